@@ -1,0 +1,35 @@
+import { migrate } from '../../migrate/migrate.js';
+import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { emit } from '../output.js';
+import { renderMigrate } from '../render.js';
+
+/** Usage of `molt migrate`. */
+export const help = `Usage: molt migrate [--phase expand|all] [--to VERSION] [--dry-run] [options]
+
+Applies pending migrations under the migration lock, after the drift check.
+  --phase expand   stop before the first contract migration (apply before rolling instances)
+  --to VERSION     stop after this version
+  --dry-run        show what would run; change nothing
+
+${COMMON_HELP}`;
+
+/** Runs `molt migrate`. */
+export async function run(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values } = parseFlags(argv, { phase: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  if (values.phase !== undefined && values.phase !== 'expand' && values.phase !== 'all') {
+    const { MoltError } = await import('../../errors.js');
+    throw new MoltError('USAGE', `--phase takes expand or all, not "${values.phase}"`);
+  }
+  const report = await migrate({
+    ...commonOptions(values),
+    phase: values.phase as 'expand' | 'all' | undefined,
+    target: values.to,
+    dryRun: values['dry-run'],
+    signal,
+  });
+  emit(values.json, report, renderMigrate);
+  return 0;
+}
+
+/** Renders the report a failed run carries. */
+export const renderReport = renderMigrate;

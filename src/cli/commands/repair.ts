@@ -1,0 +1,40 @@
+import { createInterface } from 'node:readline/promises';
+import { MoltError } from '../../errors.js';
+import { repair, type RepairAction } from '../../migrate/repair.js';
+import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { emit } from '../output.js';
+
+/** Usage of `molt repair`. */
+export const help = `Usage: molt repair [--resolve applied|rolled-back] [--yes] [options]
+
+Realigns the history after a confirmed change: records the current checksum of edited migrations,
+and settles migrations that failed part-way once you fixed the schema by hand:
+  --resolve applied      you finished the migration by hand; record it as applied
+  --resolve rolled-back  you undid what it applied; it runs again on the next migrate
+  --yes                  do not ask for confirmation
+
+${COMMON_HELP}`;
+
+async function ask(actions: RepairAction[]): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  process.stderr.write(actions.map((a) => `  ${a.detail}\n`).join(''));
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question('Apply these changes to the history? [y/N] ');
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+/** Runs `molt repair`. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { resolve: { type: 'string' }, yes: { type: 'boolean', short: 'y' } });
+  if (values.resolve !== undefined && values.resolve !== 'applied' && values.resolve !== 'rolled-back') {
+    throw new MoltError('USAGE', `--resolve takes applied or rolled-back, not "${values.resolve}"`);
+  }
+  const report = await repair({ ...commonOptions(values), resolve: values.resolve as 'applied' | 'rolled-back' | undefined, yes: values.yes, confirm: values.json ? undefined : ask });
+  emit(values.json, report, (r) => {
+    if (r.actions.length === 0) return 'nothing to repair\n';
+    const list = r.actions.map((a) => `  ${a.detail}\n`).join('');
+    return r.applied ? `repaired:\n${list}` : `would repair (run again with --yes to apply):\n${list}`;
+  });
+  return report.actions.length > 0 && !report.applied ? 9 : 0;
+}

@@ -1,0 +1,37 @@
+import type { MoltErrorCode } from '../errors.js';
+
+/** molt's documented exit codes; 0 is success, every other value names a cause. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  drift: 3,
+  migrationFailed: 4,
+  lockTimeout: 5,
+  connect: 6,
+  pending: 7,
+  invalidFiles: 8,
+  needsDecision: 9,
+} as const;
+
+const BY_CODE: Record<MoltErrorCode, number> = {
+  USAGE: EXIT.usage,
+  CONFIG_INVALID: EXIT.usage,
+  URL_INVALID: EXIT.usage,
+  DRIFT: EXIT.drift,
+  MIGRATION_FAILED: EXIT.migrationFailed,
+  LOCK_TIMEOUT: EXIT.lockTimeout,
+  CONNECT_FAILED: EXIT.connect,
+  MIGRATION_FILE_INVALID: EXIT.invalidFiles,
+  MIGRATION_DUPLICATE: EXIT.invalidFiles,
+  MIGRATION_DIR_MISSING: EXIT.invalidFiles,
+  MIGRATION_MIXED_TRANSACTION: EXIT.invalidFiles,
+  BASELINE_REFUSED: EXIT.needsDecision,
+  REPAIR_REFUSED: EXIT.needsDecision,
+};
+
+/** The exit code for an error code. */
+export function exitCodeFor(code: MoltErrorCode, details: Record<string, unknown> = {}): number {
+  if (code === 'DRIFT' && details.pending) return EXIT.pending;
+  return BY_CODE[code] ?? EXIT.internal;
+}

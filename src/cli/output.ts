@@ -1,0 +1,26 @@
+import { MoltError, messageOf } from '../errors.js';
+import { redactUrl } from '../config/url.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+/** Writes data to stdout: JSON with `--json`, else the text the renderer gives. */
+export function emit<T>(json: boolean | undefined, report: T, text: (report: T) => string): void {
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : text(report));
+}
+
+/** Renders an error (to stderr, and as JSON on stdout with `--json`) and returns the exit code. */
+export function fail(error: unknown, json: boolean | undefined, renderReport?: (report: never) => string): number {
+  if (!(error instanceof MoltError)) {
+    process.stderr.write(`molt: error: ${redactUrl(messageOf(error))}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: redactUrl(messageOf(error)) } }, null, 2)}\n`);
+    return EXIT.internal;
+  }
+  const { report, ...details } = error.details as { report?: unknown };
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint, ...details }, report }, null, 2)}\n`);
+  } else if (report && renderReport) {
+    process.stdout.write(renderReport(report as never));
+  }
+  process.stderr.write(`molt: error: ${redactUrl(error.message)}\n`);
+  if (error.hint) process.stderr.write(`molt: hint: ${error.hint}\n`);
+  return exitCodeFor(error.code, error.details);
+}

@@ -1,0 +1,42 @@
+import type { MigrateReport, StatusReport } from '../migrate/report.js';
+import type { Problem } from '../migrate/verdict.js';
+import { describeHolder } from '../migrate/lock.js';
+
+const ref = (m: { version: string; name: string }): string => `${m.version}_${m.name}`;
+
+/** Problems as indented lines with their hints. */
+export function renderProblems(problems: Problem[]): string {
+  return problems.map((p) => `  [${p.code}] ${p.message}\n    what to do: ${p.hint}\n`).join('');
+}
+
+/** `status` for people. */
+export function renderStatus(r: StatusReport): string {
+  const lines = [
+    `database  ${r.database}`,
+    `current   ${r.current ?? 'empty (nothing applied)'}`,
+    `lock      ${r.lock.held ? `held${describeHolder(r.lock.holder)}` : 'free'}`,
+    `applied   ${r.applied.length}`,
+    `pending   ${r.pending.length}`,
+    ...r.pending.map((m) => `  ${ref(m)}  ${m.phase}`),
+  ];
+  if (r.unknown.length > 0) lines.push(`unknown   ${r.unknown.length} (in the database, not in this binary)`, ...r.unknown.map((m) => `  ${ref(m)}  ${m.phase}`));
+  lines.push(`problems  ${r.problems.length}`);
+  let out = `${lines.join('\n')}\n${renderProblems(r.problems)}`;
+  for (const w of r.warnings) out += `warning: ${w}\n`;
+  return out;
+}
+
+/** `migrate` for people: one line per migration, then the outcome. */
+export function renderMigrate(r: MigrateReport): string {
+  let out = '';
+  for (const m of r.migrations) {
+    const what = m.status === 'pending' ? 'would apply' : m.status;
+    out += `${what.padEnd(11)} ${ref(m)}  ${m.phase}, ${m.statements} statement${m.statements === 1 ? '' : 's'}, ${m.mode}${m.status === 'pending' ? '' : `, ${m.durationMs} ms`}\n`;
+    if (m.error) out += `  ${m.source}:${m.error.line}: ${m.error.message}\n`;
+  }
+  if (r.problems.length > 0) out += `refused: ${r.problems.length} problem(s)\n${renderProblems(r.problems)}`;
+  if (r.status === 'dry_run') out += `dry run: ${r.migrations.length} migration(s) would run; nothing was changed\n`;
+  else if (r.status === 'up_to_date') out += `up to date at ${r.to ?? 'empty'}\n`;
+  else if (r.status === 'migrated') out += `migrated from ${r.from ?? 'empty'} to ${r.to} (${r.migrations.length} migration${r.migrations.length === 1 ? '' : 's'}, ${r.durationMs} ms)\n`;
+  return out;
+}

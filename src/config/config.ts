@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MoltError, messageOf } from '../errors.js';
+import { parseDuration } from './duration.js';
+
+/** Settings every command and the library share, after flags, environment, file and defaults are merged. */
+export interface MoltConfig {
+  /** Database URL. */
+  db: string;
+  /** Migrations directory. */
+  dir: string;
+  /** History table name. */
+  table: string;
+  /** How long to wait for the migration lock, in ms. */
+  lockTimeoutMs: number;
+  /** Per-statement wait for table locks, in ms (PostgreSQL `lock_timeout`); 0 means no limit. */
+  statementLockTimeoutMs: number;
+  /** Per-statement run time limit, in ms (PostgreSQL `statement_timeout`); 0 means no limit. */
+  statementTimeoutMs: number;
+  /** Apply pending migrations older than the newest applied one. */
+  allowOutOfOrder: boolean;
+}
+
+/** Settings as a person writes them: durations may be strings such as `30s`. */
+export interface ConfigInput {
+  db?: string;
+  dir?: string;
+  table?: string;
+  lockTimeout?: string | number;
+  statementLockTimeout?: string | number;
+  statementTimeout?: string | number;
+  allowOutOfOrder?: boolean;
+}
+
+/** The defaults: an SQLite file under ./data, migrations in ./migrations. */
+export const DEFAULTS: Required<ConfigInput> = {
+  db: 'sqlite:./data/app.db',
+  dir: './migrations',
+  table: '_molt_migrations',
+  lockTimeout: '10m',
+  statementLockTimeout: '0',
+  statementTimeout: '0',
+  allowOutOfOrder: false,
+};
+
+const FILE_NAME = 'molt.config.json';
+const KEYS = new Set(Object.keys(DEFAULTS));
+
+function readFile(cwd: string): ConfigInput {
+  const path = join(cwd, FILE_NAME);
+  if (!existsSync(path)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new MoltError('CONFIG_INVALID', `${path} is not valid JSON: ${messageOf(cause)}`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new MoltError('CONFIG_INVALID', `${path} must hold a JSON object`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!KEYS.has(key)) {
+      throw new MoltError('CONFIG_INVALID', `${path}: unknown setting "${key}"`, { hint: `Known settings: ${[...KEYS].join(', ')}` });
+    }
+  }
+  return parsed as ConfigInput;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  const db = env.MOLT_DATABASE_URL || env.DATABASE_URL;
+  if (db) out.db = db;
+  if (env.MOLT_MIGRATIONS_DIR) out.dir = env.MOLT_MIGRATIONS_DIR;
+  if (env.MOLT_TABLE) out.table = env.MOLT_TABLE;
+  if (env.MOLT_LOCK_TIMEOUT) out.lockTimeout = env.MOLT_LOCK_TIMEOUT;
+  return out;
+}
+
+const defined = (input: ConfigInput): ConfigInput =>
+  Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as ConfigInput;
+
+/** Merges settings, highest first: explicit input (flags, options), environment, molt.config.json, defaults. */
+export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): MoltConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const merged = { ...DEFAULTS, ...readFile(cwd), ...fromEnv(options.env ?? process.env), ...defined(input) };
+  return {
+    db: merged.db,
+    dir: resolve(cwd, merged.dir),
+    table: merged.table,
+    lockTimeoutMs: parseDuration(merged.lockTimeout, 'lock timeout'),
+    statementLockTimeoutMs: parseDuration(merged.statementLockTimeout, 'statement lock timeout'),
+    statementTimeoutMs: parseDuration(merged.statementTimeout, 'statement timeout'),
+    allowOutOfOrder: merged.allowOutOfOrder,
+  };
+}

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { MoltError } from '../errors.js';
+
+/** A database location molt understands, parsed from a URL. */
+export type DatabaseUrl =
+  | { kind: 'sqlite'; path: string; url: string }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'mysql'; url: string };
+
+const SQLITE_PREFIXES = ['sqlite://', 'sqlite:', 'file://', 'file:'];
+
+/** Parses `sqlite:PATH`, `postgres://...` or `mysql://...`; names the value when it cannot. */
+export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl {
+  const url = raw.trim();
+  for (const prefix of SQLITE_PREFIXES) {
+    if (url.startsWith(prefix)) {
+      const path = url.slice(prefix.length).split('?')[0];
+      if (!path) throw new MoltError('URL_INVALID', `Database URL "${url}" names no file`, { hint: 'Use sqlite:./data/app.db' });
+      return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path), url };
+    }
+  }
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
+  if (/^(mysql|mariadb):\/\//i.test(url)) return { kind: 'mysql', url };
+  if (url.endsWith('.db') || url.endsWith('.sqlite') || url.endsWith('.sqlite3')) {
+    return { kind: 'sqlite', path: resolve(cwd, url), url };
+  }
+  throw new MoltError('URL_INVALID', `Database URL "${redactUrl(url)}" has a scheme molt does not know`, {
+    hint: 'Use sqlite:PATH, postgres://user@host/db or mysql://user@host/db',
+  });
+}
+
+/** Replaces the password in every URL inside `text` with `***`, so that no secret is printed. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]*)@/gi, '$1***@');
+}

@@ -1,0 +1,24 @@
+import { MoltError } from '../errors.js';
+import { parseDatabaseUrl } from '../config/url.js';
+import type { Driver } from './types.js';
+
+export type { Capabilities, DialectSql, Driver, Row, Session, StatementTimeouts } from './types.js';
+
+/** Opens the driver for a database URL; each client library loads only when its database is used. */
+export async function createDriver(url: string): Promise<Driver> {
+  const parsed = parseDatabaseUrl(url);
+  switch (parsed.kind) {
+    case 'sqlite': {
+      const { createSqliteDriver } = await import('./sqlite/index.js');
+      return createSqliteDriver(parsed.path, parsed.url);
+    }
+    case 'postgres': {
+      const { createPostgresDriver } = await import('./postgres/index.js');
+      return createPostgresDriver(parsed.url);
+    }
+    case 'mysql':
+      throw new MoltError('URL_INVALID', 'MySQL and MariaDB are not supported yet', {
+        hint: 'Use SQLite or PostgreSQL for now',
+      });
+  }
+}

@@ -1,0 +1,24 @@
+import type { Capabilities, DialectSql } from '../types.js';
+
+/** SQLite: transactional DDL; the lock is the database write lock held for the whole run. */
+export const sqliteCapabilities: Capabilities = {
+  transactionalDdl: true,
+  sessionLock: false,
+  writeLockTransaction: true,
+  holderRow: false,
+};
+
+/** SQLite's SQL as data. */
+export const sqliteSql: DialectSql = {
+  name: 'SQLite',
+  param: () => '?',
+  types: { text: 'TEXT', bigint: 'INTEGER', int: 'INTEGER', timestamp: 'TEXT', key: 'TEXT' },
+  quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
+  tableExists: (table) => ({
+    sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
+    params: [table],
+  }),
+  nonTransactional: [],
+  blockBodies: [/^CREATE (TEMP |TEMPORARY )?TRIGGER\b/],
+  lexer: { dollarQuotes: false, backslashEscapes: false, backtickIdentifiers: true, nestedComments: false },
+};

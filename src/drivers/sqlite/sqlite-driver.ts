@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MoltError, messageOf } from '../../errors.js';
+import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
+import { sqliteCapabilities, sqliteSql } from './sqlite-dialect.js';
+
+const DEFAULT_BUSY_MS = 5_000;
+
+function bindable(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  if (value === undefined) return null;
+  return value;
+}
+
+class SqliteSession implements Session {
+  readonly #db: Database.Database;
+  #busyMs = DEFAULT_BUSY_MS;
+  #holdsLock = false;
+  #depth = 0;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const stmt = this.#db.prepare(sql);
+    const args = params.map(bindable);
+    if (stmt.reader) return stmt.all(...args) as T[];
+    stmt.run(...args);
+    return [];
+  }
+  async exec(sql: string): Promise<void> {
+    this.#db.exec(sql);
+  }
+  async begin(): Promise<void> {
+    // Inside the run-long write-lock transaction every migration is a savepoint.
+    this.#db.exec(this.#holdsLock || this.#depth > 0 ? `SAVEPOINT molt_${this.#depth}` : 'BEGIN IMMEDIATE');
+    this.#depth++;
+  }
+  async commit(): Promise<void> {
+    this.#depth--;
+    this.#db.exec(this.#holdsLock || this.#depth > 0 ? `RELEASE molt_${this.#depth}` : 'COMMIT');
+  }
+  async rollback(): Promise<void> {
+    this.#depth--;
+    if (this.#holdsLock || this.#depth > 0) this.#db.exec(`ROLLBACK TO molt_${this.#depth}; RELEASE molt_${this.#depth}`);
+    else if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+  }
+  async tryLock(): Promise<boolean> {
+    this.#db.pragma('busy_timeout = 0');
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      this.#holdsLock = true;
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+      throw error;
+    } finally {
+      this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
+    }
+  }
+  async unlock(): Promise<void> {
+    if (!this.#holdsLock) return;
+    this.#holdsLock = false;
+    if (this.#db.inTransaction) this.#db.exec('COMMIT');
+  }
+  async isLocked(): Promise<boolean> {
+    if (this.#holdsLock) return true;
+    const locked = !(await this.tryLock());
+    if (!locked) {
+      this.#holdsLock = false;
+      this.#db.exec('ROLLBACK');
+    }
+    return locked;
+  }
+  async serverVersion(): Promise<string> {
+    const row = this.#db.prepare('SELECT sqlite_version() AS v').get() as { v: string };
+    return `SQLite ${row.v}`;
+  }
+  async setTimeouts(t: StatementTimeouts): Promise<void> {
+    this.#busyMs = t.lockTimeoutMs > 0 ? t.lockTimeoutMs : DEFAULT_BUSY_MS;
+    this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
+  }
+  async close(): Promise<void> {
+    // Closing with the lock transaction open rolls it back: the same as a crash, never half a run.
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Opens SQLite sessions with `better-sqlite3` on one database file. */
+export function createSqliteDriver(path: string, url = `sqlite:${path}`): Driver {
+  return {
+    kind: 'sqlite',
+    capabilities: sqliteCapabilities,
+    sql: sqliteSql,
+    displayUrl: url,
+    async connect(): Promise<Session> {
+      try {
+        if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+        const db = new Database(path, { timeout: DEFAULT_BUSY_MS });
+        // Migrations follow SQLite's own table-rebuild procedure: foreign keys off while the schema
+        // changes, and `PRAGMA foreign_key_check` before each migration commits.
+        db.pragma('foreign_keys = OFF');
+        return new SqliteSession(db);
+      } catch (cause) {
+        throw new MoltError('CONNECT_FAILED', `Cannot open SQLite database ${path}: ${messageOf(cause)}`, {
+          cause,
+          hint: 'Check that the directory exists and is writable',
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/** What a database can do; shared code reads these flags instead of checking the dialect. */
+export interface Capabilities {
+  /** DDL takes part in transactions, so a failed migration rolls back whole. */
+  readonly transactionalDdl: boolean;
+  /** The lock is a server-side lock held by a session (PostgreSQL advisory lock, MySQL GET_LOCK). */
+  readonly sessionLock: boolean;
+  /** The lock is the database's write lock, held by one open transaction for the whole run (SQLite). */
+  readonly writeLockTransaction: boolean;
+  /** Several hosts may reach the database, so a holder row is worth writing. */
+  readonly holderRow: boolean;
+}
+
+/** SQL text that differs between databases, kept as data. */
+export interface DialectSql {
+  /** Display name, for messages. */
+  readonly name: string;
+  /** The bind-parameter marker for parameter number `index` (1-based). */
+  param(index: number): string;
+  /** Column types molt's own tables use. */
+  readonly types: { text: string; bigint: string; int: string; timestamp: string; key: string };
+  /** Quotes an identifier. */
+  quote(identifier: string): string;
+  /** A query whose single row has a truthy `present` column when the table exists. */
+  tableExists(table: string): { sql: string; params: unknown[] };
+  /** Statement prefixes that cannot run inside a transaction block. */
+  readonly nonTransactional: readonly RegExp[];
+  /** Statement prefixes whose body may hold semicolons inside BEGIN ... END blocks. */
+  readonly blockBodies: readonly RegExp[];
+  /** The string literal forms the lexer must skip: dollar quotes, E'' escapes, backticks. */
+  readonly lexer: { dollarQuotes: boolean; backslashEscapes: boolean; backtickIdentifiers: boolean; nestedComments: boolean };
+}
+
+/** One row as a plain object. */
+export type Row = Record<string, unknown>;
+
+/** A dedicated connection; molt never runs a migration on a pooled one. */
+export interface Session {
+  /** Runs one statement with optional parameters and returns its rows. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs SQL text that may hold several statements, without parameters. */
+  exec(sql: string): Promise<void>;
+  /** Opens a transaction (a savepoint when the session's lock is itself a transaction). */
+  begin(): Promise<void>;
+  /** Commits what `begin` opened. */
+  commit(): Promise<void>;
+  /** Rolls back what `begin` opened. */
+  rollback(): Promise<void>;
+  /** Tries once to take the migration lock; true when this session now holds it. */
+  tryLock(key: string): Promise<boolean>;
+  /** Releases the migration lock taken by `tryLock`. */
+  unlock(key: string): Promise<void>;
+  /** True when some session (this one or another) holds the lock. */
+  isLocked(key: string): Promise<boolean>;
+  /** Server version string, for reports. */
+  serverVersion(): Promise<string>;
+  /** Applies per-statement timeouts for the migrations that follow. */
+  setTimeouts(timeouts: StatementTimeouts): Promise<void>;
+  /** Closes the connection; releases any lock it held. */
+  close(): Promise<void>;
+}
+
+/** Per-statement limits migrations run under; separate from the migration-lock wait. */
+export interface StatementTimeouts {
+  /** How long one statement may wait for a table lock, in ms (0: no limit). */
+  lockTimeoutMs: number;
+  /** How long one statement may run, in ms (0: no limit). */
+  statementTimeoutMs: number;
+}
+
+/** A database molt can migrate: the seam every driver fills. */
+export interface Driver {
+  readonly kind: 'sqlite' | 'postgres' | 'mysql';
+  readonly capabilities: Capabilities;
+  readonly sql: DialectSql;
+  /** The URL with any password replaced, for messages. */
+  readonly displayUrl: string;
+  /** Opens a dedicated session. */
+  connect(): Promise<Session>;
+}

@@ -1,0 +1,46 @@
+/** Stable error codes; callers branch on these, never on message text. */
+export type MoltErrorCode =
+  | 'CONFIG_INVALID'
+  | 'URL_INVALID'
+  | 'CONNECT_FAILED'
+  | 'MIGRATION_FILE_INVALID'
+  | 'MIGRATION_DUPLICATE'
+  | 'MIGRATION_DIR_MISSING'
+  | 'MIGRATION_MIXED_TRANSACTION'
+  | 'MIGRATION_FAILED'
+  | 'DRIFT'
+  | 'LOCK_TIMEOUT'
+  | 'BASELINE_REFUSED'
+  | 'REPAIR_REFUSED'
+  | 'USAGE';
+
+/** The one error class molt throws: a stable `code`, the cause kept, structured details. */
+export class MoltError extends Error {
+  readonly code: MoltErrorCode;
+  readonly details: Record<string, unknown>;
+  /** What the person should do next, when molt knows. */
+  readonly hint?: string;
+
+  constructor(
+    code: MoltErrorCode,
+    message: string,
+    options: { cause?: unknown; hint?: string; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MoltError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+
+  /** A plain object for `--json` output. */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, hint: this.hint, ...this.details };
+  }
+}
+
+/** Best-effort message of an unknown thrown value. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

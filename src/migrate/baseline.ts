@@ -1,0 +1,51 @@
+import { MoltError } from '../errors.js';
+import { acquireLock, announceHolder } from './lock.js';
+import { compareVersions } from './migration.js';
+import { openContext, withSession, type CommonOptions } from './context.js';
+
+/** The outcome of `baseline`. */
+export interface BaselineReport {
+  database: string;
+  version: string;
+  /** Migrations recorded as applied without running them. */
+  marked: { version: string; name: string }[];
+}
+
+/** Adopts an existing database: records every migration up to `version` as applied, without running it. */
+export async function baseline(version: string, options: CommonOptions = {}): Promise<BaselineReport> {
+  if (!/^\d+$/.test(version)) {
+    throw new MoltError('USAGE', `Baseline version "${version}" is not a version`, { hint: 'Give the digits of the last migration the database already has, e.g. 0042' });
+  }
+  const ctx = await openContext(options);
+  const marked = ctx.migrations.filter((m) => compareVersions(m.version, version) <= 0);
+  if (marked.length === 0) {
+    throw new MoltError('BASELINE_REFUSED', `No migration has a version at or below ${version}`, { hint: 'Name the version of a migration file the database already reflects' });
+  }
+  await withSession(ctx, async (session, history) => {
+    const release = await acquireLock(ctx.driver, session, history, { timeoutMs: ctx.config.lockTimeoutMs, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion });
+    try {
+      await history.ensure();
+      await announceHolder(ctx.driver, history, ctx);
+      const rows = await history.read();
+      if (rows.length > 0) {
+        throw new MoltError('BASELINE_REFUSED', `The history in ${ctx.driver.displayUrl} already has ${rows.length} row(s); baseline only adopts a database molt has never migrated`, {
+          hint: 'Run `molt status` to see what is recorded',
+        });
+      }
+      await session.begin();
+      const now = new Date().toISOString();
+      for (const m of marked) {
+        await history.put({
+          version: m.version, name: m.name, phase: m.phase, checksum: m.checksum, rawHash: m.rawHash, status: 'baseline',
+          startedAt: now, finishedAt: now, durationMs: 0, statementsTotal: null, statementsApplied: null, error: null,
+          errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
+        });
+      }
+      await session.commit();
+    } finally {
+      await release();
+    }
+  });
+  ctx.log.info(`baseline recorded at ${version} (${marked.length} migration(s) marked as applied)`);
+  return { database: ctx.driver.displayUrl, version, marked: marked.map((m) => ({ version: m.version, name: m.name })) };
+}

@@ -1,0 +1,72 @@
+import { hostname } from 'node:os';
+import { resolveConfig, type ConfigInput, type MoltConfig } from '../config/config.js';
+import { createDriver } from '../drivers/index.js';
+import type { Driver, Session } from '../drivers/types.js';
+import { appVersionFrom, MOLT_VERSION } from '../version.js';
+import { History } from './history.js';
+import { loadMigrations, type MigrationBundle } from './set.js';
+import type { Migration } from './migration.js';
+
+/** Where molt writes its log lines; `false` silences it. */
+export interface Logger {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+/** Options every library call takes: the shared settings plus where migrations come from. */
+export interface CommonOptions extends ConfigInput {
+  /** Migrations embedded in the service, instead of `dir`. */
+  bundle?: MigrationBundle;
+  /** The service's version, recorded with each migration; defaults to package.json in `cwd`. */
+  appVersion?: string | null;
+  /** Base directory for relative paths and molt.config.json. */
+  cwd?: string;
+  logger?: Logger | false;
+  signal?: AbortSignal;
+}
+
+/** Log lines to stderr, prefixed so they stand out in a service's output. */
+export const stderrLogger: Logger = {
+  info: (line) => process.stderr.write(`molt: ${line}\n`),
+  warn: (line) => process.stderr.write(`molt: warning: ${line}\n`),
+};
+const silent: Logger = { info: () => undefined, warn: () => undefined };
+
+/** Everything one library call needs, opened once. */
+export interface RunContext {
+  config: MoltConfig;
+  driver: Driver;
+  migrations: Migration[];
+  log: Logger;
+  appVersion: string | null;
+  moltVersion: string;
+  host: string;
+}
+
+/** Resolves settings and reads the migration set; file errors surface before any connection. */
+export async function openContext(options: CommonOptions, needMigrations = true): Promise<RunContext> {
+  const cwd = options.cwd ?? process.cwd();
+  const config = resolveConfig(options, { cwd });
+  const migrations = needMigrations ? loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir }) : [];
+  const driver = await createDriver(config.db);
+  return {
+    config,
+    driver,
+    migrations,
+    log: options.logger === false ? silent : (options.logger ?? stderrLogger),
+    appVersion: options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? appVersionFrom(cwd)),
+    moltVersion: MOLT_VERSION,
+    host: hostname(),
+  };
+}
+
+/** Runs `work` on a fresh session with the history bound, and always closes the session. */
+export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>): Promise<T> {
+  const session = await ctx.driver.connect();
+  try {
+    await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
+    return await work(session, new History(session, ctx.driver.sql, ctx.config.table));
+  } finally {
+    await session.close();
+  }
+}

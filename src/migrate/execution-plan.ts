@@ -1,0 +1,52 @@
+import { MoltError } from '../errors.js';
+import type { Capabilities, DialectSql } from '../drivers/types.js';
+import { splitStatements, transactionRole, type Statement } from '../sql/index.js';
+import type { Migration } from './migration.js';
+
+/**
+ * How a migration runs:
+ * - `transaction`: all statements and the history row in one transaction;
+ * - `statements`: one by one outside a transaction, progress recorded after each;
+ * - `as-written`: the file manages its own transactions; run one by one, progress recorded outside them.
+ */
+export type ExecutionMode = 'transaction' | 'statements' | 'as-written';
+
+/** A migration split into statements, with the mode it runs in. */
+export interface ExecutionPlan {
+  mode: ExecutionMode;
+  statements: Statement[];
+  /** Why this mode, for `--dry-run` and reports. */
+  reason: string;
+}
+
+/** Decides how a migration runs; a file mixing statements that cannot share a transaction is an error naming the statement. */
+export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities): ExecutionPlan {
+  const all = splitStatements(m.sql, sql);
+  const roles = all.map((s) => transactionRole(s, sql));
+  const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');
+  if (m.transaction === 'off') return { mode: 'statements', statements: all, reason: 'the file says molt:transaction off' };
+  if (ownsTransaction) {
+    if (caps.writeLockTransaction) {
+      // The whole run is one write transaction here, which already holds the file's statements together.
+      return { mode: 'transaction', statements: all.filter((_, i) => roles[i] === 'plain'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
+    }
+    return { mode: 'as-written', statements: all, reason: 'the file manages its own transaction' };
+  }
+  const outside = all.filter((_, i) => roles[i] === 'non-transactional');
+  if (outside.length > 0 && outside.length === all.length) {
+    return { mode: 'statements', statements: all, reason: `${outside[0].head.split(' ').slice(0, 4).join(' ')} cannot run inside a transaction` };
+  }
+  if (outside.length > 0) {
+    const s = outside[0];
+    throw new MoltError(
+      'MIGRATION_MIXED_TRANSACTION',
+      `${m.source}:${s.line}: "${s.text.split('\n')[0].slice(0, 80)}" cannot run inside a transaction, but the file also holds statements that should`,
+      {
+        hint: 'Move it into a migration of its own, or add `-- molt:transaction off` at the top so that every statement runs on its own',
+        details: { file: m.source, line: s.line },
+      },
+    );
+  }
+  if (!caps.transactionalDdl) return { mode: 'statements', statements: all, reason: `${sql.name} commits DDL statement by statement` };
+  return { mode: 'transaction', statements: all, reason: 'one transaction' };
+}

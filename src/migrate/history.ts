@@ -1,0 +1,185 @@
+import { MoltError } from '../errors.js';
+import type { DialectSql, Row, Session } from '../drivers/types.js';
+import { INTERNAL_MIGRATIONS, metaTableDdl, type TableNames } from './history-schema.js';
+
+/** Status of one history row. `rolled_back` failed whole and left nothing behind; `failed` and `running` may have. */
+export type RowStatus = 'success' | 'baseline' | 'failed' | 'running' | 'rolled_back';
+
+/** One row of the history table. */
+export interface HistoryRow {
+  version: string;
+  name: string;
+  phase: string;
+  checksum: string | null;
+  rawHash: string | null;
+  status: RowStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  statementsTotal: number | null;
+  statementsApplied: number | null;
+  error: string | null;
+  errorStatement: number | null;
+  errorLine: number | null;
+  appVersion: string | null;
+  moltVersion: string | null;
+  host: string | null;
+}
+
+/** Who holds the migration lock, as its holder row says. */
+export interface LockHolder {
+  host: string;
+  pid: number;
+  appVersion: string | null;
+  since: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+const COLUMNS: readonly (keyof HistoryRow)[] = [
+  'version', 'name', 'phase', 'checksum', 'rawHash', 'status', 'startedAt', 'finishedAt', 'durationMs',
+  'statementsTotal', 'statementsApplied', 'error', 'errorStatement', 'errorLine', 'appVersion', 'moltVersion', 'host',
+];
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string).toISOString());
+const num = (value: unknown): number | null => (value == null ? null : Number(value));
+
+/** Checks a configured history table name; it becomes SQL, so only plain identifiers pass. */
+export function validateTableName(table: string): string {
+  if (!IDENTIFIER.test(table)) {
+    throw new MoltError('CONFIG_INVALID', `History table name "${table}" is not a plain identifier`, {
+      hint: 'Use letters, digits and underscores, optionally schema-qualified: _molt_migrations or app._molt_migrations',
+    });
+  }
+  return table;
+}
+
+/** Reads and writes one history table and its companions through a session. */
+export class History {
+  readonly #session: Session;
+  readonly #sql: DialectSql;
+  readonly #plain: TableNames;
+  readonly #quoted: TableNames;
+
+  constructor(session: Session, sql: DialectSql, table: string) {
+    this.#session = session;
+    this.#sql = sql;
+    validateTableName(table);
+    this.#plain = { history: table, lock: `${table}_lock`, meta: `${table}_meta` };
+    const q = (name: string): string => name.split('.').map((part) => sql.quote(part)).join('.');
+    this.#quoted = { history: q(table), lock: q(`${table}_lock`), meta: q(`${table}_meta`) };
+  }
+
+  /** The lock name for this history, so two histories in one database do not block each other. */
+  get lockKey(): string {
+    return this.#plain.history;
+  }
+
+  async #exists(table: string): Promise<boolean> {
+    const { sql, params } = this.#sql.tableExists(table);
+    const rows = await this.#session.query<{ present: unknown }>(sql, params);
+    return Boolean(Number(rows[0]?.present) || rows[0]?.present === true);
+  }
+
+  /** True once molt's tables exist in this database. */
+  async exists(): Promise<boolean> {
+    return (await this.#exists(this.#plain.meta)) && (await this.#exists(this.#plain.history));
+  }
+
+  /** Creates molt's tables or moves them forward through molt's own migrations; call under the lock. */
+  async ensure(): Promise<void> {
+    const s = this.#session;
+    const ty = this.#sql.types;
+    const p = this.#sql.param;
+    await s.exec(metaTableDdl(this.#quoted, ty));
+    const rows = await s.query<{ v: unknown }>(`SELECT max(version) AS v FROM ${this.#quoted.meta}`);
+    const current = Number(rows[0]?.v ?? 0);
+    for (const m of INTERNAL_MIGRATIONS) {
+      if (m.version <= current) continue;
+      await s.begin();
+      try {
+        for (const statement of m.statements(this.#quoted, ty)) await s.exec(statement);
+        await s.query(`INSERT INTO ${this.#quoted.meta} (version, name, applied_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [m.version, m.name, new Date().toISOString()]);
+        await s.commit();
+      } catch (error) {
+        await s.rollback().catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+
+  /** Every row, in the order the migrations were applied. */
+  async read(): Promise<HistoryRow[]> {
+    if (!(await this.exists())) return [];
+    const rows = await this.#session.query(`SELECT ${COLUMNS.map(snake).join(', ')} FROM ${this.#quoted.history}`);
+    return rows.map((r: Row) => ({
+      version: String(r.version),
+      name: String(r.name),
+      phase: String(r.phase),
+      checksum: (r.checksum as string | null) ?? null,
+      rawHash: (r.raw_hash as string | null) ?? null,
+      status: r.status as RowStatus,
+      startedAt: iso(r.started_at),
+      finishedAt: iso(r.finished_at),
+      durationMs: num(r.duration_ms),
+      statementsTotal: num(r.statements_total),
+      statementsApplied: num(r.statements_applied),
+      error: (r.error as string | null) ?? null,
+      errorStatement: num(r.error_statement),
+      errorLine: num(r.error_line),
+      appVersion: (r.app_version as string | null) ?? null,
+      moltVersion: (r.molt_version as string | null) ?? null,
+      host: (r.host as string | null) ?? null,
+    }));
+  }
+
+  /** Replaces the row for `(version, name)`; runs inside the caller's transaction when there is one. */
+  async put(row: HistoryRow): Promise<void> {
+    await this.remove(row.version, row.name);
+    const p = this.#sql.param;
+    await this.#session.query(
+      `INSERT INTO ${this.#quoted.history} (${COLUMNS.map(snake).join(', ')}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(', ')})`,
+      COLUMNS.map((c) => row[c]),
+    );
+  }
+
+  /** Updates some columns of the row for `(version, name)`. */
+  async update(version: string, name: string, fields: Partial<HistoryRow>): Promise<void> {
+    const keys = Object.keys(fields) as (keyof HistoryRow)[];
+    const p = this.#sql.param;
+    const sets = keys.map((k, i) => `${snake(k)} = ${p(i + 1)}`).join(', ');
+    await this.#session.query(
+      `UPDATE ${this.#quoted.history} SET ${sets} WHERE version = ${p(keys.length + 1)} AND name = ${p(keys.length + 2)}`,
+      [...keys.map((k) => fields[k]), version, name],
+    );
+  }
+
+  /** Deletes the row for `(version, name)`. */
+  async remove(version: string, name: string): Promise<void> {
+    const p = this.#sql.param;
+    await this.#session.query(`DELETE FROM ${this.#quoted.history} WHERE version = ${p(1)} AND name = ${p(2)}`, [version, name]);
+  }
+
+  /** Writes the holder row; the lock itself stays the source of truth. */
+  async writeHolder(holder: LockHolder & { moltVersion: string }): Promise<void> {
+    const p = this.#sql.param;
+    await this.#session.query(`DELETE FROM ${this.#quoted.lock} WHERE id = ${p(1)}`, ['migrate']);
+    await this.#session.query(
+      `INSERT INTO ${this.#quoted.lock} (id, host, pid, app_version, molt_version, since) VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')})`,
+      ['migrate', holder.host, holder.pid, holder.appVersion, holder.moltVersion, holder.since],
+    );
+  }
+
+  /** Removes the holder row. */
+  async clearHolder(): Promise<void> {
+    await this.#session.query(`DELETE FROM ${this.#quoted.lock} WHERE id = ${this.#sql.param(1)}`, ['migrate']);
+  }
+
+  /** The holder row, if one was written. */
+  async readHolder(): Promise<LockHolder | null> {
+    if (!(await this.#exists(this.#plain.lock))) return null;
+    const rows = await this.#session.query(`SELECT host, pid, app_version, since FROM ${this.#quoted.lock} WHERE id = ${this.#sql.param(1)}`, ['migrate']);
+    const r = rows[0];
+    if (!r) return null;
+    return { host: String(r.host), pid: Number(r.pid), appVersion: (r.app_version as string | null) ?? null, since: iso(r.since) ?? '' };
+  }
+}

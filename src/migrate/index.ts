@@ -1,0 +1,14 @@
+export { migrate, type MigrateOptions } from './migrate.js';
+export { status, verify } from './status.js';
+export { baseline, type BaselineReport } from './baseline.js';
+export { repair, type RepairOptions, type RepairReport, type RepairAction } from './repair.js';
+export { newMigration, type NewMigrationOptions } from './new-migration.js';
+export { loadMigrations, type MigrationBundle, type MigrationSource } from './set.js';
+export { checksumOf, rawHashOf, canonicalText, CHECKSUM_TAG } from './checksum.js';
+export { judge, type Problem, type ProblemCode, type Verdict, type MigrationRef } from './verdict.js';
+export { planExecution, type ExecutionPlan, type ExecutionMode } from './execution-plan.js';
+export { validateTableName, type HistoryRow, type LockHolder } from './history.js';
+export { compareVersions, type Migration, type Phase } from './migration.js';
+export type { MigrateReport, StatusReport } from './report.js';
+export type { MigrationResult, MigrationFailure } from './runner.js';
+export { stderrLogger, type CommonOptions, type Logger } from './context.js';

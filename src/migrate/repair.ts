@@ -1,0 +1,84 @@
+import { MoltError } from '../errors.js';
+import { acquireLock, announceHolder } from './lock.js';
+import { openContext, withSession, type CommonOptions } from './context.js';
+
+/** One change `repair` makes to the history. */
+export interface RepairAction {
+  version: string;
+  name: string;
+  action: 'realign_checksum' | 'mark_applied' | 'mark_rolled_back';
+  detail: string;
+}
+
+/** The outcome of `repair`. */
+export interface RepairReport {
+  database: string;
+  actions: RepairAction[];
+  /** False when the actions were only listed, waiting for confirmation. */
+  applied: boolean;
+}
+
+/** Options of `repair`. */
+export interface RepairOptions extends CommonOptions {
+  /** How to settle failed or interrupted migrations after a person fixed the schema by hand. */
+  resolve?: 'applied' | 'rolled-back';
+  /** Confirms the actions; without it `repair` only lists them. */
+  yes?: boolean;
+  /** Asked with the actions when `yes` is not set; return true to go ahead. */
+  confirm?: (actions: RepairAction[]) => Promise<boolean>;
+}
+
+/**
+ * Realigns the history with the files after a confirmed change: records the new checksum of edited
+ * migrations, and settles failed ones as applied or rolled back. Lists first, writes only when confirmed.
+ */
+export async function repair(options: RepairOptions = {}): Promise<RepairReport> {
+  const ctx = await openContext(options);
+  const byId = new Map(ctx.migrations.map((m) => [m.id, m]));
+  const report: RepairReport = { database: ctx.driver.displayUrl, actions: [], applied: false };
+  await withSession(ctx, async (session, history) => {
+    const release = await acquireLock(ctx.driver, session, history, { timeoutMs: ctx.config.lockTimeoutMs, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion });
+    try {
+      await history.ensure();
+      const rows = await history.read();
+      const unsettled = rows.filter((r) => r.status === 'failed' || r.status === 'running');
+      if (unsettled.length > 0 && !options.resolve) {
+        throw new MoltError('REPAIR_REFUSED', `${unsettled.length} migration(s) failed part-way: ${unsettled.map((r) => `${r.version}_${r.name}`).join(', ')}`, {
+          hint: 'Fix the schema by hand, then say what you did: `molt repair --resolve applied` (you finished it) or `--resolve rolled-back` (you undid it)',
+          details: { failed: unsettled.map((r) => ({ version: r.version, name: r.name, statementsApplied: r.statementsApplied, statementsTotal: r.statementsTotal, error: r.error })) },
+        });
+      }
+      for (const r of unsettled) {
+        const id = `${r.version}_${r.name}`;
+        report.actions.push(
+          options.resolve === 'applied'
+            ? { version: r.version, name: r.name, action: 'mark_applied', detail: `record ${id} as applied (finished by hand)` }
+            : { version: r.version, name: r.name, action: 'mark_rolled_back', detail: `forget ${id}; it runs again on the next migrate` },
+        );
+      }
+      for (const r of rows) {
+        const m = byId.get(`${r.version}_${r.name}`);
+        if (!m || (r.status !== 'success' && r.status !== 'baseline')) continue;
+        if (r.checksum !== m.checksum || r.rawHash !== m.rawHash) {
+          report.actions.push({ version: r.version, name: r.name, action: 'realign_checksum', detail: `record the current bytes of ${m.source} (${r.checksum === m.checksum ? 'cosmetic change' : 'content changed'})` });
+        }
+      }
+      if (report.actions.length === 0) return;
+      const go = options.yes || (options.confirm ? await options.confirm(report.actions) : false);
+      if (!go) return;
+      await announceHolder(ctx.driver, history, ctx);
+      await session.begin();
+      for (const a of report.actions) {
+        const m = byId.get(`${a.version}_${a.name}`);
+        if (a.action === 'mark_rolled_back') await history.remove(a.version, a.name);
+        else await history.update(a.version, a.name, { status: 'success', checksum: m?.checksum ?? null, rawHash: m?.rawHash ?? null, ...(a.action === 'mark_applied' ? { error: null, finishedAt: new Date().toISOString() } : {}) });
+      }
+      await session.commit();
+      report.applied = true;
+    } finally {
+      await release();
+    }
+  });
+  if (report.applied) ctx.log.info(`repair recorded ${report.actions.length} change(s)`);
+  return report;
+}

@@ -1,0 +1,32 @@
+import type { LockHolder } from './history.js';
+import type { MigrationResult } from './runner.js';
+import type { MigrationRef, Problem } from './verdict.js';
+
+/** The outcome of `migrate`. */
+export interface MigrateReport {
+  status: 'migrated' | 'up_to_date' | 'dry_run' | 'refused' | 'failed' | 'skipped';
+  database: string;
+  /** Newest applied version before the run; null on an empty database. */
+  from: string | null;
+  /** Newest applied version after the run. */
+  to: string | null;
+  /** One entry per migration this run applied, failed or (dry run) would apply. */
+  migrations: MigrationResult[];
+  problems: Problem[];
+  warnings: string[];
+  durationMs: number;
+}
+
+/** The outcome of `status` and `verify`: the shape `status --json` prints. */
+export interface StatusReport {
+  database: string;
+  applied: MigrationRef[];
+  pending: MigrationRef[];
+  unknown: MigrationRef[];
+  problems: Problem[];
+  warnings: string[];
+  /** Newest applied version; null when nothing is applied. */
+  current: string | null;
+  /** Who holds the migration lock right now, if anyone. */
+  lock: { held: boolean; holder: LockHolder | null };
+}

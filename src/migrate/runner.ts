@@ -1,0 +1,125 @@
+import { messageOf } from '../errors.js';
+import type { DialectSql, Session } from '../drivers/types.js';
+import { transactionRole, type Statement } from '../sql/index.js';
+import type { ExecutionMode, ExecutionPlan } from './execution-plan.js';
+import type { History, HistoryRow } from './history.js';
+import type { Migration, Phase } from './migration.js';
+
+/** What happened to one migration in a run. */
+export interface MigrationResult {
+  version: string;
+  name: string;
+  phase: Phase;
+  source: string;
+  status: 'applied' | 'failed' | 'pending';
+  mode: ExecutionMode;
+  statements: number;
+  durationMs: number;
+  error?: MigrationFailure;
+}
+
+/** Where and why a migration failed, with the database's own message. */
+export interface MigrationFailure {
+  message: string;
+  /** 1-based statement number within the file. */
+  statement: number;
+  /** 1-based line in the file, as exact as the database allows. */
+  line: number;
+  /** SQLSTATE or the driver's error code. */
+  code?: string;
+  /** True when part of the migration stays applied (no transaction could cover it). */
+  partial: boolean;
+  statementsApplied: number;
+}
+
+/** Who applies, for the history row. */
+export interface ApplyContext {
+  session: Session;
+  history: History;
+  sql: DialectSql;
+  appVersion: string | null;
+  moltVersion: string;
+  host: string;
+}
+
+function lineOf(statement: Statement, error: unknown): number {
+  const position = Number((error as { position?: string }).position);
+  if (!position) return statement.line;
+  const before = statement.text.slice(0, position - 1);
+  return statement.line + (before.match(/\n/g)?.length ?? 0);
+}
+
+function baseRow(m: Migration, ctx: ApplyContext, started: Date, total: number): HistoryRow {
+  return {
+    version: m.version, name: m.name, phase: m.phase, checksum: m.checksum, rawHash: m.rawHash, status: 'running',
+    startedAt: started.toISOString(), finishedAt: null, durationMs: null, statementsTotal: total, statementsApplied: 0,
+    error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
+  };
+}
+
+function failure(statements: Statement[], index: number, error: unknown, partial: boolean, applied: number): MigrationFailure {
+  const code = (error as { code?: string }).code;
+  return { message: messageOf(error), statement: index + 1, line: lineOf(statements[index], error), code, partial, statementsApplied: applied };
+}
+
+/** Applies one migration as its plan says; never throws for a failing statement, the result says it. */
+export async function applyMigration(ctx: ApplyContext, m: Migration, plan: ExecutionPlan): Promise<MigrationResult> {
+  const started = new Date();
+  const result: MigrationResult = {
+    version: m.version, name: m.name, phase: m.phase, source: m.source, status: 'applied', mode: plan.mode,
+    statements: plan.statements.length, durationMs: 0,
+  };
+  const row = baseRow(m, ctx, started, plan.statements.length);
+  const finish = (): number => (result.durationMs = Date.now() - started.getTime());
+  const { session, history } = ctx;
+
+  if (plan.mode === 'transaction') {
+    let index = 0;
+    await session.begin();
+    try {
+      for (; index < plan.statements.length; index++) await session.exec(plan.statements[index].text);
+      await history.put({ ...row, status: 'success', statementsApplied: plan.statements.length, finishedAt: new Date().toISOString(), durationMs: finish() });
+      await session.commit();
+      return result;
+    } catch (error) {
+      await session.rollback().catch(() => undefined);
+      result.status = 'failed';
+      result.error = failure(plan.statements, Math.min(index, plan.statements.length - 1), error, false, 0);
+      finish();
+      // Recording is best effort: the connection itself may be what failed.
+      await history
+        .put({ ...row, status: 'rolled_back', finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: result.error.statement, errorLine: result.error.line })
+        .catch(() => undefined);
+      return result;
+    }
+  }
+
+  // Outside a transaction: the row says `running` first, so a crash leaves a visible trace, never a false claim.
+  await history.put(row);
+  let applied = 0;
+  let inFileTransaction = false;
+  for (let index = 0; index < plan.statements.length; index++) {
+    const statement = plan.statements[index];
+    const role = plan.mode === 'as-written' ? transactionRole(statement, ctx.sql) : 'plain';
+    try {
+      await session.exec(statement.text);
+    } catch (error) {
+      if (inFileTransaction) await session.exec('ROLLBACK').catch(() => undefined);
+      result.status = 'failed';
+      result.error = failure(plan.statements, index, error, applied > 0, applied);
+      finish();
+      await history
+        .update(m.version, m.name, { status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: index + 1, errorLine: result.error.line })
+        .catch(() => undefined);
+      return result;
+    }
+    if (role === 'begin') inFileTransaction = true;
+    if (role === 'end') inFileTransaction = false;
+    if (!inFileTransaction) {
+      applied = index + 1;
+      await history.update(m.version, m.name, { statementsApplied: applied });
+    }
+  }
+  await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: finish() });
+  return result;
+}

@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { MoltError } from '../errors.js';
+import { checksumOf, rawHashOf } from './checksum.js';
+import { parseDirectives } from './directives.js';
+import { compareVersions, type Migration } from './migration.js';
+
+/** Migrations passed in as data, keyed like file paths: `0001_init.sql` or `20240101_init/migration.sql`. */
+export type MigrationBundle = Readonly<Record<string, string>>;
+
+/** Where the migrations come from: a directory, or a bundle embedded in the service. */
+export type MigrationSource = { dir: string } | { bundle: MigrationBundle };
+
+interface Entry {
+  /** `0001_init.sql` or `<folder>/migration.sql`. */
+  key: string;
+  source: string;
+  bytes: Buffer | string;
+}
+
+const FLAT = /^(\d+)_(.+)\.sql$/;
+const FOLDER = /^(\d[\d-]*)_(.+)$/;
+/** Folder-per-migration layouts molt adopts as they are: Prisma, then Diesel. */
+const FOLDER_FILES = ['migration.sql', 'up.sql'];
+/** Other tools' down migrations; molt has none and leaves them alone. */
+const IGNORED_FILE = /\.down\.sql$/;
+
+function readDirectory(dir: string): Entry[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new MoltError('MIGRATION_DIR_MISSING', `Migrations directory ${dir} does not exist`, {
+      hint: 'Create it, point --dir or MOLT_MIGRATIONS_DIR at it, or run `molt new NAME` to start one',
+      details: { dir },
+    });
+  }
+  const entries: Entry[] = [];
+  for (const item of readdirSync(dir, { withFileTypes: true })) {
+    if (item.name.startsWith('.')) continue;
+    const path = join(dir, item.name);
+    if (item.isDirectory()) {
+      const file = FOLDER_FILES.find((f) => existsSync(join(path, f)));
+      if (!file) {
+        throw new MoltError('MIGRATION_FILE_INVALID', `${path}: folder holds no migration.sql or up.sql`, {
+          hint: 'A folder-per-migration layout needs <version>_<name>/migration.sql (Prisma) or up.sql (Diesel)',
+          details: { file: path },
+        });
+      }
+      entries.push({ key: `${item.name}/${file}`, source: relative(process.cwd(), join(path, file)) || path, bytes: readFileSync(join(path, file)) });
+    } else if (item.name.endsWith('.sql') && !IGNORED_FILE.test(item.name)) {
+      entries.push({ key: item.name, source: relative(process.cwd(), path) || path, bytes: readFileSync(path) });
+    }
+  }
+  return entries;
+}
+
+function toMigration(entry: Entry, version: string, name: string): Migration {
+  const text = typeof entry.bytes === 'string' ? entry.bytes : entry.bytes.toString('utf8');
+  const directives = parseDirectives(text, entry.source);
+  return {
+    version,
+    name,
+    id: `${version}_${name}`,
+    source: entry.source,
+    phase: directives.phase,
+    transaction: directives.transaction,
+    sql: text,
+    checksum: checksumOf(text),
+    rawHash: rawHashOf(entry.bytes),
+  };
+}
+
+function buildSet(entries: Entry[]): Migration[] {
+  const flat: Migration[] = [];
+  const folders: { folder: string; migration: Migration }[] = [];
+  for (const entry of entries) {
+    const slash = entry.key.indexOf('/');
+    if (slash === -1) {
+      const match = FLAT.exec(entry.key);
+      if (!match) {
+        throw new MoltError('MIGRATION_FILE_INVALID', `${entry.source}: file name does not parse as <version>_<name>.sql`, {
+          hint: 'Name migrations like 0001_create_users.sql or 20261122093000_add_index.sql (version digits, underscore, name)',
+          details: { file: entry.source },
+        });
+      }
+      flat.push(toMigration(entry, match[1], match[2]));
+    } else {
+      const folder = entry.key.slice(0, slash);
+      const match = FOLDER.exec(folder);
+      if (!match) {
+        throw new MoltError('MIGRATION_FILE_INVALID', `${entry.source}: folder name does not parse as <version>_<name>`, {
+          hint: 'Name migration folders like 20240101120000_init',
+          details: { file: entry.source },
+        });
+      }
+      folders.push({ folder, migration: toMigration(entry, match[1].replaceAll('-', ''), match[2]) });
+    }
+  }
+  if (flat.length > 0 && folders.length > 0) {
+    throw new MoltError('MIGRATION_FILE_INVALID', `Migrations mix flat files (${flat[0].source}) and migration folders (${folders[0].migration.source})`, {
+      hint: 'Keep one layout per directory',
+    });
+  }
+  if (folders.length > 0) {
+    // Prisma and Diesel order by folder name, so two folders may share a timestamp.
+    return folders.sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0)).map((f) => f.migration);
+  }
+  flat.sort((a, b) => compareVersions(a.version, b.version));
+  for (let i = 1; i < flat.length; i++) {
+    if (compareVersions(flat[i - 1].version, flat[i].version) === 0) {
+      throw new MoltError('MIGRATION_DUPLICATE', `Version ${flat[i].version} is used twice: ${flat[i - 1].source} and ${flat[i].source}`, {
+        hint: 'Give one of them the next free version; versions compare as integers, so 0001 and 1 are the same',
+        details: { version: flat[i].version, files: [flat[i - 1].source, flat[i].source] },
+      });
+    }
+  }
+  return flat;
+}
+
+/** Reads and orders a migration set; every file problem is an error naming the file. */
+export function loadMigrations(from: MigrationSource): Migration[] {
+  if ('bundle' in from) {
+    return buildSet(Object.entries(from.bundle).map(([key, text]) => ({ key, source: `bundle:${key}`, bytes: text })));
+  }
+  return buildSet(readDirectory(from.dir));
+}

@@ -1,0 +1,47 @@
+import { MoltError } from '../errors.js';
+import { currentHolder } from './lock.js';
+import { compareVersions } from './migration.js';
+import type { StatusReport } from './report.js';
+import { openContext, withSession, type CommonOptions } from './context.js';
+import { judge } from './verdict.js';
+
+/** Reads the history and compares it with the migration set; writes nothing. */
+export async function status(options: CommonOptions = {}): Promise<StatusReport> {
+  const ctx = await openContext(options);
+  return withSession(ctx, async (session, history) => {
+    const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder });
+    const applied = [...verdict.applied, ...verdict.unknown];
+    const current = applied.length === 0 ? null : applied.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
+    return {
+      database: ctx.driver.displayUrl,
+      applied: verdict.applied,
+      pending: verdict.pending.map((m) => ({ version: m.version, name: m.name, phase: m.phase })),
+      unknown: verdict.unknown.map((u) => ({ version: u.version, name: u.name, phase: u.phase })),
+      problems: verdict.problems,
+      warnings: verdict.warnings,
+      current,
+      lock: await currentHolder(ctx.driver, session, history),
+    };
+  });
+}
+
+/**
+ * The startup gate for replicas that must not migrate: passes when nothing is pending and there is
+ * no problem (a newer schema passes when every unknown migration is expand); otherwise throws.
+ */
+export async function verify(options: CommonOptions = {}): Promise<StatusReport> {
+  const report = await status(options);
+  if (report.problems.length > 0) {
+    throw new MoltError('DRIFT', `Database ${report.database} does not match this binary: ${report.problems[0].message}`, {
+      hint: report.problems[0].hint,
+      details: { report },
+    });
+  }
+  if (report.pending.length > 0) {
+    throw new MoltError('DRIFT', `Database ${report.database} has ${report.pending.length} pending migration(s), first ${report.pending[0].version}_${report.pending[0].name}`, {
+      hint: 'Run `molt migrate` (or start one instance with migrations on) before starting this one',
+      details: { report, pending: true },
+    });
+  }
+  return report;
+}

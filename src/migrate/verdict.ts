@@ -1,0 +1,127 @@
+import { compareVersions, type Migration, type Phase } from './migration.js';
+import type { HistoryRow } from './history.js';
+
+/** The problem codes of the drift check; stable, documented, and in `status --json`. */
+export type ProblemCode = 'checksum_mismatch' | 'out_of_order' | 'unknown_applied' | 'failed';
+
+/** One reason to refuse: what is wrong and what to do. */
+export interface Problem {
+  code: ProblemCode;
+  version: string;
+  name: string;
+  message: string;
+  hint: string;
+}
+
+/** A migration as `status` lists it. */
+export interface MigrationRef {
+  version: string;
+  name: string;
+  phase: Phase | string;
+}
+
+/** What the drift check concluded about a migration set against a history. */
+export interface Verdict {
+  applied: MigrationRef[];
+  pending: Migration[];
+  unknown: (MigrationRef & { appVersion: string | null; appliedAt: string | null })[];
+  problems: Problem[];
+  /** Not problems, but worth a line: compatibility mode, cosmetic edits. */
+  warnings: string[];
+  /** Applied migrations whose bytes changed only cosmetically (line endings, trailing white space). */
+  cosmetic: string[];
+}
+
+const ref = (m: { version: string; name: string; phase: string }): MigrationRef => ({ version: m.version, name: m.name, phase: m.phase });
+const order = (a: { version: string; name: string }, b: { version: string; name: string }): number =>
+  compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const tagOf = (checksum: string): string => checksum.slice(0, checksum.indexOf(':'));
+
+function failedProblem(row: HistoryRow): Problem {
+  const id = `${row.version}_${row.name}`;
+  const progress = row.statementsTotal != null ? `${row.statementsApplied ?? 0} of ${row.statementsTotal} statements applied` : 'an unknown part applied';
+  const message =
+    row.status === 'running'
+      ? `Migration ${id} was interrupted: ${progress}`
+      : `Migration ${id} failed${row.errorStatement != null ? ` at statement ${row.errorStatement}` : ''}${row.errorLine != null ? ` (line ${row.errorLine})` : ''}: ${row.error ?? 'unknown error'}; ${progress}`;
+  return {
+    code: 'failed',
+    version: row.version,
+    name: row.name,
+    message,
+    hint: 'Inspect the schema and finish or undo the applied statements by hand, then run `molt repair --resolve applied` (finished) or `molt repair --resolve rolled-back` (undone), and migrate again',
+  };
+}
+
+/** Compares the migration set with the history; pure, so every rule is testable without a database. */
+export function judge(migrations: readonly Migration[], rows: readonly HistoryRow[], options: { allowOutOfOrder?: boolean } = {}): Verdict {
+  const verdict: Verdict = { applied: [], pending: [], unknown: [], problems: [], warnings: [], cosmetic: [] };
+  const known = new Map(migrations.map((m) => [m.id, m]));
+  const rowById = new Map(rows.map((r) => [`${r.version}_${r.name}`, r]));
+  let newestApplied: { version: string; name: string } | null = null;
+
+  for (const row of [...rows].sort(order)) {
+    const id = `${row.version}_${row.name}`;
+    const m = known.get(id);
+    if (row.status === 'failed' || row.status === 'running') {
+      verdict.problems.push(failedProblem(row));
+      continue;
+    }
+    if (row.status !== 'success' && row.status !== 'baseline') continue;
+    if (!newestApplied || order(row, newestApplied) > 0) newestApplied = row;
+    if (!m) {
+      verdict.unknown.push({ ...ref(row), appVersion: row.appVersion, appliedAt: row.finishedAt });
+      continue;
+    }
+    verdict.applied.push(ref(m));
+    if (!row.checksum) continue;
+    const sameAlgorithm = tagOf(row.checksum) === tagOf(m.checksum);
+    const matches = sameAlgorithm ? row.checksum === m.checksum : row.rawHash === m.rawHash;
+    if (!matches) {
+      verdict.problems.push({
+        code: 'checksum_mismatch',
+        version: m.version,
+        name: m.name,
+        message: `Migration ${m.id} was edited after it was applied (${m.source}; applied ${row.finishedAt ?? 'earlier'}${row.appVersion ? ` by app ${row.appVersion}` : ''})`,
+        hint: 'Put the file back as it was applied (for example with git checkout) and make the change in a new migration; if the database already matches the edited file, run `molt repair` to record it',
+      });
+    } else if (row.rawHash && row.rawHash !== m.rawHash) {
+      verdict.cosmetic.push(m.id);
+    }
+  }
+
+  for (const m of migrations) {
+    const row = rowById.get(m.id);
+    if (row && row.status !== 'rolled_back') continue;
+    verdict.pending.push(m);
+    if (newestApplied && order(m, newestApplied) < 0 && !options.allowOutOfOrder) {
+      verdict.problems.push({
+        code: 'out_of_order',
+        version: m.version,
+        name: m.name,
+        message: `Migration ${m.id} is pending but older than the newest applied migration ${newestApplied.version}_${newestApplied.name}`,
+        hint: 'Rename it to a version after the newest applied one, or pass --allow-out-of-order if it does not depend on the later migrations',
+      });
+    }
+  }
+
+  const contract = verdict.unknown.filter((u) => u.phase !== 'expand');
+  for (const u of contract) {
+    verdict.problems.push({
+      code: 'unknown_applied',
+      version: u.version,
+      name: u.name,
+      message: `The database has contract migration ${u.version}_${u.name}${u.appVersion ? `, applied by app ${u.appVersion}` : ''}${u.appliedAt ? ` on ${u.appliedAt}` : ''}, which this binary does not know`,
+      hint: `This binary is older than the database schema. Run app version ${u.appVersion ?? 'that applied it'} or later, or restore the backup taken before that upgrade`,
+    });
+  }
+  if (verdict.unknown.length > 0 && contract.length === 0) {
+    verdict.warnings.push(
+      `Compatibility mode: the database has ${verdict.unknown.length} expand migration(s) this binary does not know (newest ${verdict.unknown.at(-1)?.version}); they keep older binaries working`,
+    );
+  }
+  if (verdict.cosmetic.length > 0) {
+    verdict.warnings.push(`Cosmetic changes only (line endings or trailing white space) in ${verdict.cosmetic.join(', ')}; run \`molt repair\` to record the new bytes`);
+  }
+  return verdict;
+}
