@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from dist/test). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The built CLI, as package.json's `bin` names it. */
+export const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+/** Real migration histories beside the repository. */
+export const CORPORA = process.env.MOLT_CORPORA ?? join(ROOT, '..', 'shared', 'corpora');
+
+/** What a finished CLI run printed and returned. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment without the database variables a developer's shell may carry. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.MOLT_DATABASE_URL;
+  delete env.MOLT_MIGRATIONS_DIR;
+  return { ...env, ...extra };
+}
+
+/** Runs the real CLI as a child process. */
+export function molt(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Writes migration files into a fresh directory and returns its path. */
+export function migrationsDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'molt-migrations-'));
+  writeFiles(dir, files);
+  return dir;
+}
+
+/** Writes (or overwrites) files under `dir`, creating folders as needed. */
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
