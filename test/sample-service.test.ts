@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createPostgresDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
+import { cleanEnv, ROOT } from './helpers/cli.js';
+
+const SERVER = join(ROOT, 'dist', 'examples', 'sample-service', 'server.js');
+let nextPort = 19_000 + (process.pid % 500) * 2;
+
+/** Starts the sample service and resolves once it listens, or with its exit code if it refuses to start. */
+function start(cwd: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; stderr: () => string; exit: Promise<number | null> }> {
+  const port = nextPort++;
+  const child = spawn(process.execPath, [SERVER], { cwd, env: cleanEnv({ PORT: String(port), ...env }) });
+  let stderr = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('listening on')) resolve({ child, port, stderr: () => stderr, exit });
+    });
+    void exit.then(() => resolve({ child, port, stderr: () => stderr, exit }));
+    setTimeout(() => reject(new Error(`the sample did not start: ${stderr}`)), 20_000);
+  });
+}
+
+describe('the sample service', () => {
+  const dbs: TestDatabase[] = [];
+  after(async () => {
+    for (const db of dbs) await db.drop();
+  });
+
+  it('is what `npm start` runs, and the README names the two set-up commands', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.match(pkg.scripts.start, /node dist\/examples\/sample-service\/server\.js$/);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.match(readme, /```sh\nnpm install && npm start\nnpm test\n```/);
+  });
+
+  it('migrates an SQLite file under ./data on boot, before it listens, then serves', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'molt-sample-'));
+    const app = await start(cwd);
+    assert.match(app.stderr(), /molt: database migrated from empty to 0002 \(2 migrations, \d+ ms\)[\s\S]*listening on/);
+    assert.ok(existsSync(join(cwd, 'data', 'app.db')));
+    const created = await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: 'remember the milk' });
+    assert.equal(created.status, 201);
+    const notes = await (await fetch(`http://127.0.0.1:${app.port}/notes`)).json();
+    assert.equal(notes[0].body, 'remember the milk');
+    app.child.kill('SIGTERM');
+    assert.equal(await app.exit, 0);
+
+    const again = await start(cwd);
+    assert.match(again.stderr(), /molt: database is up to date at 0002/);
+    again.child.kill('SIGTERM');
+    await again.exit;
+  });
+
+  it('migrates PostgreSQL when DATABASE_URL names it', async () => {
+    const db = await createPostgresDatabase();
+    dbs.push(db);
+    const app = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+    assert.match(app.stderr(), /migrated from empty to 0002/);
+    assert.equal((await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: 'pg' })).status, 201);
+    assert.deepEqual(await queryDb(db, 'SELECT body FROM notes'), [{ body: 'pg' }]);
+    app.child.kill('SIGTERM');
+    await app.exit;
+  });
+
+  it('refuses to start, exit 1 and never listening, when the database holds a contract migration it does not know', async () => {
+    const db = await createPostgresDatabase();
+    dbs.push(db);
+    const first = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+    first.child.kill('SIGTERM');
+    await first.exit;
+    await queryDb(db, "INSERT INTO _molt_migrations (version, name, phase, status, app_version) VALUES ('0003', 'drop_body', 'contract', 'success', '2.0.0')");
+    const refused = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+    assert.equal(await refused.exit, 1);
+    assert.doesNotMatch(refused.stderr(), /listening/);
+    assert.match(refused.stderr(), /refusing to start: .*contract migration 0003_drop_body, applied by app 2\.0\.0/);
+  });
+
+  it('with MOLT_AUTO_MIGRATE=off only verifies: refuses an empty database instead of migrating it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'molt-sample-'));
+    const app = await start(cwd, { MOLT_AUTO_MIGRATE: 'off' });
+    assert.equal(await app.exit, 1);
+    assert.match(app.stderr(), /2 pending migration\(s\)/);
+  });
+});
