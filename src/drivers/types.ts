@@ -20,6 +20,12 @@ export interface DialectSql {
   readonly types: { text: string; bigint: string; int: string; timestamp: string; key: string };
   /** Quotes an identifier. */
   quote(identifier: string): string;
+  /** A value as an SQL literal, for statements sent as text in one round trip. */
+  literal(value: string | number | null): string;
+  /** An expression for the current wall-clock time, in the column type `types.timestamp`. */
+  readonly now: string;
+  /** An expression for the milliseconds elapsed since an ISO timestamp. */
+  msSince(iso: string): string;
   /** A query whose single row has a truthy `present` column when the table exists. */
   tableExists(table: string): { sql: string; params: unknown[] };
   /** Statement prefixes that cannot run inside a transaction block. */
@@ -41,6 +47,8 @@ export interface Session {
   exec(sql: string): Promise<void>;
   /** Opens a transaction (a savepoint when the session's lock is itself a transaction). */
   begin(): Promise<void>;
+  /** Runs SQL text (several statements) all or nothing, in one round trip where the database allows. */
+  execAtomically(sql: string): Promise<void>;
   /** Commits what `begin` opened. */
   commit(): Promise<void>;
   /** Rolls back what `begin` opened. */

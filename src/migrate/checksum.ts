@@ -9,9 +9,7 @@ export function canonicalText(text: string): string {
   return text
     .replace(/^\uFEFF/, '')
     .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.replace(/[ \t\f\v]+$/, ''))
-    .join('\n')
+    .replace(/[ \t\f\v]+$/gm, '')
     .replace(/\n+$/, '');
 }
 

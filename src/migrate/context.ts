@@ -61,10 +61,10 @@ export async function openContext(options: CommonOptions, needMigrations = true)
 }
 
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
-export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>): Promise<T> {
+export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
   const session = await ctx.driver.connect();
   try {
-    await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
+    if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
     return await work(session, new History(session, ctx.driver.sql, ctx.config.table));
   } finally {
     await session.close();

@@ -16,6 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** Reads `-- molt:key value` lines from the comment block at the top of a file; anything unknown is an error naming the line. */
 export function parseDirectives(text: string, source: string): Directives {
   const result: Directives = { phase: 'expand', transaction: 'auto' };
+  if (!text.includes('molt:')) return result;
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
   let leading = true;
   lines.forEach((raw, index) => {

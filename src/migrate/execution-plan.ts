@@ -15,6 +15,8 @@ export type ExecutionMode = 'transaction' | 'statements' | 'as-written';
 export interface ExecutionPlan {
   mode: ExecutionMode;
   statements: Statement[];
+  /** The SQL to send at once in `transaction` mode: the file as written, or its kept statements. */
+  text: string;
   /** Why this mode, for `--dry-run` and reports. */
   reason: string;
 }
@@ -24,17 +26,18 @@ export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities)
   const all = splitStatements(m.sql, sql);
   const roles = all.map((s) => transactionRole(s, sql));
   const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');
-  if (m.transaction === 'off') return { mode: 'statements', statements: all, reason: 'the file says molt:transaction off' };
+  if (m.transaction === 'off') return { mode: 'statements', statements: all, text: m.sql, reason: 'the file says molt:transaction off' };
   if (ownsTransaction) {
     if (caps.writeLockTransaction) {
       // The whole run is one write transaction here, which already holds the file's statements together.
-      return { mode: 'transaction', statements: all.filter((_, i) => roles[i] === 'plain'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
+      const kept = all.filter((_, i) => roles[i] === 'plain');
+      return { mode: 'transaction', statements: kept, text: kept.map((s) => s.text).join(';\n'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
     }
-    return { mode: 'as-written', statements: all, reason: 'the file manages its own transaction' };
+    return { mode: 'as-written', statements: all, text: m.sql, reason: 'the file manages its own transaction' };
   }
   const outside = all.filter((_, i) => roles[i] === 'non-transactional');
   if (outside.length > 0 && outside.length === all.length) {
-    return { mode: 'statements', statements: all, reason: `${outside[0].head.split(' ').slice(0, 4).join(' ')} cannot run inside a transaction` };
+    return { mode: 'statements', statements: all, text: m.sql, reason: `${outside[0].head.split(' ').slice(0, 4).join(' ')} cannot run inside a transaction` };
   }
   if (outside.length > 0) {
     const s = outside[0];
@@ -47,6 +50,6 @@ export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities)
       },
     );
   }
-  if (!caps.transactionalDdl) return { mode: 'statements', statements: all, reason: `${sql.name} commits DDL statement by statement` };
-  return { mode: 'transaction', statements: all, reason: 'one transaction' };
+  if (!caps.transactionalDdl) return { mode: 'statements', statements: all, text: m.sql, reason: `${sql.name} commits DDL statement by statement` };
+  return { mode: 'transaction', statements: all, text: m.sql, reason: 'one transaction' };
 }

@@ -82,7 +82,7 @@ export class History {
 
   /** True once molt's tables exist in this database. */
   async exists(): Promise<boolean> {
-    return (await this.#exists(this.#plain.meta)) && (await this.#exists(this.#plain.history));
+    return this.#exists(this.#plain.history);
   }
 
   /** Creates molt's tables or moves them forward through molt's own migrations; call under the lock. */
@@ -133,13 +133,25 @@ export class History {
   }
 
   /** Replaces the row for `(version, name)`; runs inside the caller's transaction when there is one. */
-  async put(row: HistoryRow): Promise<void> {
-    await this.remove(row.version, row.name);
+  async put(row: HistoryRow, options: { replace: boolean } = { replace: true }): Promise<void> {
+    if (options.replace) await this.remove(row.version, row.name);
     const p = this.#sql.param;
     await this.#session.query(
       `INSERT INTO ${this.#quoted.history} (${COLUMNS.map(snake).join(', ')}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(', ')})`,
       COLUMNS.map((c) => row[c]),
     );
+  }
+
+  /**
+   * The statements that record `row` as literal SQL, to travel with the migration in one round trip;
+   * `expressions` gives SQL for columns computed by the database (finish time, duration).
+   */
+  putSql(row: HistoryRow, options: { replace: boolean; expressions?: Partial<Record<keyof HistoryRow, string>> }): string {
+    const lit = this.#sql.literal;
+    const values = COLUMNS.map((c) => options.expressions?.[c] ?? lit(row[c] as string | number | null));
+    const insert = `INSERT INTO ${this.#quoted.history} (${COLUMNS.map(snake).join(', ')}) VALUES (${values.join(', ')})`;
+    if (!options.replace) return insert;
+    return `DELETE FROM ${this.#quoted.history} WHERE version = ${lit(row.version)} AND name = ${lit(row.name)};\n${insert}`;
   }
 
   /** Updates some columns of the row for `(version, name)`. */

@@ -106,7 +106,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       await history.ensure();
       await announceHolder(ctx.driver, history, ctx);
       // Read again under the lock: another process may have migrated while this one waited.
-      const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder });
+      const rows = await history.read();
+      const recorded = new Set(rows.map((r) => `${r.version}_${r.name}`));
+      const verdict = judge(ctx.migrations, rows, { allowOutOfOrder });
       report.from = report.to = newest(verdict);
       report.warnings = verdict.warnings;
       for (const w of verdict.warnings) ctx.log.warn(w);
@@ -119,7 +121,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       work.forEach(planFor); // a file that cannot run fails here, before anything is applied
       for (const m of work) {
         options.signal?.throwIfAborted();
-        const result = await applyMigration({ session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host }, m, planFor(m));
+        const result = await applyMigration({ session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, replace: recorded.has(m.id) }, m, planFor(m));
         report.migrations.push(result);
         if (result.status === 'failed') {
           report.status = 'failed';

@@ -40,6 +40,8 @@ export interface ApplyContext {
   appVersion: string | null;
   moltVersion: string;
   host: string;
+  /** A row for this migration exists already (an earlier rolled-back attempt) and must be replaced. */
+  replace: boolean;
 }
 
 function lineOf(statement: Statement, error: unknown): number {
@@ -62,6 +64,33 @@ function failure(statements: Statement[], index: number, error: unknown, partial
   return { message: messageOf(error), statement: index + 1, line: lineOf(statements[index], error), code, partial, statementsApplied: applied };
 }
 
+/**
+ * Replays a failed transactional migration statement by statement inside a transaction that is
+ * rolled back, to name the statement and line; falls back to the first statement when the replay
+ * does not fail (the failure depended on something the replay cannot repeat).
+ */
+async function locateFailure(session: Session, plan: ExecutionPlan, original: unknown): Promise<MigrationFailure> {
+  const fallback = failure(plan.statements, 0, original, false, 0);
+  if (plan.statements.length <= 1) return fallback;
+  try {
+    await session.begin();
+  } catch {
+    return fallback;
+  }
+  try {
+    for (let index = 0; index < plan.statements.length; index++) {
+      try {
+        await session.exec(plan.statements[index].text);
+      } catch (error) {
+        return failure(plan.statements, index, error, false, 0);
+      }
+    }
+    return fallback;
+  } finally {
+    await session.rollback().catch(() => undefined);
+  }
+}
+
 /** Applies one migration as its plan says; never throws for a failing statement, the result says it. */
 export async function applyMigration(ctx: ApplyContext, m: Migration, plan: ExecutionPlan): Promise<MigrationResult> {
   const started = new Date();
@@ -74,28 +103,29 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
   const { session, history } = ctx;
 
   if (plan.mode === 'transaction') {
-    let index = 0;
-    await session.begin();
     try {
-      for (; index < plan.statements.length; index++) await session.exec(plan.statements[index].text);
-      await history.put({ ...row, status: 'success', statementsApplied: plan.statements.length, finishedAt: new Date().toISOString(), durationMs: finish() });
-      await session.commit();
+      // One round trip for the file and its history row; the statement that failed is found afterwards.
+      const record = history.putSql(
+        { ...row, status: 'success', statementsApplied: plan.statements.length },
+        { replace: ctx.replace, expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) } },
+      );
+      await session.execAtomically(`${plan.text}\n;\n${record}`);
+      finish();
       return result;
     } catch (error) {
-      await session.rollback().catch(() => undefined);
       result.status = 'failed';
-      result.error = failure(plan.statements, Math.min(index, plan.statements.length - 1), error, false, 0);
+      result.error = await locateFailure(session, plan, error);
       finish();
       // Recording is best effort: the connection itself may be what failed.
       await history
-        .put({ ...row, status: 'rolled_back', finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: result.error.statement, errorLine: result.error.line })
+        .put({ ...row, status: 'rolled_back', finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: result.error.statement, errorLine: result.error.line }, { replace: true })
         .catch(() => undefined);
       return result;
     }
   }
 
   // Outside a transaction: the row says `running` first, so a crash leaves a visible trace, never a false claim.
-  await history.put(row);
+  await history.put(row, { replace: ctx.replace });
   let applied = 0;
   let inFileTransaction = false;
   for (let index = 0; index < plan.statements.length; index++) {

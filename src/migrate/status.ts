@@ -22,7 +22,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
       current,
       lock: await currentHolder(ctx.driver, session, history),
     };
-  });
+  }, { writes: false });
 }
 
 /**

@@ -14,6 +14,10 @@ export const postgresSql: DialectSql = {
   param: (index) => `$${index}`,
   types: { text: 'text', bigint: 'bigint', int: 'integer', timestamp: 'timestamptz', key: 'text' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
+  // An E'' string reads the same whatever standard_conforming_strings says.
+  literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `E'${v.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`),
+  now: 'clock_timestamp()',
+  msSince: (iso) => `floor(extract(epoch from (clock_timestamp() - timestamptz '${iso}')) * 1000)::bigint`,
   tableExists: (table) => ({
     sql: 'SELECT to_regclass($1) IS NOT NULL AS present',
     params: [table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')],

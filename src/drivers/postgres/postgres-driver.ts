@@ -20,6 +20,15 @@ class PostgresSession implements Session {
   async exec(sql: string): Promise<void> {
     await this.#client.query(sql);
   }
+  async execAtomically(sql: string): Promise<void> {
+    try {
+      // A multi-statement simple query stops at the first error and leaves the transaction aborted.
+      await this.#client.query(`BEGIN;\n${sql}\n;\nCOMMIT`);
+    } catch (error) {
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
   async begin(): Promise<void> {
     await this.exec('BEGIN');
   }

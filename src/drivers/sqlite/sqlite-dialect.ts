@@ -14,6 +14,9 @@ export const sqliteSql: DialectSql = {
   param: () => '?',
   types: { text: 'TEXT', bigint: 'INTEGER', int: 'INTEGER', timestamp: 'TEXT', key: 'TEXT' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
+  literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`),
+  now: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+  msSince: (iso) => `CAST(round((julianday('now') - julianday('${iso}')) * 86400000) AS INTEGER)`,
   tableExists: (table) => ({
     sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
     params: [table],

@@ -33,6 +33,16 @@ class SqliteSession implements Session {
   async exec(sql: string): Promise<void> {
     this.#db.exec(sql);
   }
+  async execAtomically(sql: string): Promise<void> {
+    await this.begin();
+    try {
+      this.#db.exec(sql);
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+    await this.commit();
+  }
   async begin(): Promise<void> {
     // Inside the run-long write-lock transaction every migration is a savepoint.
     this.#db.exec(this.#holdsLock || this.#depth > 0 ? `SAVEPOINT molt_${this.#depth}` : 'BEGIN IMMEDIATE');

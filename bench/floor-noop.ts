@@ -1,0 +1,18 @@
+// The no-op floor: the least any tool must do on boot — read and hash every file, select the history.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const [url, dir] = process.argv.slice(2);
+const hashes = readdirSync(dir)
+  .sort()
+  .map((name) => {
+    const path = statSync(join(dir, name)).isDirectory() ? join(dir, name, 'migration.sql') : join(dir, name);
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  });
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+const { rows } = await client.query('SELECT version, name, checksum FROM _molt_migrations');
+await client.end();
+if (rows.length !== hashes.length) throw new Error(`expected ${hashes.length} rows, got ${rows.length}`);
