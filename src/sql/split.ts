@@ -23,8 +23,8 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
   const { lexer, blockBodies } = dialect;
   const out: Statement[] = [];
   let line = 1;
-  let start = 0; // offset where the current statement's text begins
   let codeLine = 0; // line of the first token; 0 while none seen
+  let codeStart = 0; // offset of the first token
   let words: string[] = [];
   let parens = 0;
   let blocks = 0;
@@ -35,8 +35,7 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
 
   const finish = (end: number): void => {
     if (pendingEnd && blocks > 0) blocks--;
-    if (codeLine > 0) out.push({ text: source.slice(start, end).trim(), line: codeLine, head: words.join(' ') });
-    start = end + 1;
+    if (codeLine > 0) out.push({ text: source.slice(codeStart, end).trim(), line: codeLine, head: words.join(' ') });
     codeLine = 0;
     words = [];
     parens = 0;
@@ -48,7 +47,10 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
     for (let k = from; k < to; k++) if (source.charCodeAt(k) === 10) line++;
   };
   const mark = (): void => {
-    if (codeLine === 0) codeLine = line;
+    if (codeLine === 0) {
+      codeLine = line;
+      codeStart = i;
+    }
   };
 
   while (i < n) {
