@@ -1,7 +1,6 @@
 import { MoltError } from '../errors.js';
-import { acquireLock, announceHolder } from './lock.js';
 import { compareVersions } from './migration.js';
-import { openContext, withSession, type CommonOptions } from './context.js';
+import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 
 /** The outcome of `baseline`. */
 export interface BaselineReport {
@@ -22,10 +21,7 @@ export async function baseline(version: string, options: CommonOptions = {}): Pr
     throw new MoltError('BASELINE_REFUSED', `No migration has a version at or below ${version}`, { hint: 'Name the version of a migration file the database already reflects' });
   }
   await withSession(ctx, async (session, history) => {
-    const release = await acquireLock(ctx.driver, session, history, { timeoutMs: ctx.config.lockTimeoutMs, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion });
-    try {
-      await history.ensure();
-      await announceHolder(ctx.driver, history, ctx);
+    await withLock(ctx, session, history, async () => {
       const rows = await history.read();
       if (rows.length > 0) {
         throw new MoltError('BASELINE_REFUSED', `The history in ${ctx.driver.displayUrl} already has ${rows.length} row(s); baseline only adopts a database molt has never migrated`, {
@@ -42,9 +38,7 @@ export async function baseline(version: string, options: CommonOptions = {}): Pr
         });
       }
       await session.commit();
-    } finally {
-      await release();
-    }
+    });
   });
   ctx.log.info(`baseline recorded at ${version} (${marked.length} migration(s) marked as applied)`);
   return { database: ctx.driver.displayUrl, version, marked: marked.map((m) => ({ version: m.version, name: m.name })) };

@@ -4,6 +4,7 @@ import { createDriver } from '../drivers/index.js';
 import type { Driver, Session } from '../drivers/types.js';
 import { appVersionFrom, MOLT_VERSION } from '../version.js';
 import { History } from './history.js';
+import { acquireLock, announceHolder, describeHolder } from './lock.js';
 import { loadMigrations, type MigrationBundle } from './set.js';
 import type { Migration } from './migration.js';
 
@@ -68,5 +69,26 @@ export async function withSession<T>(ctx: RunContext, work: (session: Session, h
     return await work(session, new History(session, ctx.driver.sql, ctx.config.table));
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * Runs `work` holding the migration lock, with molt's tables created or moved forward and the
+ * holder row written; releases the lock however `work` ends.
+ */
+export async function withLock<T>(ctx: RunContext, session: Session, history: History, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const release = await acquireLock(ctx.driver, session, history, {
+    timeoutMs: ctx.config.lockTimeoutMs,
+    appVersion: ctx.appVersion,
+    moltVersion: ctx.moltVersion,
+    signal,
+    onWait: (holder, waited) => ctx.log.info(`waiting for the migration lock${describeHolder(holder)}: ${Math.round(waited / 1000)} s so far`),
+  });
+  try {
+    await history.ensure();
+    await announceHolder(ctx.driver, history, ctx);
+    return await work();
+  } finally {
+    await release();
   }
 }

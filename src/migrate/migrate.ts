@@ -1,10 +1,9 @@
 import { MoltError } from '../errors.js';
 import { planExecution, type ExecutionPlan } from './execution-plan.js';
-import { acquireLock, announceHolder, describeHolder } from './lock.js';
 import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
 import { applyMigration, type MigrationResult } from './runner.js';
-import { openContext, withSession, type CommonOptions } from './context.js';
+import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 import { judge, type Verdict } from './verdict.js';
 
 /** Options of `migrate`. */
@@ -95,16 +94,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       });
       return;
     }
-    const release = await acquireLock(ctx.driver, session, history, {
-      timeoutMs: ctx.config.lockTimeoutMs,
-      appVersion: ctx.appVersion,
-      moltVersion: ctx.moltVersion,
-      signal: options.signal,
-      onWait: (holder, waited) => ctx.log.info(`waiting for the migration lock${describeHolder(holder)}: ${Math.round(waited / 1000)} s so far`),
-    });
-    try {
-      await history.ensure();
-      await announceHolder(ctx.driver, history, ctx);
+    await withLock(ctx, session, history, async () => {
       // Read again under the lock: another process may have migrated while this one waited.
       const rows = await history.read();
       const recorded = new Set(rows.map((r) => `${r.version}_${r.name}`));
@@ -130,9 +120,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
         report.to = m.version;
         report.status = 'migrated';
       }
-    } finally {
-      await release();
-    }
+    }, options.signal);
   });
 
   report.durationMs = Date.now() - started;

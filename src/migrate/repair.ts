@@ -1,6 +1,5 @@
 import { MoltError } from '../errors.js';
-import { acquireLock, announceHolder } from './lock.js';
-import { openContext, withSession, type CommonOptions } from './context.js';
+import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 
 /** One change `repair` makes to the history. */
 export interface RepairAction {
@@ -37,9 +36,7 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
   const byId = new Map(ctx.migrations.map((m) => [m.id, m]));
   const report: RepairReport = { database: ctx.driver.displayUrl, actions: [], applied: false };
   await withSession(ctx, async (session, history) => {
-    const release = await acquireLock(ctx.driver, session, history, { timeoutMs: ctx.config.lockTimeoutMs, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion });
-    try {
-      await history.ensure();
+    await withLock(ctx, session, history, async () => {
       const rows = await history.read();
       const unsettled = rows.filter((r) => r.status === 'failed' || r.status === 'running');
       if (unsettled.length > 0 && !options.resolve) {
@@ -66,7 +63,6 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
       if (report.actions.length === 0) return;
       const go = options.yes || (options.confirm ? await options.confirm(report.actions) : false);
       if (!go) return;
-      await announceHolder(ctx.driver, history, ctx);
       await session.begin();
       for (const a of report.actions) {
         const m = byId.get(`${a.version}_${a.name}`);
@@ -75,9 +71,7 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
       }
       await session.commit();
       report.applied = true;
-    } finally {
-      await release();
-    }
+    });
   });
   if (report.applied) ctx.log.info(`repair recorded ${report.actions.length} change(s)`);
   return report;
