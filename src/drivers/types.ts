@@ -26,6 +26,8 @@ export interface DialectSql {
   readonly now: string;
   /** An expression for the milliseconds elapsed since an ISO timestamp. */
   msSince(iso: string): string;
+  /** True when an error says the table queried does not exist. */
+  isMissingTable(error: unknown): boolean;
   /** A query whose single row has a truthy `present` column when the table exists. */
   tableExists(table: string): { sql: string; params: unknown[] };
   /** Statement prefixes that cannot run inside a transaction block. */

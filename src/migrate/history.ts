@@ -80,11 +80,6 @@ export class History {
     return Boolean(Number(rows[0]?.present) || rows[0]?.present === true);
   }
 
-  /** True once molt's tables exist in this database. */
-  async exists(): Promise<boolean> {
-    return this.#exists(this.#plain.history);
-  }
-
   /** Creates molt's tables or moves them forward through molt's own migrations; call under the lock. */
   async ensure(): Promise<void> {
     const s = this.#session;
@@ -109,8 +104,14 @@ export class History {
 
   /** Every row, in the order the migrations were applied. */
   async read(): Promise<HistoryRow[]> {
-    if (!(await this.exists())) return [];
-    const rows = await this.#session.query(`SELECT ${COLUMNS.map(snake).join(', ')} FROM ${this.#quoted.history}`);
+    let rows: Row[];
+    try {
+      // No existence probe first: the read is on every boot's path, and one round trip is cheaper.
+      rows = await this.#session.query(`SELECT ${COLUMNS.map(snake).join(', ')} FROM ${this.#quoted.history}`);
+    } catch (error) {
+      if (this.#sql.isMissingTable(error)) return [];
+      throw error;
+    }
     return rows.map((r: Row) => ({
       version: String(r.version),
       name: String(r.name),

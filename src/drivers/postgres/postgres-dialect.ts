@@ -18,6 +18,7 @@ export const postgresSql: DialectSql = {
   literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `E'${v.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`),
   now: 'clock_timestamp()',
   msSince: (iso) => `floor(extract(epoch from (clock_timestamp() - timestamptz '${iso}')) * 1000)::bigint`,
+  isMissingTable: (error) => (error as { code?: string }).code === '42P01',
   tableExists: (table) => ({
     sql: 'SELECT to_regclass($1) IS NOT NULL AS present',
     params: [table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')],

@@ -17,6 +17,7 @@ export const sqliteSql: DialectSql = {
   literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`),
   now: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
   msSince: (iso) => `CAST(round((julianday('now') - julianday('${iso}')) * 86400000) AS INTEGER)`,
+  isMissingTable: (error) => /^no such table/.test((error as { message?: string }).message ?? ''),
   tableExists: (table) => ({
     sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
     params: [table],
