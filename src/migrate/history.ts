@@ -40,6 +40,8 @@ const COLUMNS: readonly (keyof HistoryRow)[] = [
   'statementsTotal', 'statementsApplied', 'error', 'errorStatement', 'errorLine', 'appVersion', 'moltVersion', 'host',
 ];
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** The history columns in SQL, in `COLUMNS` order. */
+const COLUMN_LIST = COLUMNS.map(snake).join(', ');
 const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string).toISOString());
 const num = (value: unknown): number | null => (value == null ? null : Number(value));
 
@@ -107,7 +109,7 @@ export class History {
     let rows: Row[];
     try {
       // No existence probe first: the read is on every boot's path, and one round trip is cheaper.
-      rows = await this.#session.query(`SELECT ${COLUMNS.map(snake).join(', ')} FROM ${this.#quoted.history}`);
+      rows = await this.#session.query(`SELECT ${COLUMN_LIST} FROM ${this.#quoted.history}`);
     } catch (error) {
       if (this.#sql.isMissingTable(error)) return [];
       throw error;
@@ -138,7 +140,7 @@ export class History {
     if (options.replace) await this.remove(row.version, row.name);
     const p = this.#sql.param;
     await this.#session.query(
-      `INSERT INTO ${this.#quoted.history} (${COLUMNS.map(snake).join(', ')}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(', ')})`,
+      `INSERT INTO ${this.#quoted.history} (${COLUMN_LIST}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(', ')})`,
       COLUMNS.map((c) => row[c]),
     );
   }
@@ -150,7 +152,7 @@ export class History {
   putSql(row: HistoryRow, options: { replace: boolean; expressions?: Partial<Record<keyof HistoryRow, string>> }): string {
     const lit = this.#sql.literal;
     const values = COLUMNS.map((c) => options.expressions?.[c] ?? lit(row[c] as string | number | null));
-    const insert = `INSERT INTO ${this.#quoted.history} (${COLUMNS.map(snake).join(', ')}) VALUES (${values.join(', ')})`;
+    const insert = `INSERT INTO ${this.#quoted.history} (${COLUMN_LIST}) VALUES (${values.join(', ')})`;
     if (!options.replace) return insert;
     return `DELETE FROM ${this.#quoted.history} WHERE version = ${lit(row.version)} AND name = ${lit(row.name)};\n${insert}`;
   }

@@ -3,6 +3,7 @@ import { planExecution, type ExecutionPlan } from './execution-plan.js';
 import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
 import { applyMigration, type MigrationResult } from './runner.js';
+import { verify } from './status.js';
 import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 import { judge, type Verdict } from './verdict.js';
 
@@ -60,18 +61,17 @@ function failed(report: MigrateReport, result: MigrationResult): MoltError {
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateReport> {
   const started = Date.now();
+  const empty = { from: null, to: null, migrations: [], problems: [], warnings: [], durationMs: 0 };
+  if (options.mode === 'verify') {
+    // verify() reads the migration set itself; reading it here too would hash every file twice.
+    const status = await verify(options);
+    return { ...empty, status: 'up_to_date', database: status.database, from: status.current, to: status.current, warnings: status.warnings, durationMs: Date.now() - started };
+  }
   const ctx = await openContext(options, options.mode !== 'off');
-  const report: MigrateReport = {
-    status: 'up_to_date', database: ctx.driver.displayUrl, from: null, to: null, migrations: [], problems: [], warnings: [], durationMs: 0,
-  };
+  const report: MigrateReport = { ...empty, status: 'up_to_date', database: ctx.driver.displayUrl };
   if (options.mode === 'off') {
     report.status = 'skipped';
     return report;
-  }
-  if (options.mode === 'verify') {
-    const { verify } = await import('./status.js');
-    const status = await verify(options);
-    return { ...report, from: status.current, to: status.current, warnings: status.warnings, durationMs: Date.now() - started };
   }
   const allowOutOfOrder = ctx.config.allowOutOfOrder;
   const plans = new Map<string, ExecutionPlan>();
