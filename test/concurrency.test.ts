@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
 import { migrationsDir, molt } from './helpers/cli.js';
 
 // A migration that inserts a row shows exactly-once directly: one row, not one per process.
@@ -13,6 +13,7 @@ const files = (slow: string): Record<string, string> => ({
 
 const cases = [
   { kind: 'postgres', processes: 16, create: createPostgresDatabase, slow: 'SELECT pg_sleep(0.5);' },
+  { kind: 'mariadb', processes: 8, create: createMysqlDatabase, slow: 'DO SLEEP(0.5);' },
   { kind: 'sqlite', processes: 8, create: createSqliteDatabase, slow: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) FROM c;' },
 ];
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { createPostgresDatabase, createSqliteDatabase, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, hasTable, mysqlAdmin, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
 import { BIN, cleanEnv, migrationsDir, molt } from './helpers/cli.js';
 
 /** Starts `molt migrate`, waits until `ready()` says it is inside the migration, then kills it with SIGKILL. */
@@ -19,10 +19,7 @@ async function killMidway(args: string[], ready: () => Promise<boolean>): Promis
   assert.equal(await exited, 'SIGKILL');
 }
 
-const tableExists = async (db: TestDatabase, table: string): Promise<boolean> =>
-  db.kind === 'postgres'
-    ? (await queryDb<{ t: string | null }>(db, `SELECT to_regclass('${table}') AS t`))[0].t !== null
-    : (await queryDb(db, `SELECT name FROM sqlite_master WHERE name = '${table}'`)).length > 0;
+const tableExists = hasTable;
 
 const historyOf = (db: TestDatabase) => queryDb<{ version: string; status: string; statements_applied: unknown }>(db, 'SELECT version, status, statements_applied FROM _molt_migrations ORDER BY version');
 
@@ -54,7 +51,7 @@ describe('a migrating process killed with SIGKILL', () => {
     assert.deepEqual(await queryDb(db, 'SELECT id FROM base'), [{ id: 1 }], 'the migration took effect more than once');
   });
 
-  it('PostgreSQL, between statements of a transaction-off migration: the next run refuses with the exact progress', async () => {
+  it('PostgreSQL, between statements of a transaction-off migration: the next run resumes after the last recorded statement', async () => {
     const db = await createPostgresDatabase();
     dbs.push(db);
     const dir = migrationsDir({
@@ -68,11 +65,55 @@ describe('a migrating process killed with SIGKILL', () => {
     assert.deepEqual(history.map((r) => [r.version, r.status, Number(r.statements_applied)]), [['0001', 'running', 1]]);
     assert.equal(await tableExists(db, 'first_half'), true);
     assert.equal(await tableExists(db, 'second_half'), false);
-    const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /Migration 0001_off was interrupted: 1 of 3 statements applied/);
     const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
-    assert.equal(s.lock.held, false, 'the killed process left the lock held');
+    assert.deepEqual(s.partial.map((p: Record<string, unknown>) => [p.state, p.statementsApplied, p.resumable]), [['interrupted', 1, true]]);
+    // Rerunning statement 1 would fail with "relation already exists": the resume must skip it.
+    const r = await molt(['migrate', '--db', db.url, '--dir', dir, '--lock-timeout', '20s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /resuming 0001_off at statement 2 of 3/);
+    assert.deepEqual((await historyOf(db)).map((r) => [r.version, r.status, Number(r.statements_applied)]), [['0001', 'success', 3]]);
+    assert.equal(await tableExists(db, 'second_half'), true);
+  });
+
+  const sessionOn = async (dbName: string, fragment: string): Promise<boolean> =>
+    (await mysqlAdmin('SELECT 1 FROM information_schema.processlist WHERE db = ? AND info LIKE ?', [dbName, `%${fragment}%`])).length > 0;
+
+  it('MariaDB, between two statements: the next run resumes at the statement after the last recorded one', async () => {
+    const db = await createMysqlDatabase();
+    dbs.push(db);
+    const dir = migrationsDir({
+      '0001_base.sql': 'CREATE TABLE base (id integer PRIMARY KEY);\n',
+      '0002_steps.sql': 'CREATE TABLE first_half (id integer);\nINSERT INTO base VALUES (1);\nDO SLEEP(3);\nCREATE TABLE second_half (id integer);\n',
+    });
+    const dbName = new URL(db.url).pathname.slice(1);
+    await killMidway(['--db', db.url, '--dir', dir], () => sessionOn(dbName, 'DO SLEEP(3)'));
+    assert.deepEqual((await historyOf(db)).map((r) => [r.version, r.status]), [['0001', 'success'], ['0002', 'running']]);
+    assert.equal(await tableExists(db, 'second_half'), false);
+    const r = await molt(['migrate', '--db', db.url, '--dir', dir, '--lock-timeout', '20s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /resuming 0002_steps at statement [34] of 4: statements 1 to [23] ran in an earlier attempt/);
+    assert.deepEqual((await historyOf(db)).map((r) => [r.version, r.status, Number(r.statements_applied)]), [['0001', 'success', 1], ['0002', 'success', 4]]);
+    assert.deepEqual(await queryDb(db, 'SELECT id FROM base'), [{ id: 1 }], 'a statement ran twice');
+    assert.equal(await tableExists(db, 'second_half'), true);
+  });
+
+  it('MariaDB, during a DDL statement: the server finishes it with its progress row, so the next run neither repeats nor skips it', async () => {
+    const db = await createMysqlDatabase();
+    dbs.push(db);
+    const dir = migrationsDir({
+      '0001_ddl.sql': 'CREATE TABLE first_half (id integer);\nCREATE TABLE during AS SELECT SLEEP(2) AS s;\nCREATE TABLE second_half (id integer);\n',
+    });
+    const dbName = new URL(db.url).pathname.slice(1);
+    await killMidway(['--db', db.url, '--dir', dir], () => sessionOn(dbName, 'SELECT SLEEP(2)'));
+    // The statement and its progress row were sent as one text; the dead client's session finishes both,
+    // and holds the migration lock until it has.
+    const r = await molt(['migrate', '--db', db.url, '--dir', dir, '--lock-timeout', '20s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /resuming 0001_ddl at statement 3 of 3/);
+    assert.equal(await tableExists(db, 'during'), true);
+    assert.equal(await tableExists(db, 'second_half'), true);
+    const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+    assert.deepEqual([s.partial, s.problems, s.lock.held], [[], [], false]);
   });
 
   it('SQLite, inside a migration: the next run applies it cleanly and nothing half-done remains', async () => {

@@ -22,6 +22,7 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   MIGRATION_FAILED: EXIT.migrationFailed,
   LOCK_TIMEOUT: EXIT.lockTimeout,
   CONNECT_FAILED: EXIT.connect,
+  SERVER_UNSUPPORTED: EXIT.connect,
   MIGRATION_FILE_INVALID: EXIT.invalidFiles,
   MIGRATION_DUPLICATE: EXIT.invalidFiles,
   MIGRATION_DIR_MISSING: EXIT.invalidFiles,

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MoltError } from '../errors.js';
+import { parseSettings } from '../config/index.js';
 import type { CommonOptions } from '../migrate/context.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -14,6 +15,7 @@ export const COMMON_FLAGS = {
   'statement-lock-timeout': { type: 'string' },
   'allow-out-of-order': { type: 'boolean' },
   'app-version': { type: 'string' },
+  set: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
@@ -28,6 +30,8 @@ export const COMMON_HELP = `Options:
   --statement-timeout DUR       per-statement run time limit (PostgreSQL statement_timeout; default none)
   --allow-out-of-order          apply pending migrations older than the newest applied one
   --app-version V               version recorded with each migration (default: package.json)
+  --set NAME=VALUE              session setting on every connection, repeatable (env MOLT_SESSION="a=1;b=2"),
+                                e.g. --set sql_mode=NO_ENGINE_SUBSTITUTION or --set search_path=app
   --json                        print the report as JSON on stdout
   -h, --help                    show this help`;
 
@@ -54,5 +58,6 @@ export function commonOptions(values: Record<string, unknown>): CommonOptions {
     statementLockTimeout: values['statement-lock-timeout'] as string | undefined,
     allowOutOfOrder: values['allow-out-of-order'] as boolean | undefined,
     appVersion: values['app-version'] as string | undefined,
+    session: values.set ? parseSettings(values.set as string[], '--set') : undefined,
   };
 }

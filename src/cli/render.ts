@@ -1,5 +1,5 @@
 import type { MigrateReport, StatusReport } from '../migrate/report.js';
-import type { Problem } from '../migrate/verdict.js';
+import type { PartialMigration, Problem } from '../migrate/verdict.js';
 import { describeHolder } from '../migrate/lock.js';
 
 const ref = (m: { version: string; name: string }): string => `${m.version}_${m.name}`;
@@ -7,6 +7,15 @@ const ref = (m: { version: string; name: string }): string => `${m.version}_${m.
 /** Problems as indented lines with their hints. */
 export function renderProblems(problems: Problem[]): string {
   return problems.map((p) => `  [${p.code}] ${p.message}\n    what to do: ${p.hint}\n`).join('');
+}
+
+/** `partially applied: 2 of 5 statements; statement 3 failed: <message>` and where, and what happens next. */
+export function renderPartial(p: PartialMigration): string {
+  const where = p.source ? `${p.source}${p.line != null ? `:${p.line}` : ''}` : 'file not in this binary';
+  const progress = `partially applied: ${p.statementsApplied} of ${p.statementsTotal ?? '?'} statements`;
+  const why = p.state === 'failed' ? `statement ${p.failedStatement} failed: ${p.error ?? 'unknown error'}` : `interrupted before statement ${p.failedStatement} was recorded`;
+  const next = p.resumable ? `next migrate resumes at statement ${p.failedStatement}` : 'cannot resume: see problems';
+  return `  ${ref(p)}  ${progress}; ${why}\n    at ${where}; ${next}\n`;
 }
 
 /** `status` for people. */
@@ -20,8 +29,9 @@ export function renderStatus(r: StatusReport): string {
     ...r.pending.map((m) => `  ${ref(m)}  ${m.phase}`),
   ];
   if (r.unknown.length > 0) lines.push(`unknown   ${r.unknown.length} (in the database, not in this binary)`, ...r.unknown.map((m) => `  ${ref(m)}  ${m.phase}`));
-  lines.push(`problems  ${r.problems.length}`);
-  let out = `${lines.join('\n')}\n${renderProblems(r.problems)}`;
+  let out = `${lines.join('\n')}\n`;
+  if (r.partial.length > 0) out += `partial   ${r.partial.length}\n${r.partial.map(renderPartial).join('')}`;
+  out += `problems  ${r.problems.length}\n${renderProblems(r.problems)}`;
   for (const w of r.warnings) out += `warning: ${w}\n`;
   return out;
 }

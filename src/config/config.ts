@@ -19,6 +19,8 @@ export interface MoltConfig {
   statementTimeoutMs: number;
   /** Apply pending migrations older than the newest applied one. */
   allowOutOfOrder: boolean;
+  /** Session settings applied on every connection before anything runs (`sql_mode`, `search_path`, pragmas). */
+  session: Record<string, string>;
 }
 
 /** Settings as a person writes them: durations may be strings such as `30s`. */
@@ -30,6 +32,8 @@ export interface ConfigInput {
   statementLockTimeout?: string | number;
   statementTimeout?: string | number;
   allowOutOfOrder?: boolean;
+  /** Session settings by name; merged across sources, a higher source wins per name. */
+  session?: Record<string, string>;
 }
 
 /** The defaults: an SQLite file under ./data, migrations in ./migrations. */
@@ -41,7 +45,37 @@ export const DEFAULTS: Required<ConfigInput> = {
   statementLockTimeout: '0',
   statementTimeout: '0',
   allowOutOfOrder: false,
+  session: {},
 };
+
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+/** Reads `name=value` pairs (from `--set` or MOLT_SESSION, `;`-separated) into settings. */
+export function parseSettings(pairs: readonly string[], source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq).trim();
+    if (eq === -1 || !SETTING_NAME.test(name)) {
+      throw new MoltError('CONFIG_INVALID', `${source}: "${pair}" is not NAME=VALUE`, { hint: 'Write it like sql_mode=NO_ENGINE_SUBSTITUTION or search_path=app,public' });
+    }
+    out[name] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function checkSettings(settings: unknown, source: string): Record<string, string> {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new MoltError('CONFIG_INVALID', `${source}: "session" must be an object of setting names to values`, { hint: 'For example "session": { "sql_mode": "NO_ENGINE_SUBSTITUTION" }' });
+  }
+  for (const [name, value] of Object.entries(settings)) {
+    if (!SETTING_NAME.test(name) || (typeof value !== 'string' && typeof value !== 'number')) {
+      throw new MoltError('CONFIG_INVALID', `${source}: session setting "${name}" needs a plain name and a string value`);
+    }
+  }
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+}
 
 const FILE_NAME = 'molt.config.json';
 const KEYS = new Set(Object.keys(DEFAULTS));
@@ -63,7 +97,9 @@ function readFile(cwd: string): ConfigInput {
       throw new MoltError('CONFIG_INVALID', `${path}: unknown setting "${key}"`, { hint: `Known settings: ${[...KEYS].join(', ')}` });
     }
   }
-  return parsed as ConfigInput;
+  const input = parsed as ConfigInput;
+  if (input.session !== undefined) input.session = checkSettings(input.session, path);
+  return input;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
@@ -73,6 +109,9 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.MOLT_MIGRATIONS_DIR) out.dir = env.MOLT_MIGRATIONS_DIR;
   if (env.MOLT_TABLE) out.table = env.MOLT_TABLE;
   if (env.MOLT_LOCK_TIMEOUT) out.lockTimeout = env.MOLT_LOCK_TIMEOUT;
+  if (env.MOLT_STATEMENT_TIMEOUT) out.statementTimeout = env.MOLT_STATEMENT_TIMEOUT;
+  if (env.MOLT_STATEMENT_LOCK_TIMEOUT) out.statementLockTimeout = env.MOLT_STATEMENT_LOCK_TIMEOUT;
+  if (env.MOLT_SESSION) out.session = parseSettings(env.MOLT_SESSION.split(';'), 'MOLT_SESSION');
   return out;
 }
 
@@ -82,7 +121,9 @@ const defined = (input: ConfigInput): ConfigInput =>
 /** Merges settings, highest first: explicit input (flags, options), environment, molt.config.json, defaults. */
 export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): MoltConfig {
   const cwd = options.cwd ?? process.cwd();
-  const merged = { ...DEFAULTS, ...readFile(cwd), ...fromEnv(options.env ?? process.env), ...defined(input) };
+  const sources = [readFile(cwd), fromEnv(options.env ?? process.env), defined(input)];
+  const merged = { ...DEFAULTS, ...sources[0], ...sources[1], ...sources[2] };
+  const session = Object.assign({}, ...sources.map((s) => (s.session ? checkSettings(s.session, 'session settings') : {}))) as Record<string, string>;
   return {
     db: merged.db,
     dir: resolve(cwd, merged.dir),
@@ -91,5 +132,6 @@ export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; 
     statementLockTimeoutMs: parseDuration(merged.statementLockTimeout, 'statement lock timeout'),
     statementTimeoutMs: parseDuration(merged.statementTimeout, 'statement timeout'),
     allowOutOfOrder: merged.allowOutOfOrder,
+    session,
   };
 }

@@ -1,4 +1,3 @@
-import { MoltError } from '../errors.js';
 import { parseDatabaseUrl } from '../config/url.js';
 import type { Driver } from './types.js';
 
@@ -16,9 +15,9 @@ export async function createDriver(url: string): Promise<Driver> {
       const { createPostgresDriver } = await import('./postgres/index.js');
       return createPostgresDriver(parsed.url);
     }
-    case 'mysql':
-      throw new MoltError('URL_INVALID', 'MySQL and MariaDB are not supported yet', {
-        hint: 'Use SQLite or PostgreSQL for now',
-      });
+    case 'mysql': {
+      const { createMysqlDriver } = await import('./mysql/index.js');
+      return createMysqlDriver(parsed.url);
+    }
   }
 }

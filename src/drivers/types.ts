@@ -8,6 +8,11 @@ export interface Capabilities {
   readonly writeLockTransaction: boolean;
   /** Several hosts may reach the database, so a holder row is worth writing. */
   readonly holderRow: boolean;
+  /**
+   * Statements sent together as one text still commit one by one, so a statement and the row that
+   * records it can share a round trip (MySQL). PostgreSQL would run such a text as one transaction.
+   */
+  readonly multiStatementAutocommit: boolean;
 }
 
 /** SQL text that differs between databases, kept as data. */
@@ -22,20 +27,44 @@ export interface DialectSql {
   quote(identifier: string): string;
   /** A value as an SQL literal, for statements sent as text in one round trip. */
   literal(value: string | number | null): string;
+  /** An ISO-8601 UTC timestamp as the value `types.timestamp` accepts, as a parameter or inside a literal. */
+  timestamp(iso: string): string;
   /** An expression for the current wall-clock time, in the column type `types.timestamp`. */
   readonly now: string;
   /** An expression for the milliseconds elapsed since an ISO timestamp. */
   msSince(iso: string): string;
+  /** The 0-based line, within the statement, that an error points at; 0 when the error does not say. */
+  errorLine(error: unknown, statement: string): number;
   /** True when an error says the table queried does not exist. */
   isMissingTable(error: unknown): boolean;
   /** A query whose single row has a truthy `present` column when the table exists. */
   tableExists(table: string): { sql: string; params: unknown[] };
+  /** The statement that sets a session setting (`sql_mode`, `search_path`, a pragma) for this session. */
+  setting(name: string, value: string): string;
   /** Statement prefixes that cannot run inside a transaction block. */
   readonly nonTransactional: readonly RegExp[];
   /** Statement prefixes whose body may hold semicolons inside BEGIN ... END blocks. */
   readonly blockBodies: readonly RegExp[];
-  /** The string literal forms the lexer must skip: dollar quotes, E'' escapes, backticks. */
-  readonly lexer: { dollarQuotes: boolean; backslashEscapes: boolean; backtickIdentifiers: boolean; nestedComments: boolean };
+  /** What the statement splitter must understand in this dialect's scripts. */
+  readonly lexer: Lexer;
+}
+
+/** The lexical forms a dialect's migration scripts use, as the splitter reads them. */
+export interface Lexer {
+  /** `$tag$ ... $tag$` strings (PostgreSQL). */
+  readonly dollarQuotes: boolean;
+  /** Backslash escapes inside every '...' string (MySQL), not only E'...' ones. */
+  readonly backslashEscapes: boolean;
+  /** `identifier` in backticks. */
+  readonly backtickIdentifiers: boolean;
+  /** Block comments nest (PostgreSQL). */
+  readonly nestedComments: boolean;
+  /** The client command `DELIMITER x` changes the statement terminator (the mysql and mariadb clients). */
+  readonly delimiterCommand?: boolean;
+  /** `#` starts a comment to the end of the line (MySQL). */
+  readonly hashComments?: boolean;
+  /** `/*! ... *\/` is code the server runs, not a comment (MySQL). */
+  readonly executableComments?: boolean;
 }
 
 /** One row as a plain object. */

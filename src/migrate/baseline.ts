@@ -33,7 +33,7 @@ export async function baseline(version: string, options: CommonOptions = {}): Pr
       for (const m of marked) {
         await history.put({
           version: m.version, name: m.name, phase: m.phase, checksum: m.checksum, rawHash: m.rawHash, status: 'baseline',
-          startedAt: now, finishedAt: now, durationMs: 0, statementsTotal: null, statementsApplied: null, error: null,
+          startedAt: now, finishedAt: now, durationMs: 0, statementsTotal: null, statementsApplied: null, statementHashes: null, error: null,
           errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
         });
       }

@@ -22,3 +22,8 @@ export function checksumOf(text: string): string {
 export function rawHashOf(bytes: string | Buffer): string {
   return `${RAW_TAG}:${createHash('sha256').update(bytes).digest('hex')}`;
 }
+
+/** A short hash of one statement's canonical text; 64 bits tell an edited statement from the one applied. */
+export function statementHashOf(text: string): string {
+  return createHash('sha256').update(canonicalText(text)).digest('hex').slice(0, 16);
+}

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { MoltError, messageOf } from '../errors.js';
 import { resolveConfig, type ConfigInput, type MoltConfig } from '../config/config.js';
 import { createDriver } from '../drivers/index.js';
 import type { Driver, Session } from '../drivers/types.js';
@@ -61,10 +62,25 @@ export async function openContext(options: CommonOptions, needMigrations = true)
   };
 }
 
+/** Applies the configured session settings; a value the database refuses names the setting. */
+async function applySettings(ctx: RunContext, session: Session): Promise<void> {
+  for (const [name, value] of Object.entries(ctx.config.session)) {
+    try {
+      await session.exec(ctx.driver.sql.setting(name, value));
+    } catch (cause) {
+      throw new MoltError('CONFIG_INVALID', `Session setting ${name}=${value} was refused by the database: ${messageOf(cause)}`, {
+        cause,
+        hint: 'Fix or remove it in --set, MOLT_SESSION or "session" in molt.config.json',
+      });
+    }
+  }
+}
+
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
 export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
   const session = await ctx.driver.connect();
   try {
+    await applySettings(ctx, session);
     if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
     return await work(session, new History(session, ctx.driver.sql, ctx.config.table));
   } finally {

@@ -1,6 +1,7 @@
 import { MoltError } from '../errors.js';
 import type { Capabilities, DialectSql } from '../drivers/types.js';
 import { splitStatements, transactionRole, type Statement } from '../sql/index.js';
+import { statementHashOf } from './checksum.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -19,6 +20,17 @@ export interface ExecutionPlan {
   text: string;
   /** Why this mode, for `--dry-run` and reports. */
   reason: string;
+}
+
+/** A statement's hash and line, for checking what a partial migration already applied. */
+export interface StatementPrint {
+  hash: string;
+  line: number;
+}
+
+/** The hash and line of every statement a plan runs, in order. */
+export function statementPrints(plan: ExecutionPlan): StatementPrint[] {
+  return plan.statements.map((s) => ({ hash: statementHashOf(s.text), line: s.line }));
 }
 
 /** Decides how a migration runs; a file mixing statements that cannot share a transaction is an error naming the statement. */
@@ -52,4 +64,14 @@ export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities)
   }
   if (!caps.transactionalDdl) return { mode: 'statements', statements: all, text: m.sql, reason: `${sql.name} commits DDL statement by statement` };
   return { mode: 'transaction', statements: all, text: m.sql, reason: 'one transaction' };
+}
+
+/** Plans each migration once per run; the drift check and the runner share the plans. */
+export function planner(sql: DialectSql, caps: Capabilities): (m: Migration) => ExecutionPlan {
+  const plans = new Map<string, ExecutionPlan>();
+  return (m) => {
+    let plan = plans.get(m.id);
+    if (!plan) plans.set(m.id, (plan = planExecution(m, sql, caps)));
+    return plan;
+  };
 }

@@ -52,6 +52,12 @@ export const INTERNAL_MIGRATIONS: readonly InternalMigration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'statement_hashes',
+    // One hash per statement, so a resumed migration can prove its applied statements are unchanged.
+    statements: (t, ty) => [`ALTER TABLE ${t.history} ADD COLUMN statement_hashes ${ty.text}`],
+  },
 ];
 
 /** The meta table that records molt's own migrations; created as is, never altered. */

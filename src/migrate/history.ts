@@ -24,6 +24,8 @@ export interface HistoryRow {
   appVersion: string | null;
   moltVersion: string | null;
   host: string | null;
+  /** A short hash of every statement of the file as it ran, for resuming a partial migration. */
+  statementHashes: string[] | null;
 }
 
 /** Who holds the migration lock, as its holder row says. */
@@ -37,11 +39,13 @@ export interface LockHolder {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const COLUMNS: readonly (keyof HistoryRow)[] = [
   'version', 'name', 'phase', 'checksum', 'rawHash', 'status', 'startedAt', 'finishedAt', 'durationMs',
-  'statementsTotal', 'statementsApplied', 'error', 'errorStatement', 'errorLine', 'appVersion', 'moltVersion', 'host',
+  'statementsTotal', 'statementsApplied', 'error', 'errorStatement', 'errorLine', 'appVersion', 'moltVersion', 'host', 'statementHashes',
 ];
+const TIMESTAMPS = new Set<keyof HistoryRow>(['startedAt', 'finishedAt']);
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 /** The history columns in SQL, in `COLUMNS` order. */
 const COLUMN_LIST = COLUMNS.map(snake).join(', ');
+const str = (value: unknown): string | null => (value == null ? null : String(value));
 const iso = (value: unknown): string | null => (value == null ? null : new Date(value as string).toISOString());
 const num = (value: unknown): number | null => (value == null ? null : Number(value));
 
@@ -71,6 +75,14 @@ export class History {
     this.#quoted = { history: q(table), lock: q(`${table}_lock`), meta: q(`${table}_meta`) };
   }
 
+  /** A row's value as the database stores it: timestamps in the column's format, hashes as one string. */
+  #toDb(key: keyof HistoryRow, value: unknown): string | number | null {
+    if (value == null) return null;
+    if (TIMESTAMPS.has(key)) return this.#sql.timestamp(value as string);
+    if (key === 'statementHashes') return (value as string[]).join(' ');
+    return value as string | number;
+  }
+
   /** The lock name for this history, so two histories in one database do not block each other. */
   get lockKey(): string {
     return this.#plain.history;
@@ -95,7 +107,7 @@ export class History {
       await s.begin();
       try {
         for (const statement of m.statements(this.#quoted, ty)) await s.exec(statement);
-        await s.query(`INSERT INTO ${this.#quoted.meta} (version, name, applied_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [m.version, m.name, new Date().toISOString()]);
+        await s.query(`INSERT INTO ${this.#quoted.meta} (version, name, applied_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [m.version, m.name, this.#sql.timestamp(new Date().toISOString())]);
         await s.commit();
       } catch (error) {
         await s.rollback().catch(() => undefined);
@@ -109,7 +121,8 @@ export class History {
     let rows: Row[];
     try {
       // No existence probe first: the read is on every boot's path, and one round trip is cheaper.
-      rows = await this.#session.query(`SELECT ${COLUMN_LIST} FROM ${this.#quoted.history}`);
+      // `*` rather than a column list: a read-only `status` must work on tables an older molt created.
+      rows = await this.#session.query(`SELECT * FROM ${this.#quoted.history}`);
     } catch (error) {
       if (this.#sql.isMissingTable(error)) return [];
       throw error;
@@ -131,7 +144,8 @@ export class History {
       errorLine: num(r.error_line),
       appVersion: (r.app_version as string | null) ?? null,
       moltVersion: (r.molt_version as string | null) ?? null,
-      host: (r.host as string | null) ?? null,
+      host: str(r.host),
+      statementHashes: r.statement_hashes ? String(r.statement_hashes).split(' ') : null,
     }));
   }
 
@@ -141,7 +155,7 @@ export class History {
     const p = this.#sql.param;
     await this.#session.query(
       `INSERT INTO ${this.#quoted.history} (${COLUMN_LIST}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(', ')})`,
-      COLUMNS.map((c) => row[c]),
+      COLUMNS.map((c) => this.#toDb(c, row[c])),
     );
   }
 
@@ -151,7 +165,7 @@ export class History {
    */
   putSql(row: HistoryRow, options: { replace: boolean; expressions?: Partial<Record<keyof HistoryRow, string>> }): string {
     const lit = this.#sql.literal;
-    const values = COLUMNS.map((c) => options.expressions?.[c] ?? lit(row[c] as string | number | null));
+    const values = COLUMNS.map((c) => options.expressions?.[c] ?? lit(this.#toDb(c, row[c])));
     const insert = `INSERT INTO ${this.#quoted.history} (${COLUMN_LIST}) VALUES (${values.join(', ')})`;
     if (!options.replace) return insert;
     return `DELETE FROM ${this.#quoted.history} WHERE version = ${lit(row.version)} AND name = ${lit(row.name)};\n${insert}`;
@@ -164,8 +178,18 @@ export class History {
     const sets = keys.map((k, i) => `${snake(k)} = ${p(i + 1)}`).join(', ');
     await this.#session.query(
       `UPDATE ${this.#quoted.history} SET ${sets} WHERE version = ${p(keys.length + 1)} AND name = ${p(keys.length + 2)}`,
-      [...keys.map((k) => fields[k]), version, name],
+      [...keys.map((k) => this.#toDb(k, fields[k])), version, name],
     );
+  }
+
+  /** The same update as literal SQL, to travel in one round trip with the statement it records. */
+  updateSql(version: string, name: string, fields: Partial<HistoryRow>, expressions: Partial<Record<keyof HistoryRow, string>> = {}): string {
+    const lit = this.#sql.literal;
+    const sets = [
+      ...(Object.keys(fields) as (keyof HistoryRow)[]).map((k) => `${snake(k)} = ${lit(this.#toDb(k, fields[k]))}`),
+      ...(Object.keys(expressions) as (keyof HistoryRow)[]).map((k) => `${snake(k)} = ${expressions[k]}`),
+    ];
+    return `UPDATE ${this.#quoted.history} SET ${sets.join(', ')} WHERE version = ${lit(version)} AND name = ${lit(name)}`;
   }
 
   /** Deletes the row for `(version, name)`. */
@@ -180,7 +204,7 @@ export class History {
     await this.#session.query(`DELETE FROM ${this.#quoted.lock} WHERE id = ${p(1)}`, ['migrate']);
     await this.#session.query(
       `INSERT INTO ${this.#quoted.lock} (id, host, pid, app_version, molt_version, since) VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')})`,
-      ['migrate', holder.host, holder.pid, holder.appVersion, holder.moltVersion, holder.since],
+      ['migrate', holder.host, holder.pid, holder.appVersion, holder.moltVersion, this.#sql.timestamp(holder.since)],
     );
   }
 

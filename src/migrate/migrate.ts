@@ -1,5 +1,5 @@
 import { MoltError } from '../errors.js';
-import { planExecution, type ExecutionPlan } from './execution-plan.js';
+import { planner, statementPrints } from './execution-plan.js';
 import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
 import { applyMigration, type MigrationResult } from './runner.js';
@@ -46,10 +46,13 @@ function refusal(report: MigrateReport): MoltError {
 function failed(report: MigrateReport, result: MigrationResult): MoltError {
   const e = result.error!;
   const where = `${result.source}:${e.line} (statement ${e.statement} of ${result.statements})`;
+  const hint = e.inFlightBefore
+    ? `Statement ${e.statement} was running when an earlier attempt died, so it may have taken effect already. If the database has its effect, finish the rest by hand and run \`molt repair --resolve applied\``
+    : e.partial || e.statementsApplied > 0
+      ? `Statements 1 to ${e.statementsApplied} stayed applied and are recorded. Fix statement ${e.statement} in the file (leave the ones before it as they are) and run migrate again: it resumes at statement ${e.statement}`
+      : 'Nothing of this migration stayed applied. Fix the file and run migrate again';
   return new MoltError('MIGRATION_FAILED', `Migration ${result.version}_${result.name} failed at ${where}: ${e.message}`, {
-    hint: e.partial
-      ? `${e.statementsApplied} statement(s) stayed applied. Run \`molt status\` for the repair steps`
-      : 'Nothing of this migration stayed applied. Fix the file and run migrate again',
+    hint,
     details: { report },
   });
 }
@@ -74,16 +77,12 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
     return report;
   }
   const allowOutOfOrder = ctx.config.allowOutOfOrder;
-  const plans = new Map<string, ExecutionPlan>();
-  const planFor = (m: Migration): ExecutionPlan => {
-    let plan = plans.get(m.id);
-    if (!plan) plans.set(m.id, (plan = planExecution(m, ctx.driver.sql, ctx.driver.capabilities)));
-    return plan;
-  };
+  const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
+  const judgeOptions = { allowOutOfOrder, statementsOf: (m: Migration) => statementPrints(planFor(m)) };
 
   await withSession(ctx, async (session, history) => {
     if (options.dryRun) {
-      const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder });
+      const verdict = judge(ctx.migrations, await history.read(), judgeOptions);
       report.status = 'dry_run';
       report.from = report.to = newest(verdict);
       report.problems = verdict.problems;
@@ -98,7 +97,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       // Read again under the lock: another process may have migrated while this one waited.
       const rows = await history.read();
       const recorded = new Set(rows.map((r) => `${r.version}_${r.name}`));
-      const verdict = judge(ctx.migrations, rows, { allowOutOfOrder });
+      const verdict = judge(ctx.migrations, rows, judgeOptions);
       report.from = report.to = newest(verdict);
       report.warnings = verdict.warnings;
       for (const w of verdict.warnings) ctx.log.warn(w);
@@ -109,9 +108,16 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       }
       const work = selectWork(verdict.pending, options);
       work.forEach(planFor); // a file that cannot run fails here, before anything is applied
+      const partial = new Map(verdict.partial.filter((p) => p.resumable).map((p) => [`${p.version}_${p.name}`, p]));
       for (const m of work) {
         options.signal?.throwIfAborted();
-        const result = await applyMigration({ session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, replace: recorded.has(m.id) }, m, planFor(m));
+        const earlier = partial.get(m.id);
+        if (earlier) ctx.log.info(`resuming ${m.id} at statement ${earlier.statementsApplied + 1} of ${planFor(m).statements.length}: statements 1 to ${earlier.statementsApplied} ran in an earlier attempt and are unchanged`);
+        const result = await applyMigration({
+          session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, replace: recorded.has(m.id),
+          resume: earlier && { applied: earlier.statementsApplied, interrupted: earlier.state === 'interrupted' },
+          batchProgress: ctx.driver.capabilities.multiStatementAutocommit,
+        }, m, planFor(m));
         report.migrations.push(result);
         if (result.status === 'failed') {
           report.status = 'failed';

@@ -1,6 +1,6 @@
 import type { LockHolder } from './history.js';
 import type { MigrationResult } from './runner.js';
-import type { MigrationRef, Problem } from './verdict.js';
+import type { MigrationRef, PartialMigration, Problem } from './verdict.js';
 
 /** The outcome of `migrate`. */
 export interface MigrateReport {
@@ -23,6 +23,8 @@ export interface StatusReport {
   applied: MigrationRef[];
   pending: MigrationRef[];
   unknown: MigrationRef[];
+  /** Migrations an earlier attempt applied in part, with how far it got and why it stopped. */
+  partial: PartialMigration[];
   problems: Problem[];
   warnings: string[];
   /** Newest applied version; null when nothing is applied. */

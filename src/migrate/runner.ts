@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.js';
 import type { DialectSql, Session } from '../drivers/types.js';
 import { transactionRole, type Statement } from '../sql/index.js';
-import type { ExecutionMode, ExecutionPlan } from './execution-plan.js';
+import { statementPrints, type ExecutionMode, type ExecutionPlan } from './execution-plan.js';
 import type { History, HistoryRow } from './history.js';
 import type { Migration, Phase } from './migration.js';
 
@@ -30,6 +30,11 @@ export interface MigrationFailure {
   /** True when part of the migration stays applied (no transaction could cover it). */
   partial: boolean;
   statementsApplied: number;
+  /**
+   * The statement was the one running when a previous attempt died, so its effect may already be
+   * in the database; the error is then likely "already exists".
+   */
+  inFlightBefore?: boolean;
 }
 
 /** Who applies, for the history row. */
@@ -42,26 +47,25 @@ export interface ApplyContext {
   host: string;
   /** A row for this migration exists already (an earlier rolled-back attempt) and must be replaced. */
   replace: boolean;
+  /** A previous attempt applied this many statements, checked unchanged; `interrupted` when it died instead of failing. */
+  resume?: { applied: number; interrupted: boolean };
+  /** Send each statement with its progress row in one round trip (the database commits them one by one). */
+  batchProgress: boolean;
 }
 
-function lineOf(statement: Statement, error: unknown): number {
-  const position = Number((error as { position?: string }).position);
-  if (!position) return statement.line;
-  const before = statement.text.slice(0, position - 1);
-  return statement.line + (before.match(/\n/g)?.length ?? 0);
-}
 
 function baseRow(m: Migration, ctx: ApplyContext, started: Date, total: number): HistoryRow {
   return {
     version: m.version, name: m.name, phase: m.phase, checksum: m.checksum, rawHash: m.rawHash, status: 'running',
     startedAt: started.toISOString(), finishedAt: null, durationMs: null, statementsTotal: total, statementsApplied: 0,
-    error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
+    error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, statementHashes: null,
   };
 }
 
-function failure(statements: Statement[], index: number, error: unknown, partial: boolean, applied: number): MigrationFailure {
+function failure(statements: Statement[], index: number, error: unknown, partial: boolean, applied: number, sql: DialectSql): MigrationFailure {
   const code = (error as { code?: string }).code;
-  return { message: messageOf(error), statement: index + 1, line: lineOf(statements[index], error), code, partial, statementsApplied: applied };
+  const line = statements[index].line + sql.errorLine(error, statements[index].text);
+  return { message: messageOf(error), statement: index + 1, line, code, partial, statementsApplied: applied };
 }
 
 /**
@@ -69,8 +73,8 @@ function failure(statements: Statement[], index: number, error: unknown, partial
  * rolled back, to name the statement and line; falls back to the first statement when the replay
  * does not fail (the failure depended on something the replay cannot repeat).
  */
-async function locateFailure(session: Session, plan: ExecutionPlan, original: unknown): Promise<MigrationFailure> {
-  const fallback = failure(plan.statements, 0, original, false, 0);
+async function locateFailure(session: Session, plan: ExecutionPlan, original: unknown, sql: DialectSql): Promise<MigrationFailure> {
+  const fallback = failure(plan.statements, 0, original, false, 0, sql);
   if (plan.statements.length <= 1) return fallback;
   try {
     await session.begin();
@@ -82,7 +86,7 @@ async function locateFailure(session: Session, plan: ExecutionPlan, original: un
       try {
         await session.exec(plan.statements[index].text);
       } catch (error) {
-        return failure(plan.statements, index, error, false, 0);
+        return failure(plan.statements, index, error, false, 0, sql);
       }
     }
     return fallback;
@@ -102,7 +106,8 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
   const { session, history } = ctx;
 
-  if (plan.mode === 'transaction') {
+  // A resumed migration finishes statement by statement: its first statements are already committed.
+  if (plan.mode === 'transaction' && !ctx.resume) {
     try {
       // One round trip for the file and its history row; the statement that failed is found afterwards.
       const record = history.putSql(
@@ -114,7 +119,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
       return result;
     } catch (error) {
       result.status = 'failed';
-      result.error = await locateFailure(session, plan, error);
+      result.error = await locateFailure(session, plan, error, ctx.sql);
       finish();
       // Recording is best effort: the connection itself may be what failed.
       await history
@@ -124,19 +129,52 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
     }
   }
 
-  // Outside a transaction: the row says `running` first, so a crash leaves a visible trace, never a false claim.
-  await history.put(row, { replace: ctx.replace });
-  let applied = 0;
+  return runStatements(ctx, m, plan, row, result, started);
+}
+
+/**
+ * Runs a migration statement by statement outside a transaction, recording progress after each, and
+ * from the first unapplied statement when `ctx.resume` says a previous attempt applied some.
+ */
+async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPlan, row: HistoryRow, result: MigrationResult, started: Date): Promise<MigrationResult> {
+  const { session, history, sql } = ctx;
+  const finish = (): number => (result.durationMs = Date.now() - started.getTime());
+  const hashes = statementPrints(plan).map((p) => p.hash);
+  const from = ctx.resume?.applied ?? 0;
+  // The row says `running` first, so a crash leaves a visible trace, never a false claim.
+  if (ctx.resume) {
+    await history.update(m.version, m.name, {
+      status: 'running', checksum: m.checksum, rawHash: m.rawHash, statementHashes: hashes, statementsTotal: plan.statements.length,
+      startedAt: row.startedAt, finishedAt: null, error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
+    });
+  } else {
+    await history.put({ ...row, statementHashes: hashes }, { replace: ctx.replace });
+  }
+  const success = { fields: { status: 'success' as const }, expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) } };
+  let applied = from;
+  let recordedDone = false;
   let inFileTransaction = false;
-  for (let index = 0; index < plan.statements.length; index++) {
+  for (let index = from; index < plan.statements.length; index++) {
     const statement = plan.statements[index];
-    const role = plan.mode === 'as-written' ? transactionRole(statement, ctx.sql) : 'plain';
+    const role = plan.mode === 'as-written' ? transactionRole(statement, sql) : 'plain';
+    const outsideAfter = role === 'end' || (!inFileTransaction && role !== 'begin');
+    const last = index === plan.statements.length - 1;
     try {
-      await session.exec(statement.text);
+      if (outsideAfter && ctx.batchProgress) {
+        // The statement and its progress row in one round trip: the server runs the second right after the first.
+        const progress = last
+          ? history.updateSql(m.version, m.name, { statementsApplied: index + 1, ...success.fields }, success.expressions)
+          : history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
+        await session.exec(`${statement.text}\n;\n${progress}`);
+        recordedDone = last;
+      } else {
+        await session.exec(statement.text);
+        if (outsideAfter) await history.update(m.version, m.name, { statementsApplied: index + 1 });
+      }
     } catch (error) {
       if (inFileTransaction) await session.exec('ROLLBACK').catch(() => undefined);
       result.status = 'failed';
-      result.error = failure(plan.statements, index, error, applied > 0, applied);
+      result.error = { ...failure(plan.statements, index, error, applied > 0, applied, sql), inFlightBefore: ctx.resume?.interrupted === true && index === from };
       finish();
       await history
         .update(m.version, m.name, { status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: index + 1, errorLine: result.error.line })
@@ -144,12 +182,12 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
       return result;
     }
     if (role === 'begin') inFileTransaction = true;
-    if (role === 'end') inFileTransaction = false;
-    if (!inFileTransaction) {
+    if (outsideAfter) {
+      inFileTransaction = false;
       applied = index + 1;
-      await history.update(m.version, m.name, { statementsApplied: applied });
     }
   }
-  await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: finish() });
+  finish();
+  if (!recordedDone) await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: result.durationMs });
   return result;
 }

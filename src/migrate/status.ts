@@ -3,13 +3,15 @@ import { currentHolder } from './lock.js';
 import { compareVersions } from './migration.js';
 import type { StatusReport } from './report.js';
 import { openContext, withSession, type CommonOptions } from './context.js';
+import { planner, statementPrints } from './execution-plan.js';
 import { judge } from './verdict.js';
 
 /** Reads the history and compares it with the migration set; writes nothing. */
 export async function status(options: CommonOptions = {}): Promise<StatusReport> {
   const ctx = await openContext(options);
   return withSession(ctx, async (session, history) => {
-    const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder });
+    const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
+    const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder, statementsOf: (m) => statementPrints(planFor(m)) });
     const applied = [...verdict.applied, ...verdict.unknown];
     const current = applied.length === 0 ? null : applied.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
     return {
@@ -17,6 +19,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
       applied: verdict.applied,
       pending: verdict.pending.map((m) => ({ version: m.version, name: m.name, phase: m.phase })),
       unknown: verdict.unknown.map((u) => ({ version: u.version, name: u.name, phase: u.phase })),
+      partial: verdict.partial,
       problems: verdict.problems,
       warnings: verdict.warnings,
       current,

@@ -2,7 +2,7 @@ import { compareVersions, type Migration, type Phase } from './migration.js';
 import type { HistoryRow } from './history.js';
 
 /** The problem codes of the drift check; stable, documented, and in `status --json`. */
-export type ProblemCode = 'checksum_mismatch' | 'out_of_order' | 'unknown_applied' | 'failed';
+export type ProblemCode = 'checksum_mismatch' | 'out_of_order' | 'unknown_applied' | 'failed' | 'applied_statement_changed';
 
 /** One reason to refuse: what is wrong and what to do. */
 export interface Problem {
@@ -20,6 +20,21 @@ export interface MigrationRef {
   phase: Phase | string;
 }
 
+/** A migration a previous attempt applied in part: the statements before the failed one stayed. */
+export interface PartialMigration extends MigrationRef {
+  source: string | null;
+  /** `failed`: a statement failed; `interrupted`: the process died between or during statements. */
+  state: 'failed' | 'interrupted';
+  statementsApplied: number;
+  statementsTotal: number | null;
+  /** 1-based; the statement that failed, or the one that would have run next. */
+  failedStatement: number;
+  line: number | null;
+  error: string | null;
+  /** The applied statements are unchanged in the file, so the next `migrate` resumes at `failedStatement`. */
+  resumable: boolean;
+}
+
 /** What the drift check concluded about a migration set against a history. */
 export interface Verdict {
   applied: MigrationRef[];
@@ -30,6 +45,15 @@ export interface Verdict {
   warnings: string[];
   /** Applied migrations whose bytes changed only cosmetically (line endings, trailing white space). */
   cosmetic: string[];
+  /** Migrations applied in part by an earlier attempt; the resumable ones are also in `pending`. */
+  partial: PartialMigration[];
+}
+
+/** Options of the drift check. */
+export interface JudgeOptions {
+  allowOutOfOrder?: boolean;
+  /** The hash and line of every statement of a migration, to check a partial migration before resuming it. */
+  statementsOf?: (m: Migration) => { hash: string; line: number }[];
 }
 
 const ref = (m: { version: string; name: string; phase: string }): MigrationRef => ({ version: m.version, name: m.name, phase: m.phase });
@@ -53,9 +77,39 @@ function failedProblem(row: HistoryRow): Problem {
   };
 }
 
+function partialOf(row: HistoryRow, m: Migration | undefined, resumable: boolean): PartialMigration {
+  const applied = row.statementsApplied ?? 0;
+  return {
+    ...ref(row), source: m?.source ?? null, state: row.status === 'failed' ? 'failed' : 'interrupted', statementsApplied: applied,
+    statementsTotal: row.statementsTotal, failedStatement: row.errorStatement ?? applied + 1, line: row.errorLine, error: row.error, resumable,
+  };
+}
+
+/** The first applied statement whose text differs now, or null when all are as they ran. */
+function changedStatement(row: HistoryRow, now: { hash: string; line: number }[]): { index: number; line: number | null } | null {
+  const applied = row.statementsApplied ?? 0;
+  for (let i = 0; i < applied; i++) {
+    if (now[i]?.hash !== row.statementHashes![i]) return { index: i, line: now[i]?.line ?? null };
+  }
+  return null;
+}
+
+function changedProblem(row: HistoryRow, m: Migration, changed: { index: number; line: number | null }): Problem {
+  const applied = row.statementsApplied ?? 0;
+  const where = changed.line != null ? `${m.source}:${changed.line}` : `${m.source} (the file now has fewer statements)`;
+  return {
+    code: 'applied_statement_changed',
+    version: m.version,
+    name: m.name,
+    message: `Migration ${m.id} is partially applied (${applied} of ${row.statementsTotal ?? '?'} statements), but statement ${changed.index + 1} at ${where} differs from the one that ran, so molt cannot resume it`,
+    hint: `Put statements 1 to ${applied} back as they ran (for example with git checkout) and change only statement ${applied + 1} onward; if you fixed the schema by hand instead, record it with \`molt repair --resolve applied\` or \`--resolve rolled-back\``,
+  };
+}
+
 /** Compares the migration set with the history; pure, so every rule is testable without a database. */
-export function judge(migrations: readonly Migration[], rows: readonly HistoryRow[], options: { allowOutOfOrder?: boolean } = {}): Verdict {
-  const verdict: Verdict = { applied: [], pending: [], unknown: [], problems: [], warnings: [], cosmetic: [] };
+export function judge(migrations: readonly Migration[], rows: readonly HistoryRow[], options: JudgeOptions = {}): Verdict {
+  const verdict: Verdict = { applied: [], pending: [], unknown: [], problems: [], warnings: [], cosmetic: [], partial: [] };
+  const resumable = new Set<string>();
   const known = new Map(migrations.map((m) => [m.id, m]));
   const rowById = new Map(rows.map((r) => [`${r.version}_${r.name}`, r]));
   let newestApplied: { version: string; name: string } | null = null;
@@ -64,7 +118,13 @@ export function judge(migrations: readonly Migration[], rows: readonly HistoryRo
     const id = `${row.version}_${row.name}`;
     const m = known.get(id);
     if (row.status === 'failed' || row.status === 'running') {
-      verdict.problems.push(failedProblem(row));
+      // Resumable only when every applied statement is known by hash and is still the same in the file.
+      const canCheck = m && row.statementHashes && options.statementsOf;
+      const changed = canCheck ? changedStatement(row, options.statementsOf!(m)) : null;
+      const resume = Boolean(canCheck) && !changed;
+      verdict.partial.push(partialOf(row, m, resume));
+      if (resume) resumable.add(id);
+      else verdict.problems.push(changed ? changedProblem(row, m!, changed) : failedProblem(row));
       continue;
     }
     if (row.status !== 'success' && row.status !== 'baseline') continue;
@@ -92,7 +152,7 @@ export function judge(migrations: readonly Migration[], rows: readonly HistoryRo
 
   for (const m of migrations) {
     const row = rowById.get(m.id);
-    if (row && row.status !== 'rolled_back') continue;
+    if (row && row.status !== 'rolled_back' && !resumable.has(m.id)) continue;
     verdict.pending.push(m);
     if (newestApplied && order(m, newestApplied) < 0 && !options.allowOutOfOrder) {
       verdict.problems.push({

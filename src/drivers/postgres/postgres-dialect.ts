@@ -6,7 +6,11 @@ export const postgresCapabilities: Capabilities = {
   sessionLock: true,
   writeLockTransaction: false,
   holderRow: true,
+  multiStatementAutocommit: false,
 };
+
+// An E'' string reads the same whatever standard_conforming_strings says.
+const postgresLiteral = (v: string): string => `E'${v.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 
 /** PostgreSQL's SQL as data. */
 export const postgresSql: DialectSql = {
@@ -14,15 +18,21 @@ export const postgresSql: DialectSql = {
   param: (index) => `$${index}`,
   types: { text: 'text', bigint: 'bigint', int: 'integer', timestamp: 'timestamptz', key: 'text' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
-  // An E'' string reads the same whatever standard_conforming_strings says.
-  literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `E'${v.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`),
+  literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : postgresLiteral(v)),
+  timestamp: (iso) => iso,
   now: 'clock_timestamp()',
   msSince: (iso) => `floor(extract(epoch from (clock_timestamp() - timestamptz '${iso}')) * 1000)::bigint`,
+  errorLine: (error, statement) => {
+    const position = Number((error as { position?: string }).position);
+    return position > 0 ? (statement.slice(0, position - 1).match(/\n/g)?.length ?? 0) : 0;
+  },
   isMissingTable: (error) => (error as { code?: string }).code === '42P01',
   tableExists: (table) => ({
     sql: 'SELECT to_regclass($1) IS NOT NULL AS present',
     params: [table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')],
   }),
+  // set_config takes the value as a string, so a list such as search_path keeps its meaning.
+  setting: (name, value) => `SELECT set_config(${postgresLiteral(name)}, ${postgresLiteral(value)}, false)`,
   nonTransactional: [
     /^(CREATE( UNIQUE)?|DROP) INDEX CONCURRENTLY\b/,
     /^REINDEX\b.*\bCONCURRENTLY\b/,

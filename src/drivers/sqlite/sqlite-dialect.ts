@@ -6,6 +6,7 @@ export const sqliteCapabilities: Capabilities = {
   sessionLock: false,
   writeLockTransaction: true,
   holderRow: false,
+  multiStatementAutocommit: false,
 };
 
 /** SQLite's SQL as data. */
@@ -15,13 +16,16 @@ export const sqliteSql: DialectSql = {
   types: { text: 'TEXT', bigint: 'INTEGER', int: 'INTEGER', timestamp: 'TEXT', key: 'TEXT' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
   literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`),
+  timestamp: (iso) => iso,
   now: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
   msSince: (iso) => `CAST(round((julianday('now') - julianday('${iso}')) * 86400000) AS INTEGER)`,
+  errorLine: () => 0,
   isMissingTable: (error) => /^no such table/.test((error as { message?: string }).message ?? ''),
   tableExists: (table) => ({
     sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
     params: [table],
   }),
+  setting: (name, value) => `PRAGMA ${name} = '${value.replaceAll("'", "''")}'`,
   nonTransactional: [],
   blockBodies: [/^CREATE (TEMP |TEMPORARY )?TRIGGER\b/],
   lexer: { dollarQuotes: false, backslashEscapes: false, backtickIdentifiers: true, nestedComments: false },

@@ -1,0 +1,57 @@
+import type { Capabilities, DialectSql } from '../types.js';
+
+/** MySQL and MariaDB: every DDL statement commits on its own; the lock is a named `GET_LOCK`. */
+export const mysqlCapabilities: Capabilities = {
+  transactionalDdl: false,
+  sessionLock: true,
+  writeLockTransaction: false,
+  holderRow: true,
+  multiStatementAutocommit: true,
+};
+
+/** DATETIME takes neither the `T` nor the `Z` of an ISO string; the session runs in UTC. */
+const datetime = (iso: string): string => iso.replace('T', ' ').replace(/Z$/, '');
+
+// Hex keeps a literal exact whatever sql_mode says about backslashes (NO_BACKSLASH_ESCAPES).
+const stringLiteral = (v: string): string =>
+  v.includes('\\') ? `_utf8mb4 X'${Buffer.from(v, 'utf8').toString('hex')}'` : `'${v.replaceAll("'", "''")}'`;
+
+/** MySQL's and MariaDB's SQL as data. */
+export const mysqlSql: DialectSql = {
+  name: 'MySQL',
+  param: () => '?',
+  // 191 characters of utf8mb4 keep the two-column primary key inside InnoDB's index limit.
+  types: { text: 'MEDIUMTEXT', bigint: 'BIGINT', int: 'INT', timestamp: 'DATETIME(3)', key: 'VARCHAR(191)' },
+  quote: (identifier) => `\`${identifier.replaceAll('`', '``')}\``,
+  literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : stringLiteral(v)),
+  timestamp: datetime,
+  now: 'UTC_TIMESTAMP(3)',
+  msSince: (iso) => `TIMESTAMPDIFF(MICROSECOND, '${datetime(iso)}', UTC_TIMESTAMP(6)) DIV 1000`,
+  // Syntax errors end in "at line N", counted from the statement's first line.
+  errorLine: (error) => Math.max(0, Number(/ at line (\d+)$/.exec((error as Error).message ?? '')?.[1] ?? 1) - 1),
+  isMissingTable: (error) => (error as { errno?: number }).errno === 1146,
+  tableExists: (table) => {
+    const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
+    return {
+      sql: 'SELECT COUNT(*) AS present FROM information_schema.tables WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?',
+      params: [schema, name],
+    };
+  },
+  setting: (name, value) => `SET SESSION ${name} = ${stringLiteral(value)}`,
+  // Nothing is refused inside a transaction: DDL simply commits it, and molt runs statement by statement anyway.
+  nonTransactional: [],
+  blockBodies: [
+    // An unquoted definer (`DEFINER=root@localhost`, `CURRENT_USER`) leaves up to three words in the head.
+    /^CREATE( OR REPLACE)?( DEFINER( [A-Z0-9_$]+){0,3}?)?( AGGREGATE)? (PROCEDURE|FUNCTION|TRIGGER|EVENT)\b/,
+    /^BEGIN NOT ATOMIC\b/,
+  ],
+  lexer: {
+    dollarQuotes: false,
+    backslashEscapes: true,
+    backtickIdentifiers: true,
+    nestedComments: false,
+    delimiterCommand: true,
+    hashComments: true,
+    executableComments: true,
+  },
+};
