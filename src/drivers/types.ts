@@ -41,6 +41,13 @@ export interface DialectSql {
   tableExists(table: string): { sql: string; params: unknown[] };
   /** The statement that sets a session setting (`sql_mode`, `search_path`, a pragma) for this session. */
   setting(name: string, value: string): string;
+  /**
+   * Statements that open and close a region other than a transaction in which molt must not write its
+   * history, such as MySQL's LOCK TABLES ... UNLOCK TABLES; they run as a file's own transaction does.
+   */
+  readonly lockRegion: { readonly begin: readonly RegExp[]; readonly end: readonly RegExp[] };
+  /** What leaves a file's transaction or lock region after one of its statements failed. */
+  readonly abortRegion: string;
   /** Statement prefixes that cannot run inside a transaction block. */
   readonly nonTransactional: readonly RegExp[];
   /** Statement prefixes whose body may hold semicolons inside BEGIN ... END blocks. */

@@ -43,7 +43,7 @@ export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities)
     if (caps.writeLockTransaction) {
       // The whole run is one write transaction here, which already holds the file's statements together.
       const kept = all.filter((_, i) => roles[i] === 'plain');
-      return { mode: 'transaction', statements: kept, text: kept.map((s) => s.text).join(';\n'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
+      return { mode: 'transaction', statements: kept, text: kept.map((s) => s.text).join('\n;\n'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
     }
     return { mode: 'as-written', statements: all, text: m.sql, reason: 'the file manages its own transaction' };
   }

@@ -141,15 +141,23 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
   const hashes = statementPrints(plan).map((p) => p.hash);
   const from = ctx.resume?.applied ?? 0;
+  let opening: string | null = null;
   // The row says `running` first, so a crash leaves a visible trace, never a false claim.
   if (ctx.resume) {
     await history.update(m.version, m.name, {
       status: 'running', checksum: m.checksum, rawHash: m.rawHash, statementHashes: hashes, statementsTotal: plan.statements.length,
       startedAt: row.startedAt, finishedAt: null, error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
     });
+  } else if (ctx.batchProgress) {
+    // Where statements commit one by one, the `running` row travels with the first statement.
+    opening = history.putSql({ ...row, statementHashes: hashes }, { replace: ctx.replace });
   } else {
     await history.put({ ...row, statementHashes: hashes }, { replace: ctx.replace });
   }
+  const flushOpening = async (): Promise<void> => {
+    if (opening) await session.exec(opening);
+    opening = null;
+  };
   const success = { fields: { status: 'success' as const }, expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) } };
   let applied = from;
   let recordedDone = false;
@@ -165,20 +173,26 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
         const progress = last
           ? history.updateSql(m.version, m.name, { statementsApplied: index + 1, ...success.fields }, success.expressions)
           : history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
-        await session.exec(`${statement.text}\n;\n${progress}`);
+        const text = [opening, statement.text, progress].filter(Boolean).join('\n;\n');
+        opening = null;
+        await session.exec(text);
         recordedDone = last;
       } else {
+        await flushOpening();
         await session.exec(statement.text);
         if (outsideAfter) await history.update(m.version, m.name, { statementsApplied: index + 1 });
       }
     } catch (error) {
-      if (inFileTransaction) await session.exec('ROLLBACK').catch(() => undefined);
+      if (inFileTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
       result.status = 'failed';
       result.error = { ...failure(plan.statements, index, error, applied > 0, applied, sql), inFlightBefore: ctx.resume?.interrupted === true && index === from };
       finish();
-      await history
-        .update(m.version, m.name, { status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: index + 1, errorLine: result.error.line })
-        .catch(() => undefined);
+      // The whole row, replaced: the opening insert may not have run when the batch failed.
+      const failed: HistoryRow = {
+        ...row, statementHashes: hashes, status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs,
+        error: result.error.message, errorStatement: index + 1, errorLine: result.error.line,
+      };
+      await history.put(failed, { replace: true }).catch(() => undefined);
       return result;
     }
     if (role === 'begin') inFileTransaction = true;
@@ -187,6 +201,7 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
       applied = index + 1;
     }
   }
+  await flushOpening();
   finish();
   if (!recordedDone) await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: result.durationMs });
   return result;

@@ -1,8 +1,19 @@
 import type { DialectSql } from '../drivers/types.js';
+import {
+  blockCommentEnd,
+  delimiterArgument,
+  dollarTagEnd,
+  isBlank,
+  isWordChar,
+  isWordStart,
+  lineEnd,
+  quotedEnd,
+  startsLine,
+} from './lexer.js';
 
 /** One statement of a migration file, with where it stands in the file. */
 export interface Statement {
-  /** The statement text without its terminating semicolon. */
+  /** The statement text without its terminating semicolon (or `DELIMITER` string). */
   readonly text: string;
   /** 1-based line of the statement's first token. */
   readonly line: number;
@@ -11,40 +22,65 @@ export interface Statement {
 }
 
 const HEAD_WORDS = 16;
-const WORD_START = /[A-Za-z_]/;
-const WORD_CHAR = /[A-Za-z0-9_$]/;
+// Block keywords are at most six letters long; longer words past the head need no upper-casing.
+const LONGEST_BLOCK_WORD = 6;
+// `END IF`, `END LOOP` close a control structure that opened without BEGIN, so they close no block.
+const UNCOUNTED_ENDS = new Set(['IF', 'LOOP', 'WHILE', 'REPEAT']);
+
+const LF = 10;
+const HASH = 35;
+const DOLLAR = 36;
+const SQUOTE = 39;
+const DQUOTE = 34;
+const LPAREN = 40;
+const RPAREN = 41;
+const STAR = 42;
+const DASH = 45;
+const SLASH = 47;
+const SEMICOLON = 59;
+const BANG = 33;
+const UPPER_M = 77;
+const UPPER_E = 69;
+const LOWER_E = 101;
+const BACKTICK = 96;
 
 /**
  * Splits SQL text into statements the way the database's own client would: semicolons inside
  * strings, quoted identifiers, dollar quotes, comments, parentheses and BEGIN ... END bodies
- * (triggers, `BEGIN ATOMIC` functions) do not end a statement.
+ * (triggers, procedures, `BEGIN ATOMIC` functions) do not end a statement, and where the dialect
+ * has the mysql client's `DELIMITER` command, statements end at the delimiter it sets.
  */
 export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer' | 'blockBodies'>): Statement[] {
   const { lexer, blockBodies } = dialect;
   const out: Statement[] = [];
+  const n = source.length;
   let line = 1;
+  let i = 0;
+  // `;` until a DELIMITER line says otherwise; any other delimiter ends statements on its own.
+  let delimiter = ';';
+  let delimiterHead = SEMICOLON;
+  // A word may begin right after a delimiter even when the delimiter ends in `$` (`END$$CALL p()$$`).
+  let delimiterEnd = -1;
+  // Inside `/*! ... */`, whose text the server runs, so the closing `*/` is code too.
+  let inExecutable = false;
+
+  // The statement being read.
   let codeLine = 0; // line of the first token; 0 while none seen
   let codeStart = 0; // offset of the first token
   let words: string[] = [];
   let parens = 0;
   let blocks = 0;
   let pendingEnd = false;
-  let blockMode: boolean | undefined;
-  let i = 0;
-  const n = source.length;
+  let blockBody: boolean | undefined;
 
   const finish = (end: number): void => {
-    if (pendingEnd && blocks > 0) blocks--;
     if (codeLine > 0) out.push({ text: source.slice(codeStart, end).trim(), line: codeLine, head: words.join(' ') });
     codeLine = 0;
     words = [];
     parens = 0;
     blocks = 0;
     pendingEnd = false;
-    blockMode = undefined;
-  };
-  const countLines = (from: number, to: number): void => {
-    for (let k = from; k < to; k++) if (source.charCodeAt(k) === 10) line++;
+    blockBody = undefined;
   };
   const mark = (): void => {
     if (codeLine === 0) {
@@ -52,85 +88,111 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
       codeStart = i;
     }
   };
+  const skipTo = (end: number): void => {
+    for (let k = i; k < end; k++) if (source.charCodeAt(k) === LF) line++;
+    i = end;
+  };
+  // Decided at the first `;` inside a block, when the words that open a body (`BEGIN NOT ATOMIC`
+  // included) have all been read; an open BEGIN elsewhere is a transaction (`BEGIN;`).
+  const inBlockBody = (): boolean => (blockBody ??= blockBodies.some((re) => re.test(words.join(' '))));
+  // A DELIMITER-set terminator ends a statement wherever it appears in code, even inside a word (`END$$`).
+  const endsAt = (at: number): boolean =>
+    source.charCodeAt(at) === delimiterHead && delimiter !== ';' && source.startsWith(delimiter, at);
 
   while (i < n) {
-    const c = source[i];
-    const next = source[i + 1];
-    if (c === '\n') { line++; i++; continue; }
-    if (c === '-' && next === '-') {
-      const eol = source.indexOf('\n', i);
-      i = eol === -1 ? n : eol;
+    const c = source.charCodeAt(i);
+    if (c === LF) {
+      line++;
+      i++;
       continue;
     }
-    if (c === '/' && next === '*') {
-      let depth = 1;
-      let k = i + 2;
-      while (k < n && depth > 0) {
-        if (source[k] === '*' && source[k + 1] === '/') { depth--; k += 2; continue; }
-        if (lexer.nestedComments && source[k] === '/' && source[k + 1] === '*') { depth++; k += 2; continue; }
-        k++;
-      }
-      countLines(i, k);
-      i = k;
+    // The client looks for the delimiter before anything else outside strings and comments.
+    if (endsAt(i)) {
+      finish(i);
+      i += delimiter.length;
+      delimiterEnd = i;
       continue;
     }
-    if (c === "'" || c === '"' || (c === '`' && lexer.backtickIdentifiers)) {
-      mark();
-      const prev = source[i - 1];
-      const escapes = c === "'" && (lexer.backslashEscapes || ((prev === 'E' || prev === 'e') && !WORD_CHAR.test(source[i - 2] ?? ' ')));
-      let k = i + 1;
-      while (k < n) {
-        const ch = source[k];
-        if (escapes && ch === '\\') { k += 2; continue; }
-        if (ch === c) {
-          if (source[k + 1] === c) { k += 2; continue; }
-          break;
-        }
-        k++;
-      }
-      countLines(i, k);
-      i = k + 1;
+    const next = source.charCodeAt(i + 1);
+    if ((c === DASH && next === DASH) || (c === HASH && lexer.hashComments)) {
+      i = lineEnd(source, i);
       continue;
     }
-    if (c === '$' && lexer.dollarQuotes && !WORD_CHAR.test(source[i - 1] ?? ' ')) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(source.slice(i, i + 64));
-      if (tag) {
+    if (c === SLASH && next === STAR) {
+      const third = source.charCodeAt(i + 2);
+      if (lexer.executableComments && (third === BANG || (third === UPPER_M && source.charCodeAt(i + 3) === BANG))) {
         mark();
-        const close = source.indexOf(tag[0], i + tag[0].length);
-        const end = close === -1 ? n : close + tag[0].length;
-        countLines(i, end);
-        i = end;
+        inExecutable = true;
+        i += third === BANG ? 3 : 4;
+        continue;
+      }
+      skipTo(blockCommentEnd(source, i, lexer.nestedComments));
+      continue;
+    }
+    if (inExecutable && c === STAR && next === SLASH) {
+      mark();
+      inExecutable = false;
+      i += 2;
+      continue;
+    }
+    if (c === SQUOTE || c === DQUOTE || (c === BACKTICK && lexer.backtickIdentifiers)) {
+      mark();
+      const prev = source.charCodeAt(i - 1);
+      const eString = (prev === UPPER_E || prev === LOWER_E) && !isWordChar(source.charCodeAt(i - 2));
+      const escapes = c !== BACKTICK && (lexer.backslashEscapes || (c === SQUOTE && eString));
+      skipTo(quotedEnd(source, i, escapes));
+      continue;
+    }
+    if (c === DOLLAR && lexer.dollarQuotes && !isWordChar(source.charCodeAt(i - 1))) {
+      const tagEnd = dollarTagEnd(source, i);
+      if (tagEnd !== -1) {
+        mark();
+        const close = source.indexOf(source.slice(i, tagEnd), tagEnd);
+        skipTo(close === -1 ? n : close + tagEnd - i);
         continue;
       }
     }
-    if (WORD_START.test(c) && !WORD_CHAR.test(source[i - 1] ?? ' ')) {
-      mark();
+    if (isWordStart(c) && (i === delimiterEnd || !isWordChar(source.charCodeAt(i - 1)))) {
       let k = i + 1;
-      while (k < n && WORD_CHAR.test(source[k])) k++;
-      const word = source.slice(i, k).toUpperCase();
-      if (words.length < HEAD_WORDS) words.push(word);
-      if (pendingEnd) {
-        pendingEnd = false;
-        // `END IF`, `END LOOP` close a control structure that opened without BEGIN.
-        if (!['IF', 'LOOP', 'WHILE', 'REPEAT'].includes(word) && blocks > 0) blocks--;
-      }
-      if (word === 'BEGIN' || word === 'CASE' || word === 'END') {
-        blockMode ??= blockBodies.some((re) => re.test(words.join(' ')));
-        if (blockMode) {
-          if (word === 'END') pendingEnd = true;
-          else blocks++;
+      while (k < n && isWordChar(source.charCodeAt(k)) && !endsAt(k)) k++;
+      // Like the client, DELIMITER is a command only as the first thing on a line between statements.
+      if (lexer.delimiterCommand && codeLine === 0 && k - i === 9 && startsLine(source, i)) {
+        const command = source.slice(i, k).toUpperCase() === 'DELIMITER' ? delimiterArgument(source, k) : undefined;
+        if (command) {
+          delimiter = command.delimiter;
+          delimiterHead = delimiter.charCodeAt(0);
+          i = command.lineEnd;
+          continue;
         }
       }
+      mark();
+      const word = words.length < HEAD_WORDS || k - i <= LONGEST_BLOCK_WORD ? source.slice(i, k).toUpperCase() : '';
+      if (words.length < HEAD_WORDS) words.push(word);
+      // The word after END belongs to it (`END CASE`, `END label`), so it opens nothing.
+      const closing = pendingEnd;
+      if (closing) {
+        pendingEnd = false;
+        if (blocks > 0 && !UNCOUNTED_ENDS.has(word)) blocks--;
+      }
+      if (word === 'END') pendingEnd = true;
+      else if (!closing && (word === 'BEGIN' || word === 'CASE')) blocks++;
       i = k;
       continue;
     }
-    if (c === '(') parens++;
-    else if (c === ')') parens = Math.max(0, parens - 1);
-    else if (c === ';') {
-      if (pendingEnd) { pendingEnd = false; if (blocks > 0) blocks--; }
-      if (parens === 0 && blocks === 0) { finish(i); i++; continue; }
+    if (c === LPAREN) parens++;
+    else if (c === RPAREN) parens = Math.max(0, parens - 1);
+    else if (c === SEMICOLON && delimiter === ';') {
+      if (pendingEnd) {
+        pendingEnd = false;
+        if (blocks > 0) blocks--;
+      }
+      if (parens === 0 && (blocks === 0 || !inBlockBody())) {
+        finish(i);
+        i++;
+        continue;
+      }
     }
-    if (c !== ' ' && c !== '\t' && c !== '\r') mark();
+    if (!isBlank(c)) mark();
     i++;
   }
   finish(n);

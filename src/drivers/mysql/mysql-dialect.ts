@@ -37,8 +37,11 @@ export const mysqlSql: DialectSql = {
       params: [schema, name],
     };
   },
-  setting: (name, value) => `SET SESSION ${name} = ${stringLiteral(value)}`,
+  // Numeric variables refuse a quoted value; everything else takes a string.
+  setting: (name, value) => `SET SESSION ${name} = ${/^-?\d+(\.\d+)?$/.test(value) ? value : stringLiteral(value)}`,
   // Nothing is refused inside a transaction: DDL simply commits it, and molt runs statement by statement anyway.
+  lockRegion: { begin: [/^LOCK TABLES?\b/], end: [/^UNLOCK TABLES?\b/] },
+  abortRegion: 'ROLLBACK;\nUNLOCK TABLES',
   nonTransactional: [],
   blockBodies: [
     // An unquoted definer (`DEFINER=root@localhost`, `CURRENT_USER`) leaves up to three words in the head.

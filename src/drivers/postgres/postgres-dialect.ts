@@ -33,6 +33,8 @@ export const postgresSql: DialectSql = {
   }),
   // set_config takes the value as a string, so a list such as search_path keeps its meaning.
   setting: (name, value) => `SELECT set_config(${postgresLiteral(name)}, ${postgresLiteral(value)}, false)`,
+  lockRegion: { begin: [], end: [] },
+  abortRegion: 'ROLLBACK',
   nonTransactional: [
     /^(CREATE( UNIQUE)?|DROP) INDEX CONCURRENTLY\b/,
     /^REINDEX\b.*\bCONCURRENTLY\b/,

@@ -26,6 +26,8 @@ export const sqliteSql: DialectSql = {
     params: [table],
   }),
   setting: (name, value) => `PRAGMA ${name} = '${value.replaceAll("'", "''")}'`,
+  lockRegion: { begin: [], end: [] },
+  abortRegion: 'ROLLBACK',
   nonTransactional: [],
   blockBodies: [/^CREATE (TEMP |TEMPORARY )?TRIGGER\b/],
   lexer: { dollarQuotes: false, backslashEscapes: false, backtickIdentifiers: true, nestedComments: false },

@@ -1,0 +1,8 @@
+DELIMITER $$
+CREATE TABLE tail (id INT PRIMARY KEY)$$
+CREATE PROCEDURE tail_fill()
+BEGIN
+  INSERT INTO tail VALUES (1);
+  INSERT INTO tail VALUES (2);
+END$$
+CALL tail_fill()
