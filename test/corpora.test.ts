@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
 import { CORPORA, molt } from './helpers/cli.js';
-import { corpusFiles, psqlScript, runPsql, schemaDump } from './helpers/floors.js';
+import { corpusFiles, mysqlSchemaDump, psqlScript, runMariadb, runPsql, schemaDump } from './helpers/floors.js';
 
 const missing = existsSync(CORPORA) ? false : `the corpora are not at ${CORPORA} (set MOLT_CORPORA)`;
 
@@ -67,5 +67,40 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     const second = await molt(['migrate', '--json', '--db', viaMolt.url, '--dir', dir]);
     assert.equal(JSON.parse(second.stdout).status, 'up_to_date');
     assert.deepEqual(await schema(viaMolt), molted);
+  });
+
+  it('ory-kratos mysql-up on MariaDB: applies 344 files, stops at 345 with the server message, and a second run changes nothing', async () => {
+    const dir = join(CORPORA, 'ory-kratos', 'mysql-up');
+    // Written for MySQL 8: MariaDB needs this sql_mode, and file 345 uses a MySQL 8 generated column.
+    const mode = 'sql_mode=NO_ENGINE_SUBSTITUTION';
+    const viaMolt = await createMysqlDatabase();
+    const viaClient = await createMysqlDatabase();
+    dbs.push(viaMolt, viaClient);
+    const run = () => molt(['migrate', '--json', '--db', viaMolt.url, '--dir', dir, '--set', mode]);
+    const history = () => queryDb(viaMolt, 'SELECT version, status, statements_applied, error FROM _molt_migrations ORDER BY version');
+
+    const first = await run();
+    assert.equal(first.code, 4, first.stderr.slice(-2000));
+    const report = JSON.parse(first.stdout).report;
+    assert.equal(report.migrations.length, 345);
+    assert.equal(report.migrations.filter((m: { status: string }) => m.status === 'applied').length, 344);
+    const failed = report.migrations[344];
+    assert.match(failed.source, /20260408000000000000_create_pending_traits_changes\.mysql\.up\.sql$/);
+    assert.deepEqual([failed.error.statement, failed.error.statementsApplied], [4, 3]);
+    assert.match(first.stderr, /create_pending_traits_changes\.mysql\.up\.sql:23 \(statement 4 of 4\): .*cannot be used in the GENERATED ALWAYS AS clause/);
+
+    const client = runMariadb(viaClient.url, corpusFiles(dir), `SET SESSION ${mode}`);
+    assert.notEqual(client.status, 0, 'the mariadb client applied file 345, which MariaDB should refuse');
+    assert.match(client.stderr, /ERROR 1901/);
+    const dump = mysqlSchemaDump(viaMolt.url);
+    assert.ok(dump.length > 10_000, 'the dump is suspiciously small');
+    assert.equal(dump, mysqlSchemaDump(viaClient.url), 'molt and the mariadb client produced different schemas');
+
+    const before = await history();
+    const second = await run();
+    assert.equal(second.code, 4);
+    assert.match(second.stderr, /resuming 20260408000000000000_create_pending_traits_changes\.mysql\.up at statement 4 of 4/);
+    assert.equal(mysqlSchemaDump(viaMolt.url), dump);
+    assert.deepEqual(await history(), before);
   });
 });

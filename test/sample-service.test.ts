@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createPostgresDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
 import { cleanEnv, ROOT } from './helpers/cli.js';
 
 const SERVER = join(ROOT, 'dist', 'examples', 'sample-service', 'server.js');
@@ -57,16 +57,22 @@ describe('the sample service', () => {
     await again.exit;
   });
 
-  it('migrates PostgreSQL when DATABASE_URL names it', async () => {
-    const db = await createPostgresDatabase();
-    dbs.push(db);
-    const app = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
-    assert.match(app.stderr(), /migrated from empty to 0002/);
-    assert.equal((await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: 'pg' })).status, 201);
-    assert.deepEqual(await queryDb(db, 'SELECT body FROM notes'), [{ body: 'pg' }]);
-    app.child.kill('SIGTERM');
-    await app.exit;
-  });
+  for (const [name, create] of [['PostgreSQL', createPostgresDatabase], ['MariaDB', createMysqlDatabase]] as const) {
+    it(`migrates ${name} when DATABASE_URL names it, and is up to date on the next boot`, async () => {
+      const db = await create();
+      dbs.push(db);
+      const app = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+      assert.match(app.stderr(), /migrated from empty to 0002/);
+      assert.equal((await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: name })).status, 201);
+      assert.deepEqual(await queryDb(db, 'SELECT body FROM notes'), [{ body: name }]);
+      app.child.kill('SIGTERM');
+      assert.equal(await app.exit, 0);
+      const again = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+      assert.match(again.stderr(), /database is up to date at 0002/);
+      again.child.kill('SIGTERM');
+      await again.exit;
+    });
+  }
 
   it('refuses to start, exit 1 and never listening, when the database holds a contract migration it does not know', async () => {
     const db = await createPostgresDatabase();

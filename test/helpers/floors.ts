@@ -44,3 +44,30 @@ export function schemaDump(url: string): string {
     .filter((line) => !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict'))
     .join('\n');
 }
+
+/** The `mariadb` client's connection arguments for a mysql:// URL; the password goes by environment. */
+export function mariadbArgs(url: string): { args: string[]; env: NodeJS.ProcessEnv } {
+  const u = new URL(url);
+  const args = ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username) || 'root', u.pathname.slice(1)];
+  return { args, env: { ...process.env, MYSQL_PWD: decodeURIComponent(u.password) } };
+}
+
+/**
+ * Applies `files` with the `mariadb` client in one session, each through `source` (which honours
+ * DELIMITER), stopping at the first error as the client does: the floor for MySQL histories.
+ */
+export function runMariadb(url: string, files: string[], initCommand?: string): { status: number | null; stderr: string } {
+  const { args, env } = mariadbArgs(url);
+  const input = files.map((f) => `source ${f}`).join('\n');
+  const r = spawnSync('mariadb', [...(initCommand ? [`--init-command=${initCommand}`] : []), '--batch', '--abort-source-on-error', ...args], { input, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** `mariadb-dump --no-data` without molt's own tables, comments or counters. */
+export function mysqlSchemaDump(url: string): string {
+  const { args, env } = mariadbArgs(url);
+  const db = args.at(-1)!;
+  const ignore = ['', '_lock', '_meta'].map((s) => `--ignore-table=${db}._molt_migrations${s}`);
+  const out = execFileSync('mariadb-dump', ['--no-data', '--skip-comments', '--skip-dump-date', '--routines', '--triggers', ...ignore, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
+  return out.replace(/ AUTO_INCREMENT=\d+/g, '');
+}
