@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 
 const [url, dir] = process.argv.slice(2);
 const hashes = readdirSync(dir)
@@ -11,8 +10,18 @@ const hashes = readdirSync(dir)
     const path = statSync(join(dir, name)).isDirectory() ? join(dir, name, 'migration.sql') : join(dir, name);
     return createHash('sha256').update(readFileSync(path)).digest('hex');
   });
-const client = new pg.Client({ connectionString: url });
-await client.connect();
-const { rows } = await client.query('SELECT version, name, checksum FROM _molt_migrations');
-await client.end();
+const SELECT = 'SELECT version, name, checksum FROM _molt_migrations';
+let rows: unknown[];
+if (url.startsWith('postgres')) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  rows = (await client.query(SELECT)).rows;
+  await client.end();
+} else {
+  const { default: mysql } = await import('mysql2/promise');
+  const conn = await mysql.createConnection(url.replace(/^mariadb:/, 'mysql:'));
+  rows = (await conn.query(SELECT))[0] as unknown[];
+  await conn.end();
+}
 if (rows.length !== hashes.length) throw new Error(`expected ${hashes.length} rows, got ${rows.length}`);

@@ -1,18 +1,18 @@
-// `npm run bench`: molt against floors on PostgreSQL, medians of interleaved rounds; rewrites BENCHMARKS.md.
+// `npm run bench`: molt against floors on PostgreSQL and MariaDB, medians of interleaved rounds; rewrites BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BIN, CORPORA, ROOT } from '../test/helpers/cli.js';
-import { createPostgresDatabase, pgAdmin } from '../test/helpers/databases.js';
-import { corpusFiles, psqlScript } from '../test/helpers/floors.js';
+import { createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin, type TestDatabase } from '../test/helpers/databases.js';
+import { corpusFiles, mariadbArgs, psqlScript } from '../test/helpers/floors.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const FLOOR_NOOP = join(ROOT, 'dist', 'bench', 'floor-noop.js');
 
-function timed(command: string, args: string[]): number {
+function timed(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${command} ${args.slice(0, 3).join(' ')} failed: ${r.stderr.slice(-1500)}`);
   return ms;
@@ -26,14 +26,14 @@ const stat = (xs: number[]): Stat => {
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const cell = (s: Stat): string => `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]`;
 
-/** 1,000 small migrations: tables, columns, indexes and rows, like a long-lived service's history. */
+/** 1,000 small migrations: tables, columns, indexes and rows, like a long-lived service's history; valid on both servers. */
 function generated(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'molt-gen-'));
   for (let i = 1; i <= count; i++) {
     const v = String(i).padStart(5, '0');
     const t = `t${Math.ceil(i / 4)}`;
     const sql = [
-      `CREATE TABLE ${t} (id integer PRIMARY KEY, v text);\nINSERT INTO ${t} (id, v) VALUES (1, 'x');\n`,
+      `CREATE TABLE ${t} (id integer PRIMARY KEY, v varchar(64));\nINSERT INTO ${t} (id, v) VALUES (1, 'x');\n`,
       `ALTER TABLE ${t} ADD COLUMN c${i} text;\n`,
       `CREATE INDEX ${t}_v_${i} ON ${t} (v);\n`,
       `UPDATE ${t} SET v = 'y' WHERE id = 1;\n`,
@@ -45,42 +45,88 @@ function generated(count: number): string {
 
 interface Row { workload: string; files: number; molt: Stat; floor: Stat; ratio: number; noop: Stat; noopFloor: Stat; noopRatio: number }
 
-async function measure(workload: string, dir: string): Promise<Row> {
+/** One server: how to make a database, and how its own client applies a set of files. */
+interface Server {
+  create(): Promise<TestDatabase>;
+  /** molt flags the workload needs on this server (session settings). */
+  moltArgs: string[];
+  /** Times the server's own command-line client applying `files` in one session. */
+  floor(db: TestDatabase, files: string[]): number;
+}
+
+const postgres: Server = {
+  create: createPostgresDatabase,
+  moltArgs: [],
+  floor: (db, files) => timed('psql', ['-X', '-q', '-d', db.url, '-f', psqlScript(files, (f) => readFileSync(f, 'utf8'))]),
+};
+
+// The kratos MySQL history was written for MySQL 8's defaults; MariaDB needs this sql_mode for it.
+const MARIADB_MODE = 'sql_mode=NO_ENGINE_SUBSTITUTION';
+const mariadb: Server = {
+  create: createMysqlDatabase,
+  moltArgs: ['--set', MARIADB_MODE],
+  floor: (db, files) => {
+    const { args, env } = mariadbArgs(db.url);
+    const input = files.map((f) => `source ${f}`).join('\n');
+    return timed('mariadb', [`--init-command=SET SESSION ${MARIADB_MODE}`, '--batch', '--abort-source-on-error', ...args], { input, env });
+  },
+};
+
+async function measure(workload: string, dir: string, server: Server): Promise<Row> {
   const files = corpusFiles(dir);
-  const script = psqlScript(files, (f) => readFileSync(f, 'utf8'));
   const moltTimes: number[] = [];
-  const psqlTimes: number[] = [];
-  let applied = '';
+  const floorTimes: number[] = [];
+  let applied: TestDatabase | undefined;
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved: the machine's noise falls on both sides alike.
-    const a = await createPostgresDatabase();
-    const b = await createPostgresDatabase();
-    moltTimes.push(timed(process.execPath, [BIN, 'migrate', '--db', a.url, '--dir', dir]));
-    psqlTimes.push(timed('psql', ['-X', '-q', '-d', b.url, '-f', script]));
+    const a = await server.create();
+    const b = await server.create();
+    moltTimes.push(timed(process.execPath, [BIN, 'migrate', '--db', a.url, '--dir', dir, ...server.moltArgs]));
+    floorTimes.push(server.floor(b, files));
     await b.drop();
-    if (round < ROUNDS - 1) await a.drop();
-    else applied = a.url;
+    await applied?.drop();
+    applied = a;
   }
   const noop: number[] = [];
   const noopFloor: number[] = [];
   for (let round = 0; round < ROUNDS + 2; round++) {
-    noop.push(timed(process.execPath, [BIN, 'status', '--db', applied, '--dir', dir]));
-    noopFloor.push(timed(process.execPath, [FLOOR_NOOP, applied, dir]));
+    noop.push(timed(process.execPath, [BIN, 'status', '--db', applied!.url, '--dir', dir]));
+    noopFloor.push(timed(process.execPath, [FLOOR_NOOP, applied!.url, dir]));
   }
-  await pgAdmin(`DROP DATABASE IF EXISTS ${new URL(applied).pathname.slice(1)} WITH (FORCE)`);
-  const row = { workload, files: files.length, molt: stat(moltTimes), floor: stat(psqlTimes), noop: stat(noop), noopFloor: stat(noopFloor) };
+  await applied!.drop();
+  const row = { workload, files: files.length, molt: stat(moltTimes), floor: stat(floorTimes), noop: stat(noop), noopFloor: stat(noopFloor) };
   return { ...row, ratio: row.molt.median / row.floor.median, noopRatio: row.noop.median / row.noopFloor.median };
 }
 
-const workloads: [string, string][] = [['generated, 1,000 migrations', generated(1000)], ['trigger-dev (real, Prisma layout)', join(CORPORA, 'trigger-dev', 'migrations')]];
-const rows: Row[] = [];
-for (const [name, dir] of workloads) {
-  process.stderr.write(`bench: ${name}...\n`);
-  rows.push(await measure(name, dir));
+/** The kratos MySQL history up to the last file MariaDB 10.11 accepts (file 345 needs MySQL 8), linked, not copied. */
+function kratosForMariadb(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'molt-kratos-mysql-'));
+  for (const f of corpusFiles(join(CORPORA, 'ory-kratos', 'mysql-up')).slice(0, 344)) symlinkSync(f, join(dir, basename(f)));
+  return dir;
 }
 
-const pgVersion = (await pgAdmin<{ v: string }>('SHOW server_version'))[0]?.v ?? '?';
-const psqlVersion = spawnSync('psql', ['--version'], { encoding: 'utf8' }).stdout.trim();
+const gen = generated(1000);
+const suites: { server: string; rows: Row[]; workloads: [string, string, Server][] }[] = [
+  { server: 'PostgreSQL', rows: [], workloads: [['generated, 1,000 migrations', gen, postgres], ['trigger-dev (real, Prisma layout)', join(CORPORA, 'trigger-dev', 'migrations'), postgres]] },
+  { server: 'MariaDB', rows: [], workloads: [['generated, 1,000 migrations', gen, mariadb], ['ory-kratos mysql-up, files 1–344 (real)', kratosForMariadb(), mariadb]] },
+];
+for (const suite of suites) {
+  for (const [name, dir, server] of suite.workloads) {
+    process.stderr.write(`bench: ${suite.server}, ${name}...\n`);
+    suite.rows.push(await measure(name, dir, server));
+  }
+}
+const [pgRows, myRows] = suites.map((s) => s.rows);
+const applyTable = (rows: Row[], floor: string): string => `| workload | files | molt migrate | ${floor} | ratio |
+|---|---|---|---|---|
+${rows.map((r) => `| ${r.workload} | ${r.files} | ${cell(r.molt)} | ${cell(r.floor)} | **${r.ratio.toFixed(2)}x** |`).join('\n')}`;
+const noopTable = (rows: Row[]): string => `| workload | files | molt status | minimal script | ratio |
+|---|---|---|---|---|
+${rows.map((r) => `| ${r.workload} | ${r.files} | ${cell(r.noop)} | ${cell(r.noopFloor)} | **${r.noopRatio.toFixed(2)}x** |`).join('\n')}`;
+
+const pgVersion = (await pgAdmin<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? '?';
+const mariadbVersion = (await mysqlAdmin<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '?';
+const clientVersion = (command: string): string => spawnSync(command, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const md = `# Benchmarks
 
 Latest run of \`npm run bench\` (${new Date().toISOString().slice(0, 10)}). Every figure is the median of
@@ -88,7 +134,8 @@ ${ROUNDS} interleaved rounds (${ROUNDS + 2} for the no-op), with [min–max], wa
 Node start-up included. Ratios divide molt's median by the floor's median measured in the same run.
 
 Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version},
-PostgreSQL ${pgVersion} on 127.0.0.1, ${psqlVersion}. It is a VM with CPU steal, so differences under about 10 % are noise.
+PostgreSQL ${pgVersion} and MariaDB ${mariadbVersion} on 127.0.0.1; ${clientVersion('psql')}; ${clientVersion('mariadb')}.
+It is a VM with CPU steal, so differences under about 10 % are noise.
 
 ## PostgreSQL: apply everything from empty
 
@@ -96,9 +143,7 @@ Floor: psql applying the same files in **one session**, one transaction per file
 bare \`\\i\` for files with \`CONCURRENTLY\`), \`ON_ERROR_STOP\`. molt: \`molt migrate\` on a fresh database,
 with its drift check, lock, history rows and per-statement execution. Target: within 1.3x.
 
-| workload | files | molt migrate | psql floor | ratio |
-|---|---|---|---|---|
-${rows.map((r) => `| ${r.workload} | ${r.files} | ${cell(r.molt)} | ${cell(r.floor)} | **${r.ratio.toFixed(2)}x** |`).join('\n')}
+${applyTable(pgRows, 'psql floor')}
 
 ## PostgreSQL: no-op start with everything applied
 
@@ -106,12 +151,26 @@ The cost every boot pays. Floor: a minimal Node script (\`bench/floor-noop.ts\`)
 file and selects the history table with \`pg\`. molt: \`molt status\` (reads and checksums every file, reads
 the history, runs the drift check, checks the lock). Target: within 1.5x.
 
-| workload | files | molt status | minimal script | ratio |
-|---|---|---|---|---|
-${rows.map((r) => `| ${r.workload} | ${r.files} | ${cell(r.noop)} | ${cell(r.noopFloor)} | **${r.noopRatio.toFixed(2)}x** |`).join('\n')}
+${noopTable(pgRows)}
 
-Reproduce: \`npm run bench\` (\`BENCH_ROUNDS=N\` changes the number of rounds). Peer tools, MariaDB and the
-fault suite come with later issues.
+## MariaDB: apply everything from empty
+
+Floor: the \`mariadb\` client applying the same files in **one session** (\`source file\` for each, which honours
+\`DELIMITER\`; \`--abort-source-on-error\`), with the same \`sql_mode\`. MySQL commits every DDL statement on its
+own, so neither side can wrap a file in a transaction. molt: \`molt migrate --set ${MARIADB_MODE}\`, with its lock,
+drift check, a \`running\` row per file and a progress row after every statement (sent in the same round trip
+as the statement). The kratos history stops at file 344: file 345 needs MySQL 8 (see the corpus test). Target: within 1.5x.
+
+${applyTable(myRows, 'mariadb client floor')}
+
+## MariaDB: no-op start with everything applied
+
+Same floor script as for PostgreSQL, selecting the history with \`mysql2\`; molt: \`molt status\`.
+
+${noopTable(myRows)}
+
+Reproduce: \`npm run bench\` (\`BENCH_ROUNDS=N\` changes the number of rounds). Peer tools and the fault suite
+come with issue 7.
 `;
 writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
 process.stdout.write(md);

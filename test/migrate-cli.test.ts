@@ -200,6 +200,23 @@ for (const { kind, create } of DATABASES) {
       assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
     });
 
+    it('moves history tables an older molt created forward, and status reads them before that', async () => {
+      const db = await fresh();
+      const dir = migrationsDir(base);
+      assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
+      // What molt 0.1 left behind: no statement_hashes column, meta at version 1.
+      await queryDb(db, 'ALTER TABLE _molt_migrations DROP COLUMN statement_hashes');
+      await queryDb(db, 'DELETE FROM _molt_migrations_meta WHERE version = 2');
+      const status = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.equal(JSON.parse(status.stdout).applied.length, 2);
+      writeFiles(dir, { '0003_more.sql': 'CREATE TABLE more_t (id integer);\n' });
+      const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = await queryDb<{ version: string; statement_hashes: string | null }>(db, 'SELECT version, statement_hashes FROM _molt_migrations ORDER BY version');
+      assert.deepEqual(rows.map((row) => [row.version, row.statement_hashes === null]), [['0001', true], ['0002', true], ['0003', false]]);
+    });
+
     it('--dry-run lists what would run and changes nothing', async () => {
       const db = await fresh();
       const dir = migrationsDir(base);

@@ -2,7 +2,7 @@ import { MoltError } from '../errors.js';
 import { planner, statementPrints } from './execution-plan.js';
 import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
-import { applyMigration, type MigrationResult } from './runner.js';
+import { applyMigration, openingSql, type MigrationResult } from './runner.js';
 import { verify } from './status.js';
 import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 import { judge, type Verdict } from './verdict.js';
@@ -109,15 +109,25 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       const work = selectWork(verdict.pending, options);
       work.forEach(planFor); // a file that cannot run fails here, before anything is applied
       const partial = new Map(verdict.partial.filter((p) => p.resumable).map((p) => [`${p.version}_${p.name}`, p]));
-      for (const m of work) {
-        options.signal?.throwIfAborted();
+      const batch = ctx.driver.capabilities.multiStatementAutocommit;
+      const base = { session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, batchProgress: batch };
+      let opened = false;
+      for (let i = 0; i < work.length; i++) {
+        const m = work[i];
+        if (options.signal?.aborted) {
+          // The row written ahead for a migration that will not start now would read as interrupted.
+          if (opened) await history.remove(m.version, m.name).catch(() => undefined);
+          options.signal.throwIfAborted();
+        }
         const earlier = partial.get(m.id);
         if (earlier) ctx.log.info(`resuming ${m.id} at statement ${earlier.statementsApplied + 1} of ${planFor(m).statements.length}: statements 1 to ${earlier.statementsApplied} ran in an earlier attempt and are unchanged`);
+        const next = work[i + 1];
+        const openNext = batch && next && !partial.has(next.id) ? openingSql(base, next, planFor(next), recorded.has(next.id)) : undefined;
         const result = await applyMigration({
-          session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, replace: recorded.has(m.id),
+          ...base, replace: recorded.has(m.id), opened, openNext,
           resume: earlier && { applied: earlier.statementsApplied, interrupted: earlier.state === 'interrupted' },
-          batchProgress: ctx.driver.capabilities.multiStatementAutocommit,
         }, m, planFor(m));
+        opened = openNext !== undefined && result.status === 'applied';
         report.migrations.push(result);
         if (result.status === 'failed') {
           report.status = 'failed';

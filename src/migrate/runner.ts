@@ -51,10 +51,14 @@ export interface ApplyContext {
   resume?: { applied: number; interrupted: boolean };
   /** Send each statement with its progress row in one round trip (the database commits them one by one). */
   batchProgress: boolean;
+  /** The previous migration's last round trip already wrote this one's `running` row. */
+  opened?: boolean;
+  /** SQL that writes the next migration's `running` row, to share this migration's last commit. */
+  openNext?: string;
 }
 
 
-function baseRow(m: Migration, ctx: ApplyContext, started: Date, total: number): HistoryRow {
+function baseRow(m: Migration, ctx: Pick<ApplyContext, 'appVersion' | 'moltVersion' | 'host'>, started: Date, total: number): HistoryRow {
   return {
     version: m.version, name: m.name, phase: m.phase, checksum: m.checksum, rawHash: m.rawHash, status: 'running',
     startedAt: started.toISOString(), finishedAt: null, durationMs: null, statementsTotal: total, statementsApplied: 0,
@@ -95,6 +99,12 @@ async function locateFailure(session: Session, plan: ExecutionPlan, original: un
   }
 }
 
+/** The SQL that writes a migration's `running` row, with the hash of every statement it will run. */
+export function openingSql(ctx: Pick<ApplyContext, 'history' | 'appVersion' | 'moltVersion' | 'host'>, m: Migration, plan: ExecutionPlan, replace: boolean): string {
+  const row = baseRow(m, ctx, new Date(), plan.statements.length);
+  return ctx.history.putSql({ ...row, statementHashes: statementPrints(plan).map((p) => p.hash) }, { replace });
+}
+
 /** Applies one migration as its plan says; never throws for a failing statement, the result says it. */
 export async function applyMigration(ctx: ApplyContext, m: Migration, plan: ExecutionPlan): Promise<MigrationResult> {
   const started = new Date();
@@ -111,7 +121,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
     try {
       // One round trip for the file and its history row; the statement that failed is found afterwards.
       const record = history.putSql(
-        { ...row, status: 'success', statementsApplied: plan.statements.length },
+        { ...row, status: 'success', statementsApplied: plan.statements.length, statementHashes: statementPrints(plan).map((p) => p.hash) },
         { replace: ctx.replace, expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) } },
       );
       await session.execAtomically(`${plan.text}\n;\n${record}`);
@@ -148,6 +158,8 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
       status: 'running', checksum: m.checksum, rawHash: m.rawHash, statementHashes: hashes, statementsTotal: plan.statements.length,
       startedAt: row.startedAt, finishedAt: null, error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
     });
+  } else if (ctx.opened) {
+    // Written already, in the same commit that recorded the previous migration as done.
   } else if (ctx.batchProgress) {
     // Where statements commit one by one, the `running` row travels with the first statement.
     opening = history.putSql({ ...row, statementHashes: hashes }, { replace: ctx.replace });
@@ -159,6 +171,11 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     opening = null;
   };
   const success = { fields: { status: 'success' as const }, expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) } };
+  // Done, and the next migration's `running` row with it: one commit instead of two.
+  const closing = (fields: Partial<HistoryRow>): string => {
+    const update = history.updateSql(m.version, m.name, { ...fields, ...success.fields }, success.expressions);
+    return ctx.openNext ? `START TRANSACTION;\n${update};\n${ctx.openNext};\nCOMMIT` : update;
+  };
   let applied = from;
   let recordedDone = false;
   let inFileTransaction = false;
@@ -170,9 +187,7 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     try {
       if (outsideAfter && ctx.batchProgress) {
         // The statement and its progress row in one round trip: the server runs the second right after the first.
-        const progress = last
-          ? history.updateSql(m.version, m.name, { statementsApplied: index + 1, ...success.fields }, success.expressions)
-          : history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
+        const progress = last ? closing({ statementsApplied: index + 1 }) : history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
         const text = [opening, statement.text, progress].filter(Boolean).join('\n;\n');
         opening = null;
         await session.exec(text);
@@ -203,6 +218,8 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
   }
   await flushOpening();
   finish();
-  if (!recordedDone) await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: result.durationMs });
+  if (recordedDone) return result;
+  if (ctx.batchProgress) await session.exec(closing({}));
+  else await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: result.durationMs });
   return result;
 }
