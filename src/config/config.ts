@@ -121,9 +121,11 @@ const defined = (input: ConfigInput): ConfigInput =>
 /** Merges settings, highest first: explicit input (flags, options), environment, molt.config.json, defaults. */
 export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): MoltConfig {
   const cwd = options.cwd ?? process.cwd();
-  const sources = [readFile(cwd), fromEnv(options.env ?? process.env), defined(input)];
-  const merged = { ...DEFAULTS, ...sources[0], ...sources[1], ...sources[2] };
-  const session = Object.assign({}, ...sources.map((s) => (s.session ? checkSettings(s.session, 'session settings') : {}))) as Record<string, string>;
+  const file = readFile(cwd);
+  const env = fromEnv(options.env ?? process.env);
+  const merged = { ...DEFAULTS, ...file, ...env, ...defined(input) };
+  // Merged per name, not replaced whole; the file and the environment were checked as they were read.
+  const session = { ...file.session, ...env.session, ...(input.session ? checkSettings(input.session, 'session option') : {}) };
   return {
     db: merged.db,
     dir: resolve(cwd, merged.dir),

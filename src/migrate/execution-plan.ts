@@ -20,21 +20,17 @@ export interface ExecutionPlan {
   text: string;
   /** Why this mode, for `--dry-run` and reports. */
   reason: string;
-}
-
-/** A statement's hash and line, for checking what a partial migration already applied. */
-export interface StatementPrint {
-  hash: string;
-  line: number;
-}
-
-/** The hash and line of every statement a plan runs, in order. */
-export function statementPrints(plan: ExecutionPlan): StatementPrint[] {
-  return plan.statements.map((s) => ({ hash: statementHashOf(s.text), line: s.line }));
+  /** The hash of every statement, in order: recorded when it runs, compared before a resume. */
+  hashes: readonly string[];
 }
 
 /** Decides how a migration runs; a file mixing statements that cannot share a transaction is an error naming the statement. */
 export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities): ExecutionPlan {
+  const plan = chooseMode(m, sql, caps);
+  return { ...plan, hashes: plan.statements.map((s) => statementHashOf(s.text)) };
+}
+
+function chooseMode(m: Migration, sql: DialectSql, caps: Capabilities): Omit<ExecutionPlan, 'hashes'> {
   const all = splitStatements(m.sql, sql);
   const roles = all.map((s) => transactionRole(s, sql));
   const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');

@@ -25,7 +25,7 @@ export interface HistoryRow {
   moltVersion: string | null;
   host: string | null;
   /** A short hash of every statement of the file as it ran, for resuming a partial migration. */
-  statementHashes: string[] | null;
+  statementHashes: readonly string[] | null;
 }
 
 /** Who holds the migration lock, as its holder row says. */

@@ -1,5 +1,5 @@
 import { MoltError } from '../errors.js';
-import { planner, statementPrints } from './execution-plan.js';
+import { planner } from './execution-plan.js';
 import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
 import { applyMigration, openingSql, type MigrationResult } from './runner.js';
@@ -78,7 +78,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   }
   const allowOutOfOrder = ctx.config.allowOutOfOrder;
   const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
-  const judgeOptions = { allowOutOfOrder, statementsOf: (m: Migration) => statementPrints(planFor(m)) };
+  const judgeOptions = { allowOutOfOrder, planOf: planFor };
 
   await withSession(ctx, async (session, history) => {
     if (options.dryRun) {

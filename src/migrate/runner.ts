@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.js';
 import type { DialectSql, Session } from '../drivers/types.js';
 import { transactionRole, type Statement } from '../sql/index.js';
-import { statementPrints, type ExecutionMode, type ExecutionPlan } from './execution-plan.js';
+import type { ExecutionMode, ExecutionPlan } from './execution-plan.js';
 import type { History, HistoryRow } from './history.js';
 import type { Migration, Phase } from './migration.js';
 
@@ -102,7 +102,7 @@ async function locateFailure(session: Session, plan: ExecutionPlan, original: un
 /** The SQL that writes a migration's `running` row, with the hash of every statement it will run. */
 export function openingSql(ctx: Pick<ApplyContext, 'history' | 'appVersion' | 'moltVersion' | 'host'>, m: Migration, plan: ExecutionPlan, replace: boolean): string {
   const row = baseRow(m, ctx, new Date(), plan.statements.length);
-  return ctx.history.putSql({ ...row, statementHashes: statementPrints(plan).map((p) => p.hash) }, { replace });
+  return ctx.history.putSql({ ...row, statementHashes: plan.hashes }, { replace });
 }
 
 /** Applies one migration as its plan says; never throws for a failing statement, the result says it. */
@@ -121,7 +121,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
     try {
       // One round trip for the file and its history row; the statement that failed is found afterwards.
       const record = history.putSql(
-        { ...row, status: 'success', statementsApplied: plan.statements.length, statementHashes: statementPrints(plan).map((p) => p.hash) },
+        { ...row, status: 'success', statementsApplied: plan.statements.length, statementHashes: plan.hashes },
         { replace: ctx.replace, expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) } },
       );
       await session.execAtomically(`${plan.text}\n;\n${record}`);
@@ -149,22 +149,21 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
 async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPlan, row: HistoryRow, result: MigrationResult, started: Date): Promise<MigrationResult> {
   const { session, history, sql } = ctx;
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
-  const hashes = statementPrints(plan).map((p) => p.hash);
   const from = ctx.resume?.applied ?? 0;
   let opening: string | null = null;
   // The row says `running` first, so a crash leaves a visible trace, never a false claim.
   if (ctx.resume) {
     await history.update(m.version, m.name, {
-      status: 'running', checksum: m.checksum, rawHash: m.rawHash, statementHashes: hashes, statementsTotal: plan.statements.length,
+      status: 'running', checksum: m.checksum, rawHash: m.rawHash, statementHashes: plan.hashes, statementsTotal: plan.statements.length,
       startedAt: row.startedAt, finishedAt: null, error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
     });
   } else if (ctx.opened) {
     // Written already, in the same commit that recorded the previous migration as done.
   } else if (ctx.batchProgress) {
     // Where statements commit one by one, the `running` row travels with the first statement.
-    opening = history.putSql({ ...row, statementHashes: hashes }, { replace: ctx.replace });
+    opening = history.putSql({ ...row, statementHashes: plan.hashes }, { replace: ctx.replace });
   } else {
-    await history.put({ ...row, statementHashes: hashes }, { replace: ctx.replace });
+    await history.put({ ...row, statementHashes: plan.hashes }, { replace: ctx.replace });
   }
   const flushOpening = async (): Promise<void> => {
     if (opening) await session.exec(opening);
@@ -204,7 +203,7 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
       finish();
       // The whole row, replaced: the opening insert may not have run when the batch failed.
       const failed: HistoryRow = {
-        ...row, statementHashes: hashes, status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs,
+        ...row, statementHashes: plan.hashes, status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs,
         error: result.error.message, errorStatement: index + 1, errorLine: result.error.line,
       };
       await history.put(failed, { replace: true }).catch(() => undefined);

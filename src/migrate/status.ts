@@ -3,7 +3,7 @@ import { currentHolder } from './lock.js';
 import { compareVersions } from './migration.js';
 import type { StatusReport } from './report.js';
 import { openContext, withSession, type CommonOptions } from './context.js';
-import { planner, statementPrints } from './execution-plan.js';
+import { planner } from './execution-plan.js';
 import { judge } from './verdict.js';
 
 /** Reads the history and compares it with the migration set; writes nothing. */
@@ -11,7 +11,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
   const ctx = await openContext(options);
   return withSession(ctx, async (session, history) => {
     const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
-    const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder, statementsOf: (m) => statementPrints(planFor(m)) });
+    const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf: planFor });
     const applied = [...verdict.applied, ...verdict.unknown];
     const current = applied.length === 0 ? null : applied.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
     return {

@@ -49,11 +49,17 @@ export interface Verdict {
   partial: PartialMigration[];
 }
 
+/** A migration's statements as planned now, and the hash of each. */
+export interface PlannedStatements {
+  hashes: readonly string[];
+  statements: readonly { line: number }[];
+}
+
 /** Options of the drift check. */
 export interface JudgeOptions {
   allowOutOfOrder?: boolean;
-  /** The hash and line of every statement of a migration, to check a partial migration before resuming it. */
-  statementsOf?: (m: Migration) => { hash: string; line: number }[];
+  /** A migration's statements and their hashes, to check a partial migration before resuming it. */
+  planOf?: (m: Migration) => PlannedStatements;
 }
 
 const ref = (m: { version: string; name: string; phase: string }): MigrationRef => ({ version: m.version, name: m.name, phase: m.phase });
@@ -86,10 +92,10 @@ function partialOf(row: HistoryRow, m: Migration | undefined, resumable: boolean
 }
 
 /** The first applied statement whose text differs now, or null when all are as they ran. */
-function changedStatement(row: HistoryRow, now: { hash: string; line: number }[]): { index: number; line: number | null } | null {
+function changedStatement(row: HistoryRow, now: PlannedStatements): { index: number; line: number | null } | null {
   const applied = row.statementsApplied ?? 0;
   for (let i = 0; i < applied; i++) {
-    if (now[i]?.hash !== row.statementHashes![i]) return { index: i, line: now[i]?.line ?? null };
+    if (now.hashes[i] !== row.statementHashes![i]) return { index: i, line: now.statements[i]?.line ?? null };
   }
   return null;
 }
@@ -119,8 +125,8 @@ export function judge(migrations: readonly Migration[], rows: readonly HistoryRo
     const m = known.get(id);
     if (row.status === 'failed' || row.status === 'running') {
       // Resumable only when every applied statement is known by hash and is still the same in the file.
-      const canCheck = m && row.statementHashes && options.statementsOf;
-      const changed = canCheck ? changedStatement(row, options.statementsOf!(m)) : null;
+      const canCheck = m && row.statementHashes && options.planOf;
+      const changed = canCheck ? changedStatement(row, options.planOf!(m)) : null;
       const resume = Boolean(canCheck) && !changed;
       verdict.partial.push(partialOf(row, m, resume));
       if (resume) resumable.add(id);

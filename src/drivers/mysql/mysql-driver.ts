@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise';
 import { MoltError } from '../../errors.js';
 import { redactUrl } from '../../config/url.js';
 import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
+import { sendInTransaction } from '../session-base.js';
 import { connectFailure, serverSupport, type ServerFlavor } from './mysql-errors.js';
 import { mysqlCapabilities, mysqlSql } from './mysql-dialect.js';
 import { parseMysqlUrl, type MysqlTarget } from './mysql-url.js';
@@ -38,12 +39,7 @@ class MysqlSession implements Session {
   }
   async execAtomically(sql: string): Promise<void> {
     // Only data statements stay atomic here: DDL commits on its own, which is why molt never plans it this way.
-    try {
-      await this.#conn.query(`START TRANSACTION;\n${sql}\n;\nCOMMIT`);
-    } catch (error) {
-      await this.exec('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    await sendInTransaction((text) => this.exec(text), 'START TRANSACTION', sql);
   }
   async begin(): Promise<void> {
     await this.exec('START TRANSACTION');

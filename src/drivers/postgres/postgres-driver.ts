@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { MoltError, messageOf } from '../../errors.js';
 import { redactUrl } from '../../config/url.js';
-import { lockNumber } from '../session-base.js';
+import { lockNumber, sendInTransaction } from '../session-base.js';
 import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
 import { postgresCapabilities, postgresSql } from './postgres-dialect.js';
 
@@ -21,13 +21,7 @@ class PostgresSession implements Session {
     await this.#client.query(sql);
   }
   async execAtomically(sql: string): Promise<void> {
-    try {
-      // A multi-statement simple query stops at the first error and leaves the transaction aborted.
-      await this.#client.query(`BEGIN;\n${sql}\n;\nCOMMIT`);
-    } catch (error) {
-      await this.exec('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    await sendInTransaction((text) => this.exec(text), 'BEGIN', sql);
   }
   async begin(): Promise<void> {
     await this.exec('BEGIN');
