@@ -74,6 +74,9 @@ class MysqlSession implements Session {
   }
   async close(): Promise<void> {
     try {
+      // The server frees a closed session's named locks a moment after the socket closes; releasing them
+      // first means the next process finds the lock free as soon as close() returns.
+      await this.#conn.query('DO RELEASE_ALL_LOCKS()');
       await this.#conn.end();
     } catch {
       this.#conn.destroy();
