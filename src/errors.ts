@@ -13,6 +13,7 @@ export type MoltErrorCode =
   | 'LOCK_TIMEOUT'
   | 'BASELINE_REFUSED'
   | 'REPAIR_REFUSED'
+  | 'SUM_MISMATCH'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

@@ -12,6 +12,7 @@ export const EXIT = {
   pending: 7,
   invalidFiles: 8,
   needsDecision: 9,
+  lintFailed: 10,
 } as const;
 
 const BY_CODE: Record<MoltErrorCode, number> = {
@@ -27,6 +28,7 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   MIGRATION_DUPLICATE: EXIT.invalidFiles,
   MIGRATION_DIR_MISSING: EXIT.invalidFiles,
   MIGRATION_MIXED_TRANSACTION: EXIT.invalidFiles,
+  SUM_MISMATCH: EXIT.invalidFiles,
   BASELINE_REFUSED: EXIT.needsDecision,
   REPAIR_REFUSED: EXIT.needsDecision,
 };

@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   verify: { summary: 'startup gate: fail unless the database fits this binary; writes nothing', load: () => import('./commands/verify.js') },
   new: { summary: 'create the next migration file', load: () => import('./commands/new.js') },
   baseline: { summary: 'adopt an existing database at a version', load: () => import('./commands/baseline.js') },
+  lint: { summary: 'check migrations for expand/contract safety and locks, and molt.sum', load: () => import('./commands/lint.js') },
+  sum: { summary: 'write molt.sum, the integrity file over all migrations', load: () => import('./commands/sum.js') },
   repair: { summary: 'realign checksums and settle failed migrations after a fix by hand', load: () => import('./commands/repair.js') },
 };
 

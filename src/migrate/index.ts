@@ -12,3 +12,5 @@ export { compareVersions, type Migration, type Phase } from './migration.js';
 export type { MigrateReport, StatusReport } from './report.js';
 export type { MigrationResult, MigrationFailure } from './runner.js';
 export { stderrLogger, type CommonOptions, type Logger } from './context.js';
+export { writeSum, checkSum, assertSum, sumText, SUM_FILE, type SumCheck } from './sum.js';
+export { parseDirectives, type Directives } from './directives.js';

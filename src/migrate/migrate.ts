@@ -4,6 +4,7 @@ import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
 import { applyMigration, openingSql, type MigrationResult } from './runner.js';
 import { verify } from './status.js';
+import { assertSum } from './sum.js';
 import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 import { judge, type Verdict } from './verdict.js';
 
@@ -71,6 +72,8 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
     return { ...empty, status: 'up_to_date', database: status.database, from: status.current, to: status.current, warnings: status.warnings, durationMs: Date.now() - started };
   }
   const ctx = await openContext(options, options.mode !== 'off');
+  // Files edited after `molt sum` are refused before anything touches the database.
+  if (!options.bundle && options.mode !== 'off') assertSum(ctx.config.dir, ctx.migrations);
   const report: MigrateReport = { ...empty, status: 'up_to_date', database: ctx.driver.displayUrl };
   if (options.mode === 'off') {
     report.status = 'skipped';

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { MoltError } from '../errors.js';
 import { resolveConfig, type ConfigInput } from '../config/config.js';
+import { loadMigrations } from './set.js';
+import { SUM_FILE, writeSum } from './sum.js';
 
 /** Options of `newMigration`. */
 export interface NewMigrationOptions extends Pick<ConfigInput, 'dir'> {
@@ -43,5 +45,7 @@ export function newMigration(name: string, options: NewMigrationOptions = {}): {
     ? '-- molt:phase contract\n-- Runs only after every instance is on the new version; an older binary cannot start after it.\n\n'
     : '-- Expand: keep the previous release working (add, never drop or rename).\n\n';
   writeFileSync(path, header, { flag: 'wx' });
+  // A directory that keeps molt.sum keeps it current, so the new file passes `molt lint` as written.
+  if (existsSync(join(dir, SUM_FILE))) writeSum(dir, loadMigrations({ dir }));
   return { path: relative(cwd, path) || path, version };
 }

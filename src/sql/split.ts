@@ -19,6 +19,10 @@ export interface Statement {
   readonly line: number;
   /** The first bare words, upper-cased, for classification (`CREATE INDEX CONCURRENTLY ...`). */
   readonly head: string;
+  /** Offset (UTF-16 index) of the first token in the source. */
+  readonly offset: number;
+  /** Offset just past the statement's last character, before its terminator. */
+  readonly end: number;
 }
 
 const HEAD_WORDS = 16;
@@ -74,7 +78,11 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
   let blockBody: boolean | undefined;
 
   const finish = (end: number): void => {
-    if (codeLine > 0) out.push({ text: source.slice(codeStart, end).trim(), line: codeLine, head: words.join(' ') });
+    if (codeLine > 0) {
+      const raw = source.slice(codeStart, end);
+      const text = raw.trim();
+      out.push({ text, line: codeLine, head: words.join(' '), offset: codeStart, end: codeStart + raw.trimEnd().length });
+    }
     codeLine = 0;
     words = [];
     parens = 0;
