@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { BIN, CORPORA, ROOT } from '../test/helpers/cli.js';
 import { createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin, type TestDatabase } from '../test/helpers/databases.js';
 import { corpusFiles, mariadbArgs, psqlScript } from '../test/helpers/floors.js';
+import { measureLint } from './lint.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const FLOOR_NOOP = join(ROOT, 'dist', 'bench', 'floor-noop.js');
@@ -117,6 +118,10 @@ for (const suite of suites) {
   }
 }
 const [pgRows, myRows] = suites.map((s) => s.rows);
+const linted = measureLint(ROUNDS, stat);
+const lintTable = `| history | files | molt lint | squawk | molt / squawk |
+|---|---|---|---|---|
+${linted.rows.map((r) => `| ${r.name} | ${r.files} | ${cell(r.molt)} | ${r.squawk ? cell(r.squawk) : 'n/a (PostgreSQL only)'} | ${r.ratio === null ? '' : `**${r.ratio.toFixed(2)}x**`} |`).join('\n')}`;
 const applyTable = (rows: Row[], floor: string): string => `| workload | files | molt migrate | ${floor} | ratio |
 |---|---|---|---|---|
 ${rows.map((r) => `| ${r.workload} | ${r.files} | ${cell(r.molt)} | ${cell(r.floor)} | **${r.ratio.toFixed(2)}x** |`).join('\n')}`;
@@ -168,6 +173,16 @@ ${applyTable(myRows, 'mariadb client floor')}
 Same floor script as for PostgreSQL, selecting the history with \`mysql2\`; molt: \`molt status\`.
 
 ${noopTable(myRows)}
+
+## Lint: whole histories
+
+\`molt lint --dialect D --dir DIR --json\` as a whole process (Node start-up, loading the parser, reading,
+splitting, classifying every statement, the file verdicts and the sum check). PostgreSQL uses libpg-query (the
+real parser, WASM), MySQL node-sql-parser, SQLite the real SQLite applying every statement to a scratch
+in-memory database. Peer: ${linted.squawk} on the same PostgreSQL files in the same rounds
+(\`squawk --reporter gcc FILE...\`, its default rules). Target: the largest PostgreSQL history in under 3 s.
+
+${lintTable}
 
 Reproduce: \`npm run bench\` (\`BENCH_ROUNDS=N\` changes the number of rounds). Peer tools and the fault suite
 come with issue 7.
