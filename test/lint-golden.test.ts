@@ -46,6 +46,9 @@ function summary(report: LintReport): unknown {
   };
 }
 
+// Rules only a directory can break; test/lint-cli.test.ts covers them through the CLI.
+const DIRECTORY_ONLY = new Set(['sum-mismatch']);
+
 const cases = (dialect: LintDialect): string[] =>
   existsSync(GOLDEN + dialect) ? readdirSync(GOLDEN + dialect).filter((f) => f.endsWith('.sql')).sort() : [];
 
@@ -67,7 +70,7 @@ for (const dialect of DIALECTS) {
       });
     }
     it(`every rule that names ${dialect} is found by one of its golden cases`, () => {
-      const missing = [...RULES.values()].filter((r) => r.dialects.includes(dialect) && !seen.has(r.code)).map((r) => r.code);
+      const missing = [...RULES.values()].filter((r) => r.dialects.includes(dialect) && !DIRECTORY_ONLY.has(r.code) && !seen.has(r.code)).map((r) => r.code);
       assert.deepEqual(missing, [], `rules without a ${dialect} golden case that reports them`);
     });
   });

@@ -53,7 +53,8 @@ function severityOf(rule: Rule, phase: Migration['phase']): Severity {
 
 /** Says why the finding fails, in the terms of the file it stands in. */
 function reason(rule: Rule, phase: Migration['phase'], severity: Severity): string {
-  if (severity !== 'error' || rule.severity) return rule.title;
+  if (rule.severity) return rule.title;
+  if (severity !== 'error') return (rule.class === 'C' || rule.class === 'A') && phase === 'contract' ? 'a contract change, in a contract migration' : rule.title;
   if (rule.class === 'U') return 'blocks the running service; use the safe recipe (`molt lint --explain ' + rule.code + '`) or acknowledge it';
   if (phase === 'contract') return 'blocks the running service while it runs, even in a contract migration; acknowledge it or use the safe recipe';
   if (rule.class === 'A') return 'its effect on the previous release cannot be read from the SQL; tag the file `-- molt:phase contract` or acknowledge it after review';

@@ -90,9 +90,9 @@ export const OBJECT_RULES: readonly Rule[] = [
   {
     code: 'drop-sequence',
     class: 'C',
-    dialects: PG,
+    dialects: SERVERS,
     title: 'drops a sequence',
-    why: 'Column defaults and code of the previous release that call nextval() on it fail.',
+    why: 'Column defaults and code of the previous release that call nextval() on it (MariaDB: NEXT VALUE FOR) fail.',
     instead: 'Drop it in a contract migration.',
   },
   {
