@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -121,7 +122,6 @@ describe('molt sum', () => {
   });
 
   it('two branches that each add a migration conflict in git on molt.sum', async () => {
-    const { execFileSync } = await import('node:child_process');
     const dir = migrationsDir({ '0001_users.sql': SETUP });
     const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
     git('init', '-q', '-b', 'main');
@@ -134,11 +134,13 @@ describe('molt sum', () => {
     git('add', '.');
     git('commit', '-qm', 'a');
     git('checkout', '-q', 'main');
-    writeFileSync(join(dir, '0002_b.sql'), 'ALTER TABLE users ADD COLUMN b text;\n');
+    writeFileSync(join(dir, '0003_b.sql'), 'ALTER TABLE users ADD COLUMN b text;\n');
     await molt(['sum', '--dir', dir]);
     git('add', '.');
     git('commit', '-qm', 'b');
-    assert.throws(() => git('merge', '-q', 'feature'), /CONFLICT|conflict/);
+    const merge = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'merge', 'feature'], { cwd: dir, encoding: 'utf8' });
+    assert.notEqual(merge.status, 0, 'the merge should stop on a conflict');
+    assert.match(merge.stdout, /CONFLICT \(add\/add\)|CONFLICT \(content\): Merge conflict in molt\.sum/);
     const r = await molt(['lint', '--dialect', 'postgres', '--dir', dir]);
     assert.equal(r.code, 8, r.stdout + r.stderr);
     assert.match(r.stderr, /merge conflict markers/);

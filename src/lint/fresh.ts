@@ -4,10 +4,12 @@
  */
 export class FreshObjects {
   #names = new Set<string>();
+  #previousReleased = true;
 
-  /** Starts a file; a released file's predecessors were all released too, so nothing of theirs is new. */
+  /** Starts a file: what a released file created is old to every later file; unreleased files share what they create. */
   beginFile(released: boolean): void {
-    if (released) this.#names.clear();
+    if (this.#previousReleased) this.#names.clear();
+    this.#previousReleased = released;
   }
 
   /** Records an object created by the statement being read, e.g. `add('table', 'public.users')`. */

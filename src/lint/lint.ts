@@ -79,7 +79,7 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
       } catch (error) {
         if (!(error instanceof MoltError) || error.code !== 'MIGRATION_MIXED_TRANSACTION') throw error;
         const index = statements.findIndex((s) => sql.nonTransactional.some((re) => re.test(s.head)));
-        extra.push({ statement: index, hit: { code: 'concurrently-in-transaction', message: `${statements[index].head.split(' ').slice(0, 4).join(' ')} cannot share a transaction with the file's other statements` } });
+        extra.push({ statement: index, hit: { code: 'concurrently-in-transaction', message: `${statements[index].text.split(/\s+/).slice(0, 4).join(' ')} cannot share a transaction with the file's other statements` } });
       }
       const released = run.released === undefined || compareVersions(m.version, run.released) <= 0;
       const analyses = analyzer.file({ source: m.source, text: m.sql, statements, outsideTransaction, released });

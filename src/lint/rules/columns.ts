@@ -61,7 +61,7 @@ export const COLUMN_RULES: readonly Rule[] = [
     code: 'add-column-foreign-key',
     class: 'U',
     dialects: PG,
-    title: 'adds a column with an inline REFERENCES to an existing table',
+    title: 'adds a foreign key on a column of an existing table that this release added (inline REFERENCES or ADD CONSTRAINT)',
     why: 'The new column is empty, so nothing old breaks, but PostgreSQL takes SHARE ROW EXCLUSIVE locks on both tables, blocking their writes while it waits for and holds them.',
     instead: 'Add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID and VALIDATE CONSTRAINT in a later migration.',
     seeAlso: 'squawk adding-foreign-key-constraint',
