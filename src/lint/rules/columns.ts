@@ -80,7 +80,7 @@ export const COLUMN_RULES: readonly Rule[] = [
     code: 'alter-column-type',
     class: 'C',
     blocking: true,
-    dialects: SERVERS,
+    dialects: ALL,
     title: 'changes the type of an existing column',
     why: 'Readers of the previous release get another type (node-postgres returns int8 as a string), and the table and its indexes are rewritten under a lock that blocks the service. Only true widenings (varchar(n) to varchar(m > n) or text, numeric precision growth) are exempt.',
     instead: 'Add a column of the new type, write to both, backfill in batches, switch reads, then drop the old column in a contract migration.',
@@ -109,7 +109,7 @@ export const COLUMN_RULES: readonly Rule[] = [
   {
     code: 'change-default',
     class: 'A',
-    dialects: SERVERS,
+    dialects: ALL,
     title: 'changes the default of a column that already has one',
     why: 'Inserts of the previous release that leave the column out silently get the new value.',
     instead: 'Change defaults in a contract migration, or acknowledge with `-- molt:allow change-default` when both values mean the same to the previous release.',
@@ -118,7 +118,7 @@ export const COLUMN_RULES: readonly Rule[] = [
   {
     code: 'drop-default',
     class: 'C',
-    dialects: SERVERS,
+    dialects: ALL,
     title: 'drops the default of an existing column',
     why: 'Inserts of the previous release that rely on the default get NULL, or fail on a NOT NULL column.',
     instead: 'Drop the default in a contract migration.',
