@@ -74,6 +74,32 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
     assert.match(contract.stdout, /blocks the running service/);
   });
 
+  it('--released makes objects of later migrations new: indexing a table the same release created passes', async () => {
+    const dir = migrationsDir({
+      '0001_users.sql': SETUP,
+      '0002_posts.sql': 'CREATE TABLE posts (id bigint PRIMARY KEY, author bigint);\n',
+      '0003_posts_author.sql': 'CREATE INDEX posts_author ON posts (author);\n',
+    });
+    const everyFileReleased = await molt(['lint', '--dialect', 'postgres', '--dir', dir, '--json']);
+    assert.equal(everyFileReleased.code, 10, everyFileReleased.stdout);
+    assert.deepEqual(findingsOf(everyFileReleased.stdout).map((f) => f.code), ['index-not-concurrent']);
+    const released = await molt(['lint', '--dialect', 'postgres', '--dir', dir, '--released', '0001']);
+    assert.equal(released.code, 0, released.stdout);
+    const bad = await molt(['lint', '--dialect', 'postgres', '--dir', dir, '--released', 'v1.2']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--released takes a migration version/);
+  });
+
+  it('without --dialect, the dialect comes from the database URL; lint never connects', async () => {
+    const dir = migrationsDir({ '0001_t.sql': 'CREATE TABLE `t` (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n' });
+    const mysql = await molt(['lint', '--dir', dir, '--json'], { env: { MOLT_DATABASE_URL: 'mariadb://root:secret@192.0.2.1:3306/nowhere' } });
+    assert.equal(mysql.code, 0, mysql.stdout + mysql.stderr);
+    assert.equal(JSON.parse(mysql.stdout).dialect, 'mysql');
+    const pg = await molt(['lint', '--dir', dir, '--db', 'postgres://192.0.2.1/nowhere', '--json']);
+    assert.equal(pg.code, 10, pg.stdout);
+    assert.deepEqual(findingsOf(pg.stdout).map((f) => f.code), ['syntax-error']);
+  });
+
   it('--format github prints workflow annotations', async () => {
     const r = await lintOne('ALTER TABLE users DROP COLUMN email;\n', ['--format', 'github']);
     assert.equal(r.code, 10);

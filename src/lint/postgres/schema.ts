@@ -80,7 +80,8 @@ export class SchemaModel {
 
   /** Forgets a dropped table and what hangs on it. */
   dropRelation(key: string): void {
-    this.relations.delete(key);
+    // Nothing hangs off a relation the model never saw; CREATE TABLE calls this for every new table.
+    if (!this.relations.delete(key)) return;
     for (const [name, index] of [...this.indexes]) if (index.table === key) this.indexes.delete(name);
     for (const name of [...this.constraints.keys()]) if (name.startsWith(`${key}.`)) this.constraints.delete(name);
   }
