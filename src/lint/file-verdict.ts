@@ -90,7 +90,7 @@ export function judgeFile(input: JudgedFile): { verdict: FileVerdict; findings: 
         code: rule.code,
         severity,
         class: classLabel(rule),
-        message: `${hit.message}: ${reason(rule, m.phase, severityOf(rule, m.phase))}`,
+        message: `${hit.message}: ${allowance ? `acknowledged by \`molt:allow\` on line ${allowance.line}` : reason(rule, m.phase, severity)}`,
         statement: excerpt(statement.text),
         ...(allowance ? { acknowledged: true } : {}),
       });
