@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalText, checksumOf, rawHashOf } from '../src/migrate/checksum.js';
+import { parseDirectives } from '../src/migrate/directives.js';
 import { loadMigrations } from '../src/migrate/set.js';
 import { migrationsDir } from './helpers/cli.js';
 
@@ -53,6 +54,13 @@ describe('loadMigrations', () => {
 
   it('refuses a directive below the first statement, naming the line', () => {
     assert.throws(() => loadMigrations({ bundle: { '0001_a.sql': 'SELECT 1;\n-- molt:phase contract\n' } }), /bundle:0001_a\.sql:2: directive "molt:phase" stands after the first statement/);
+  });
+
+  it('reads directives written as MySQL # comments, and molt:allow codes at the top and above statements', () => {
+    const [m] = loadMigrations({ bundle: { '0001_a.sql': '# molt:phase contract\n# molt:allow drop-table, drop-column -- both reviewed\nDROP TABLE t;\n-- molt:allow drop-view\nDROP VIEW v;\n' } });
+    assert.equal(m.phase, 'contract');
+    assert.deepEqual(parseDirectives(m.sql, m.source).allow, [{ code: 'drop-table', line: 2 }, { code: 'drop-column', line: 2 }]);
+    assert.throws(() => loadMigrations({ bundle: { '0001_a.sql': '-- molt:allow Drop Table\n' } }), /"molt:allow" takes lint rule codes separated by commas/);
   });
 
   it('refuses a bad directive value and a missing directory', () => {

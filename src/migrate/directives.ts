@@ -9,7 +9,8 @@ export interface Directives {
   allow: { code: string; line: number }[];
 }
 
-const DIRECTIVE = /^--\s*molt:([A-Za-z_-]+)\s*(.*?)\s*$/;
+// `--` everywhere; `#` too, for MySQL files, where it starts a comment as well.
+const DIRECTIVE = /^(?:--|#)\s*molt:([A-Za-z_-]+)\s*(.*?)\s*$/;
 const ALLOWED: Record<string, readonly string[] | 'codes'> = {
   phase: ['expand', 'contract'],
   transaction: ['off'],
@@ -31,7 +32,7 @@ export function parseDirectives(text: string, source: string): Directives {
   lines.forEach((raw, index) => {
     const line = raw.trim();
     const at = `${source}:${index + 1}`;
-    if (leading && line !== '' && !line.startsWith('--')) leading = false;
+    if (leading && line !== '' && !line.startsWith('--') && !line.startsWith('#')) leading = false;
     const match = DIRECTIVE.exec(line);
     if (!match) return;
     const [, key, value] = match;
