@@ -75,7 +75,7 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
       const extra: { statement: number; hit: Hit }[] = [];
       let outsideTransaction = false;
       try {
-        outsideTransaction = planExecution(m, sql, capabilities).mode !== 'transaction';
+        outsideTransaction = planExecution(m, sql, capabilities, statements).mode !== 'transaction';
       } catch (error) {
         if (!(error instanceof MoltError) || error.code !== 'MIGRATION_MIXED_TRANSACTION') throw error;
         const index = statements.findIndex((s) => sql.nonTransactional.some((re) => re.test(s.head)));

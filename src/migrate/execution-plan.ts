@@ -24,14 +24,16 @@ export interface ExecutionPlan {
   hashes: readonly string[];
 }
 
-/** Decides how a migration runs; a file mixing statements that cannot share a transaction is an error naming the statement. */
-export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities): ExecutionPlan {
-  const plan = chooseMode(m, sql, caps);
+/**
+ * Decides how a migration runs; a file mixing statements that cannot share a transaction is an error
+ * naming the statement. `statements` saves splitting the file again when the caller already did.
+ */
+export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities, statements?: Statement[]): ExecutionPlan {
+  const plan = chooseMode(m, sql, caps, statements ?? splitStatements(m.sql, sql));
   return { ...plan, hashes: plan.statements.map((s) => statementHashOf(s.text)) };
 }
 
-function chooseMode(m: Migration, sql: DialectSql, caps: Capabilities): Omit<ExecutionPlan, 'hashes'> {
-  const all = splitStatements(m.sql, sql);
+function chooseMode(m: Migration, sql: DialectSql, caps: Capabilities, all: Statement[]): Omit<ExecutionPlan, 'hashes'> {
   const roles = all.map((s) => transactionRole(s, sql));
   const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');
   if (m.transaction === 'off') return { mode: 'statements', statements: all, text: m.sql, reason: 'the file says molt:transaction off' };
