@@ -14,6 +14,11 @@ export type MoltErrorCode =
   | 'BASELINE_REFUSED'
   | 'REPAIR_REFUSED'
   | 'SUM_MISMATCH'
+  | 'BACKUP_INVALID'
+  | 'BACKUP_TOOL_MISSING'
+  | 'BACKUP_FAILED'
+  | 'RESTORE_REFUSED'
+  | 'RESTORE_FAILED'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

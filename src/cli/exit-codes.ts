@@ -13,6 +13,8 @@ export const EXIT = {
   invalidFiles: 8,
   needsDecision: 9,
   lintFailed: 10,
+  backupInvalid: 11,
+  backupFailed: 12,
 } as const;
 
 const BY_CODE: Record<MoltErrorCode, number> = {
@@ -29,6 +31,11 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   MIGRATION_DIR_MISSING: EXIT.invalidFiles,
   MIGRATION_MIXED_TRANSACTION: EXIT.invalidFiles,
   SUM_MISMATCH: EXIT.invalidFiles,
+  BACKUP_INVALID: EXIT.backupInvalid,
+  BACKUP_TOOL_MISSING: EXIT.backupFailed,
+  BACKUP_FAILED: EXIT.backupFailed,
+  RESTORE_FAILED: EXIT.backupFailed,
+  RESTORE_REFUSED: EXIT.needsDecision,
   BASELINE_REFUSED: EXIT.needsDecision,
   REPAIR_REFUSED: EXIT.needsDecision,
 };

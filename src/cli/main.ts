@@ -18,6 +18,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   baseline: { summary: 'adopt an existing database at a version', load: () => import('./commands/baseline.js') },
   lint: { summary: 'check migrations for expand/contract safety and locks, and molt.sum', load: () => import('./commands/lint.js') },
   sum: { summary: 'write molt.sum, the integrity file over all migrations', load: () => import('./commands/sum.js') },
+  backup: { summary: 'write a verified archive of the database and data directories; verify or list archives', load: () => import('./commands/backup.js') },
+  restore: { summary: 'restore an archive, verified first, atomically', load: () => import('./commands/restore.js') },
   repair: { summary: 'realign checksums and settle failed migrations after a fix by hand', load: () => import('./commands/repair.js') },
 };
 

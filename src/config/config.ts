@@ -21,6 +21,14 @@ export interface MoltConfig {
   allowOutOfOrder: boolean;
   /** Session settings applied on every connection before anything runs (`sql_mode`, `search_path`, pragmas). */
   session: Record<string, string>;
+  /** Where `molt backup` writes archives and `backup list` looks (absolute). */
+  backupDir: string;
+  /** How many archives retention keeps in backupDir (newest first); 0 keeps all. */
+  backupKeep: number;
+  /** Data directories that go into every backup, by name (absolute paths). */
+  dataDirs: Record<string, string>;
+  /** Backup before `migrate` applies anything: `auto` (SQLite only), `always` or `never`. */
+  backupBeforeMigrate: 'auto' | 'always' | 'never';
 }
 
 /** Settings as a person writes them: durations may be strings such as `30s`. */
@@ -34,6 +42,11 @@ export interface ConfigInput {
   allowOutOfOrder?: boolean;
   /** Session settings by name; merged across sources, a higher source wins per name. */
   session?: Record<string, string>;
+  backupDir?: string;
+  backupKeep?: number | string;
+  /** Data directories by name; merged across sources like `session`. */
+  dataDirs?: Record<string, string>;
+  backupBeforeMigrate?: 'auto' | 'always' | 'never';
 }
 
 /** The defaults: an SQLite file under ./data, migrations in ./migrations. */
@@ -46,6 +59,10 @@ export const DEFAULTS: Required<ConfigInput> = {
   statementTimeout: '0',
   allowOutOfOrder: false,
   session: {},
+  backupDir: './backups',
+  backupKeep: 10,
+  dataDirs: {},
+  backupBeforeMigrate: 'auto',
 };
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -63,6 +80,30 @@ export function parseSettings(pairs: readonly string[], source: string): Record<
     out[name] = pair.slice(eq + 1).trim();
   }
   return out;
+}
+
+const DATA_DIR_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** Reads `name=path` pairs (from `--data-dir` or MOLT_DATA_DIRS, `;`-separated) into data directories. */
+export function parseDataDirs(pairs: readonly string[], source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq).trim();
+    if (eq === -1 || !DATA_DIR_NAME.test(name) || !pair.slice(eq + 1).trim()) {
+      throw new MoltError('CONFIG_INVALID', `${source}: "${pair}" is not NAME=PATH`, { hint: 'Write it like uploads=./data/uploads (the name: letters, digits, . _ -)' });
+    }
+    out[name] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function checkDataDirs(dirs: unknown, source: string): Record<string, string> {
+  if (typeof dirs !== 'object' || dirs === null || Array.isArray(dirs) || Object.entries(dirs).some(([k, v]) => !DATA_DIR_NAME.test(k) || typeof v !== 'string' || !v)) {
+    throw new MoltError('CONFIG_INVALID', `${source}: "dataDirs" must map names (letters, digits, . _ -) to directory paths`, { hint: 'For example "dataDirs": { "uploads": "./data/uploads" }' });
+  }
+  return dirs as Record<string, string>;
 }
 
 function checkSettings(settings: unknown, source: string): Record<string, string> {
@@ -99,6 +140,7 @@ function readFile(cwd: string): ConfigInput {
   }
   const input = parsed as ConfigInput;
   if (input.session !== undefined) input.session = checkSettings(input.session, path);
+  if (input.dataDirs !== undefined) input.dataDirs = checkDataDirs(input.dataDirs, path);
   return input;
 }
 
@@ -112,6 +154,10 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.MOLT_STATEMENT_TIMEOUT) out.statementTimeout = env.MOLT_STATEMENT_TIMEOUT;
   if (env.MOLT_STATEMENT_LOCK_TIMEOUT) out.statementLockTimeout = env.MOLT_STATEMENT_LOCK_TIMEOUT;
   if (env.MOLT_SESSION) out.session = parseSettings(env.MOLT_SESSION.split(';'), 'MOLT_SESSION');
+  if (env.MOLT_BACKUP_DIR) out.backupDir = env.MOLT_BACKUP_DIR;
+  if (env.MOLT_BACKUP_KEEP) out.backupKeep = env.MOLT_BACKUP_KEEP;
+  if (env.MOLT_DATA_DIRS) out.dataDirs = parseDataDirs(env.MOLT_DATA_DIRS.split(';'), 'MOLT_DATA_DIRS');
+  if (env.MOLT_BACKUP_BEFORE_MIGRATE) out.backupBeforeMigrate = env.MOLT_BACKUP_BEFORE_MIGRATE as ConfigInput['backupBeforeMigrate'];
   return out;
 }
 
@@ -126,6 +172,14 @@ export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; 
   const merged = { ...DEFAULTS, ...file, ...env, ...defined(input) };
   // Merged per name, not replaced whole; the file and the environment were checked as they were read.
   const session = { ...file.session, ...env.session, ...(input.session ? checkSettings(input.session, 'session option') : {}) };
+  const dataDirs = { ...file.dataDirs, ...env.dataDirs, ...(input.dataDirs ? checkDataDirs(input.dataDirs, 'dataDirs option') : {}) };
+  const keep = Number(merged.backupKeep);
+  if (!Number.isInteger(keep) || keep < 0) {
+    throw new MoltError('CONFIG_INVALID', `backup keep must be a whole number of archives (0 keeps all), not "${merged.backupKeep}"`);
+  }
+  if (!['auto', 'always', 'never'].includes(merged.backupBeforeMigrate)) {
+    throw new MoltError('CONFIG_INVALID', `backup before migrate takes auto, always or never, not "${merged.backupBeforeMigrate}"`);
+  }
   return {
     db: merged.db,
     dir: resolve(cwd, merged.dir),
@@ -135,5 +189,9 @@ export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; 
     statementTimeoutMs: parseDuration(merged.statementTimeout, 'statement timeout'),
     allowOutOfOrder: merged.allowOutOfOrder,
     session,
+    backupDir: resolve(cwd, merged.backupDir),
+    backupKeep: keep,
+    dataDirs: Object.fromEntries(Object.entries(dataDirs).map(([name, dir]) => [name, resolve(cwd, dir)])),
+    backupBeforeMigrate: merged.backupBeforeMigrate,
   };
 }

@@ -11,6 +11,6 @@ export { validateTableName, type HistoryRow, type LockHolder } from './history.j
 export { compareVersions, type Migration, type Phase } from './migration.js';
 export type { MigrateReport, StatusReport } from './report.js';
 export type { MigrationResult, MigrationFailure } from './runner.js';
-export { stderrLogger, type CommonOptions, type Logger } from './context.js';
+export { stderrLogger, openContext, withSession, type CommonOptions, type Logger, type RunContext } from './context.js';
 export { writeSum, checkSum, assertSum, sumText, SUM_FILE, type SumCheck } from './sum.js';
 export { parseDirectives, type Directives } from './directives.js';

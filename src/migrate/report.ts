@@ -15,6 +15,8 @@ export interface MigrateReport {
   problems: Problem[];
   warnings: string[];
   durationMs: number;
+  /** The archive written before the first migration ran (automatic backup), when one was. */
+  backup?: string | null;
 }
 
 /** The outcome of `status` and `verify`: the shape `status --json` prints. */

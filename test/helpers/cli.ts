@@ -25,6 +25,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   delete env.DATABASE_URL;
   delete env.MOLT_DATABASE_URL;
   delete env.MOLT_MIGRATIONS_DIR;
+  // Automatic backups before migrating are on for SQLite; keep them out of the repository.
+  env.MOLT_BACKUP_DIR ??= join(tmpdir(), `molt-test-backups-${process.pid}`);
   return { ...env, ...extra };
 }
 

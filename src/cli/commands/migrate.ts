@@ -1,4 +1,4 @@
-import { migrate } from '../../migrate/migrate.js';
+import { migrate } from '../../boot.js';
 import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { renderMigrate } from '../render.js';

@@ -1,0 +1,350 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join, posix, resolve, sep } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { MoltError, messageOf } from '../errors.js';
+import { MANIFEST_PATH, entryPathProblem, manifestText, parseManifest } from './manifest.js';
+import type { Manifest, ManifestEntry, Progress } from './types.js';
+
+const CHUNK = 1 << 20;
+/** Far above any real manifest (the history of thousands of migrations), far below memory trouble. */
+const MAX_MANIFEST_BYTES = 64 << 20;
+const REGULAR = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+/** Where a scan writes the files it reads; absent when it only verifies. */
+interface Extraction {
+  dir: string;
+  /** The manifest of the verification pass: every written file must be listed in it with the same size. */
+  expect: Map<string, ManifestEntry>;
+  created: Set<string>;
+}
+
+/**
+ * Reads the archive once, hashing every entry, and checks it against its manifest; throws
+ * BACKUP_INVALID naming the entry for corruption, truncation, lies, and unsafe or unexpected entries.
+ * `bytes` is the archive's size on disk.
+ */
+export async function verifyArchive(file: string, progress?: Progress): Promise<{ manifest: Manifest; bytes: number }> {
+  return scan(file, 'verify', progress);
+}
+
+/**
+ * Verifies the whole archive, then extracts it into `dir` (which must be missing or empty), hashing
+ * again as it writes; never writes outside `dir`, and removes what it wrote when anything fails.
+ * Pass `verified`, the manifest verifyArchive just returned for this file, to skip the first pass:
+ * the extraction pass still refuses any unsafe entry before writing it, and any difference at all.
+ */
+export async function extractArchive(file: string, dir: string, progress?: Progress, verified?: Manifest): Promise<Manifest> {
+  const root = resolve(dir);
+  const made = await prepareDir(root);
+  const created = new Set<string>();
+  try {
+    const manifest = verified ?? (await scan(file, 'verify', progress)).manifest;
+    const expect = new Map(manifest.entries.map((e) => [e.path, e]));
+    const again = await scan(file, 'extract', progress, { dir: root, expect, created });
+    if (manifestText(again.manifest) !== manifestText(manifest)) {
+      throw invalid(file, 'the file changed between verification and extraction', 'make sure nothing writes to the backup file during a restore');
+    }
+    return manifest;
+  } catch (error) {
+    if (made) await rm(root, { recursive: true, force: true });
+    else for (const name of created) await rm(join(root, name), { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** One streaming pass over the archive: gunzip, tar headers checked before their bytes are used, hashes, manifest. */
+async function scan(file: string, phase: string, progress?: Progress, extraction?: Extraction): Promise<{ manifest: Manifest; bytes: number }> {
+  const bytes = await checkGzipMagic(file);
+  const seen = new Map<string, { size: number; sha256: string }>();
+  const dirs = new Set<string>();
+  const writers: Promise<void>[] = [];
+  const writerStreams: Writable[] = [];
+  const abort = new AbortController();
+  let current: string | undefined;
+  let last: string | undefined;
+  let manifestBytes: Buffer | undefined;
+  let firstError: unknown;
+  const parser = new Parser({ strict: true, brotli: false, zstd: false });
+  const fail = (error: unknown): void => {
+    firstError ??= error;
+    abort.abort();
+    // Stops the parser inside the chunk it is working on, so no later entry reaches the handler.
+    parser.abort(new Error('verification stopped'));
+  };
+
+  parser.on('error', fail);
+  parser.on('ignoredEntry', (entry: ReadEntry) => fail(unsafe(file, entry.path, `it has the unsupported tar type ${entry.type}`)));
+  parser.on('entry', (entry: ReadEntry) => {
+    if (abort.signal.aborted) return void entry.resume();
+    try {
+      const path = entry.path;
+      if (manifestBytes !== undefined || seen.has(MANIFEST_PATH)) throw invalid(file, `entry "${path}" follows manifest.json, which must be the last entry`);
+      checkEntry(file, entry, seen, dirs);
+      current = path;
+      const hash = createHash('sha256');
+      let size = 0;
+      const chunks: Buffer[] = [];
+      if (path === MANIFEST_PATH) {
+        if (entry.size > MAX_MANIFEST_BYTES) throw invalid(file, `manifest.json is ${entry.size} bytes, more than any molt writes`);
+        entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+      } else if (extraction) {
+        const writer = fileWriter(file, extraction, entry);
+        writerStreams.push(writer);
+        writers.push(finished(writer).catch((error) => fail(error)));
+        entry.pipe(writer);
+      }
+      entry.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+      });
+      entry.on('end', () => {
+        seen.set(path, { size, sha256: hash.digest('hex') });
+        if (path === MANIFEST_PATH) manifestBytes = Buffer.concat(chunks);
+        last = path;
+        current = undefined;
+      });
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+  const source = createReadStream(file, { highWaterMark: CHUNK });
+  let read = 0;
+  source.on('data', (chunk) => {
+    read += chunk.length;
+    progress?.({ phase, bytes: read, total: bytes });
+  });
+  const gunzip = createGunzip({ chunkSize: CHUNK });
+  // Fed straight from 'data' rather than piped, so every byte gunzip produced reaches the parser before
+  // a gzip error destroys the stream: the error then names the entry where the good data ended.
+  gunzip.on('data', (chunk: Buffer) => {
+    if (!parser.write(chunk)) {
+      gunzip.pause();
+      parser.once('drain', () => gunzip.resume());
+    }
+  });
+  await new Promise<void>((done) => {
+    parser.once('end', () => done());
+    abort.signal.addEventListener('abort', () => done(), { once: true });
+    gunzip.once('end', () => parser.end());
+    // pipeline() settles on gunzip's 'finish', before its flush can fail on a truncated stream.
+    gunzip.on('error', fail);
+    pipeline(source, holdBackTrailer(), gunzip, { signal: abort.signal }).catch(fail);
+  });
+  if (abort.signal.aborted) for (const writer of writerStreams) writer.destroy();
+  await Promise.all(writers);
+  const where = current ? `inside entry "${current}"` : last ? `after entry "${last}"` : 'before the first entry';
+
+  let manifest: Manifest | undefined;
+  let lies: string[] = [];
+  if (manifestBytes !== undefined && !(firstError instanceof MoltError)) {
+    // A damaged byte can surface as a gzip checksum error at the very end; naming the entry whose hash
+    // differs is more useful than naming the trailer, so compare first when the manifest was read.
+    try {
+      manifest = parseManifest(manifestBytes.toString('utf8'), file);
+      lies = compare(manifest, seen);
+    } catch (error) {
+      if (firstError === undefined) throw error;
+    }
+  }
+  if (lies.length > 0) throw invalid(file, lies.slice(0, 5).join('; ') + (lies.length > 5 ? `; and ${lies.length - 5} more` : ''));
+  if (firstError !== undefined) throw translate(file, firstError, where);
+  if (manifest === undefined) throw invalid(file, `no manifest.json: the archive ends ${where}`, 'the file is truncated, or it is not a molt backup');
+  return { manifest, bytes };
+}
+
+/**
+ * Passes the gzip stream on but sends its last 8 bytes (CRC32 and size) as a chunk of their own: zlib
+ * drops the output of the call that fails, so a checksum error must come from a call with no output.
+ */
+function holdBackTrailer(): Transform {
+  const keep = 8;
+  let tail = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (chunk.length >= keep) {
+        if (tail.length > 0) this.push(tail);
+        this.push(chunk.subarray(0, chunk.length - keep));
+        tail = Buffer.from(chunk.subarray(chunk.length - keep));
+      } else {
+        tail = Buffer.concat([tail, chunk]);
+        if (tail.length > keep) {
+          this.push(tail.subarray(0, tail.length - keep));
+          tail = tail.subarray(tail.length - keep);
+        }
+      }
+      callback();
+    },
+    flush(callback) {
+      callback(null, tail.length > 0 ? tail : undefined);
+    },
+  });
+}
+
+/** Refuses unsafe or unexpected entries from the raw header, before any of their bytes are used. */
+function checkEntry(file: string, entry: ReadEntry, seen: Map<string, unknown>, dirs: Set<string>): void {
+  const path = entry.path;
+  const problem = entryPathProblem(path);
+  if (problem) throw unsafe(file, path, problem);
+  if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
+    const target = entry.linkpath ?? '';
+    const kind = entry.type === 'Link' ? 'a hard link' : 'a symlink';
+    // Symlink targets are relative to the link's directory; hard link targets to the archive root.
+    const resolved = entry.type === 'Link' ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(path), target));
+    const escapes = target.startsWith('/') || resolved === '..' || resolved.startsWith('../');
+    throw unsafe(file, path, escapes ? `it is ${kind} to ${target}, which points outside the archive` : `it is ${kind} to ${target}; molt archives hold only regular files`);
+  }
+  if (!REGULAR.has(entry.type)) {
+    const what = /Device|FIFO/.test(entry.type) ? 'a device or fifo' : entry.type === 'Directory' ? 'a directory entry' : `of tar type ${entry.type}`;
+    throw unsafe(file, path, `it is ${what}; molt archives hold only regular files`);
+  }
+  if (seen.has(path)) throw invalid(file, `entry "${path}" appears twice`);
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if (seen.has(prefix)) throw invalid(file, `entry "${path}" lies under the file entry "${prefix}"`);
+    dirs.add(prefix);
+  }
+  if (dirs.has(path)) throw invalid(file, `entry "${path}" is a file, but earlier entries lie under it`);
+}
+
+/** Every difference between what the manifest lists and what the archive holds, naming each entry. */
+function compare(manifest: Manifest, seen: Map<string, { size: number; sha256: string }>): string[] {
+  const lies: string[] = [];
+  const listed = new Set<string>();
+  for (const entry of manifest.entries) {
+    listed.add(entry.path);
+    const actual = seen.get(entry.path);
+    if (!actual) lies.push(`entry "${entry.path}" is listed in the manifest but missing from the archive`);
+    else if (actual.size !== entry.size) lies.push(`entry "${entry.path}" is ${actual.size} bytes, the manifest says ${entry.size}`);
+    else if (actual.sha256 !== entry.sha256) lies.push(`entry "${entry.path}" has sha256 ${actual.sha256}, the manifest says ${entry.sha256}: its bytes are damaged`);
+  }
+  for (const path of seen.keys()) {
+    if (path !== MANIFEST_PATH && !listed.has(path)) lies.push(`entry "${path}" is in the archive but not listed in the manifest`);
+  }
+  return lies;
+}
+
+/** A writable that creates the entry's file inside the extraction directory and syncs it on finish. */
+function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Writable {
+  const path = entry.path;
+  const listed = extraction.expect.get(path);
+  if (!listed || listed.size !== entry.size) throw invalid(file, `entry "${path}" differs from what verification saw a moment ago`, 'make sure nothing writes to the backup file during a restore');
+  const target = join(extraction.dir, ...path.split('/'));
+  // entryPathProblem already refused '..' and absolute paths; this guards the join itself.
+  if (!target.startsWith(extraction.dir + sep)) throw unsafe(file, path, 'it resolves outside the target directory');
+  extraction.created.add(path.split('/')[0]!);
+  const mode = (entry.mode ?? 0o644) & 0o777;
+  const mtime = entry.mtime ?? new Date();
+  let handle: FileHandle | undefined;
+  const failure = (error: unknown): MoltError =>
+    new MoltError('RESTORE_FAILED', `Cannot extract "${path}" from ${file} to ${target}: ${messageOf(error)}`, { cause: error, details: { file, entry: path } });
+  return new Writable({
+    highWaterMark: CHUNK,
+    construct(callback) {
+      mkdir(dirname(target), { recursive: true })
+        // 'wx': the directory was empty, so an existing file means something else is writing here.
+        .then(() => open(target, 'wx', mode))
+        .then((h) => {
+          handle = h;
+          callback();
+        }, (error) => callback(failure(error)));
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      writeAll(handle!, chunk).then(() => callback(), (error) => callback(failure(error)));
+    },
+    final(callback) {
+      const h = handle!;
+      handle = undefined;
+      h.sync()
+        .then(() => h.utimes(mtime, mtime))
+        .then(() => h.close())
+        .then(() => callback(), (error) => h.close().catch(() => undefined).then(() => callback(failure(error))));
+    },
+    destroy(error, callback) {
+      const h = handle;
+      handle = undefined;
+      if (!h) callback(error);
+      else h.close().catch(() => undefined).then(() => callback(error));
+    },
+  });
+}
+
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten;
+}
+
+/** Creates the extraction directory, or accepts an existing empty one; returns whether it created it. */
+async function prepareDir(dir: string): Promise<boolean> {
+  try {
+    const names = await readdir(dir);
+    if (names.length > 0) {
+      throw new MoltError('RESTORE_FAILED', `Cannot extract into ${dir}: it is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`, {
+        hint: 'extract into a new, empty directory',
+        details: { dir },
+      });
+    }
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (error instanceof MoltError) throw error;
+      throw new MoltError('RESTORE_FAILED', `Cannot extract into ${dir}: ${messageOf(error)}`, { cause: error, details: { dir } });
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  return true;
+}
+
+/** Reads the first bytes: a file that is not gzip at all gets a plain answer, not a zlib message. */
+async function checkGzipMagic(file: string): Promise<number> {
+  let handle: FileHandle | undefined;
+  try {
+    const size = (await stat(file)).size;
+    handle = await open(file, 'r');
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    if (bytesRead < 2 || head[0] !== 0x1f || head[1] !== 0x8b) throw invalid(file, 'not a gzip file (a molt backup is a .tar.gz)');
+    return size;
+  } catch (error) {
+    if (error instanceof MoltError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw invalid(file, code === 'ENOENT' ? 'no such file' : `cannot read it: ${messageOf(error)}`, code === 'ENOENT' ? 'check the path; `molt backup list` shows the backups' : undefined);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Turns a zlib, tar or file system error into a message that says where the archive broke. */
+function translate(file: string, error: unknown, where: string): MoltError {
+  if (error instanceof MoltError) return error;
+  const e = error as NodeJS.ErrnoException & { tarCode?: string };
+  const message = messageOf(error);
+  if (e.code === 'Z_BUF_ERROR' || /unexpected end of file|Truncated input/i.test(message)) {
+    return invalid(file, `truncated: the archive ends ${where}`, 'the copy or download was cut short; use a complete copy of the backup', error);
+  }
+  if (e.code?.startsWith('Z_')) return invalid(file, `corrupt gzip data (${message}) ${where}`, undefined, error);
+  if (e.tarCode === 'TAR_BAD_ARCHIVE') return invalid(file, `not a tar archive inside the gzip layer (${message})`, undefined, error);
+  if (e.tarCode) return invalid(file, `corrupt tar data ${where} (${message})`, undefined, error);
+  return invalid(file, `cannot read it ${where}: ${message}`, undefined, error);
+}
+
+function unsafe(file: string, path: string, problem: string): MoltError {
+  return new MoltError('BACKUP_INVALID', `Backup ${file}: unsafe entry "${path}": ${problem}`, {
+    hint: 'molt refuses archives with entries that could write outside the target; this archive was not written by molt or was tampered with',
+    details: { file, entry: path },
+  });
+}
+
+function invalid(file: string, message: string, hint?: string, cause?: unknown): MoltError {
+  return new MoltError('BACKUP_INVALID', `Backup ${file}: ${message}`, {
+    cause,
+    hint: hint ?? 'the archive is damaged or was not written by molt; use another backup',
+    details: { file },
+  });
+}

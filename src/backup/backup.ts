@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { MoltError } from '../errors.js';
+import { redactUrl } from '../config/url.js';
+import type { CommonOptions } from '../migrate/index.js';
+import { writeArchive } from './archive-write.js';
+import { listDataDir } from './data-dirs.js';
+import { dumperFor } from './dumpers/index.js';
+import { applyRetention, defaultArchiveName } from './naming.js';
+import { readSchema, resolveTarget } from './target.js';
+import type { DatabaseKind, Manifest, Progress } from './types.js';
+
+/** Options of `backup`. */
+export interface BackupOptions extends CommonOptions {
+  /** Where to write the archive; default: a dated name in the configured backup directory. */
+  file?: string;
+  /** Called as bytes move; the CLI draws it on a terminal. */
+  progress?: Progress;
+}
+
+/** What `backup` wrote. */
+export interface BackupReport {
+  file: string;
+  bytes: number;
+  durationMs: number;
+  database: { kind: DatabaseKind; serverVersion: string; url: string };
+  /** The newest applied migration, or null. */
+  schemaVersion: string | null;
+  entries: number;
+  dataDirs: string[];
+  /** Older archives that retention removed. */
+  removed: string[];
+  /** Files of data directories that were not stored (symlinks, sockets, devices), with why. */
+  skipped: { file: string; reason: string }[];
+}
+
+/** The first entry of every archive: what it holds, readable without reading the whole archive (`backup list`). */
+export const ABOUT_ENTRY = 'about.json';
+
+/**
+ * Writes one verified-on-read archive of the configured database and data directories: a
+ * consistent dump taken while the service runs, a manifest with the sha256 of every entry, written
+ * under a temporary name and renamed when complete. Older archives beyond `backupKeep` are removed.
+ */
+export async function backup(options: BackupOptions = {}): Promise<BackupReport> {
+  const started = Date.now();
+  const progress = options.progress ?? (() => undefined);
+  const { ctx, kind, target } = await resolveTarget(options);
+  const dumper = await dumperFor(kind);
+  const tool = await dumper.preflight(target);
+  const schema = await readSchema(ctx);
+  const now = new Date();
+  const backupDir = ctx.config.backupDir;
+  const file = options.file ? resolve(options.cwd ?? process.cwd(), options.file) : join(backupDir, defaultArchiveName(schema.version, now));
+  if (existsSync(file)) throw new MoltError('BACKUP_FAILED', `${file} already exists`, { hint: 'Name another file, or move the old one away' });
+  for (const [name, dir] of Object.entries(ctx.config.dataDirs)) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new MoltError('BACKUP_FAILED', `data directory "${name}" (${dir}) does not exist`, { hint: 'Fix dataDirs in molt.config.json, MOLT_DATA_DIRS or --data-dir' });
+    }
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  // The dump is staged beside the archive, on the same disk, and removed however the backup ends.
+  const work = mkdtempSync(join(dirname(file), '.molt-backup-'));
+  try {
+    const dumpFile = join(work, dumper.fileName);
+    await dumper.dump(target, dumpFile, progress);
+    const header: Omit<Manifest, 'entries'> = {
+      format: 'molt-backup',
+      formatVersion: 1,
+      moltVersion: ctx.moltVersion,
+      appVersion: ctx.appVersion,
+      createdAt: now.toISOString(),
+      host: ctx.host,
+      database: { kind, serverVersion: target.serverVersion, url: redactUrl(ctx.config.db), dumpFormat: dumper.format, dumpPath: `database/${dumper.fileName}`, tool },
+      schema,
+      dataDirs: Object.entries(ctx.config.dataDirs).map(([name, source]) => ({ name, source })),
+    };
+    const about = join(work, ABOUT_ENTRY);
+    writeFileSync(about, `${JSON.stringify({ ...header, schema: { version: schema.version, migrations: schema.history.length } }, null, 2)}\n`);
+    const listings = Object.entries(ctx.config.dataDirs).map(([name, dir]) => listDataDir(name, dir));
+    const sources = [{ path: ABOUT_ENTRY, file: about }, { path: header.database.dumpPath, file: dumpFile }, ...listings.flatMap((l) => l.sources)];
+    const manifest = await writeArchive(file, sources, header, { progress, level: dumper.archiveLevel ?? 0 });
+    const removed = options.file ? [] : applyRetention(backupDir, ctx.config.backupKeep, file);
+    return {
+      file,
+      bytes: statSync(file).size,
+      durationMs: Date.now() - started,
+      database: { kind, serverVersion: target.serverVersion, url: header.database.url },
+      schemaVersion: schema.version,
+      entries: manifest.entries.length,
+      dataDirs: header.dataDirs.map((d) => d.name),
+      removed,
+      skipped: listings.flatMap((l) => l.skipped),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

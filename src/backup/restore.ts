@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { MoltError, messageOf } from '../errors.js';
+import { loadMigrations, type CommonOptions } from '../migrate/index.js';
+import { extractArchive, verifyArchive } from './archive-read.js';
+import { restoreDataDir } from './data-dirs.js';
+import { dumperFor } from './dumpers/index.js';
+import { resolveTarget } from './target.js';
+import type { Manifest, Progress, RestoreOutcome } from './types.js';
+
+/** What an archive holds, as `restore` shows it before asking. */
+export interface ArchiveSummary {
+  file: string;
+  /** The database it would replace, password redacted. */
+  target: string;
+  bytes: number;
+  createdAt: string;
+  host: string;
+  appVersion: string | null;
+  database: Manifest['database'];
+  schemaVersion: string | null;
+  migrations: number;
+  dataDirs: string[];
+  /** Migrations in the archive that this binary's migration set does not have. */
+  unknownMigrations: string[];
+}
+
+/** Options of `restore`. */
+export interface RestoreOptions extends CommonOptions {
+  file: string;
+  /** Restore an archive whose schema is newer than this binary knows. */
+  force?: boolean;
+  /** Asked with the summary after verification; restore goes on only when it resolves true. Without it, `yes` must be set. */
+  confirm?: (summary: ArchiveSummary) => Promise<boolean>;
+  yes?: boolean;
+  progress?: Progress;
+}
+
+/** What `restore` did. */
+export interface RestoreReport {
+  summary: ArchiveSummary;
+  target: string;
+  /** Where a server target's previous contents were kept (drop it once the restore is confirmed good). */
+  previous: string | null;
+  notes: string[];
+  dataDirs: { name: string; path: string }[];
+  durationMs: number;
+}
+
+/** The archive's migrations that the configured migration set does not have (a newer release's). */
+function unknownMigrations(manifest: Manifest, options: CommonOptions, dir: string): string[] | null {
+  let known: Set<string>;
+  try {
+    known = new Set(loadMigrations(options.bundle ? { bundle: options.bundle } : { dir }).map((m) => m.id));
+  } catch {
+    return null;
+  }
+  return manifest.schema.history.map((h) => `${h.version}_${h.name}`).filter((id) => !known.has(id));
+}
+
+/**
+ * Restores an archive into the configured database and data directories. It verifies every entry
+ * first and changes nothing when anything is wrong; it refuses an archive from a newer schema
+ * unless `force`; the dump is checked before the target is touched, and each part is replaced
+ * atomically.
+ */
+export async function restore(options: RestoreOptions): Promise<RestoreReport> {
+  const started = Date.now();
+  const file = resolve(options.cwd ?? process.cwd(), options.file);
+  if (!existsSync(file)) throw new MoltError('BACKUP_INVALID', `${file} does not exist`, { hint: '`molt backup list` shows the archives in the backup directory' });
+  const progress = options.progress ?? (() => undefined);
+  const { manifest, bytes } = await verifyArchive(file, progress);
+  const { ctx, kind, target } = await resolveTarget(options);
+  if (manifest.database.kind !== kind) {
+    throw new MoltError('RESTORE_REFUSED', `${file} holds a ${manifest.database.kind} database, but the target ${ctx.driver.displayUrl} is ${kind}`, {
+      hint: 'Point --db at a database of the same kind',
+    });
+  }
+  const unknown = unknownMigrations(manifest, options, ctx.config.dir);
+  const summary: ArchiveSummary = {
+    file,
+    target: ctx.driver.displayUrl,
+    bytes,
+    createdAt: manifest.createdAt,
+    host: manifest.host,
+    appVersion: manifest.appVersion,
+    database: manifest.database,
+    schemaVersion: manifest.schema.version,
+    migrations: manifest.schema.history.length,
+    dataDirs: manifest.dataDirs.map((d) => d.name),
+    unknownMigrations: unknown ?? [],
+  };
+  if (!options.force && (unknown === null || unknown.length > 0)) {
+    const why = unknown === null
+      ? `molt cannot read this binary's migrations (${ctx.config.dir}) to compare`
+      : `it holds ${unknown.length} migration(s) this binary does not know, the first ${unknown[0]}`;
+    throw new MoltError('RESTORE_REFUSED', `${file} is from a newer schema (${manifest.schema.version}): ${why}`, {
+      hint: 'Restore it with the release that wrote it (app version ' + (manifest.appVersion ?? 'unknown') + '), or pass --force if you are sure',
+      details: { summary },
+    });
+  }
+  const go = options.confirm ? await options.confirm(summary) : options.yes === true;
+  if (!go) {
+    throw new MoltError('RESTORE_REFUSED', `Restore of ${file} into ${ctx.driver.displayUrl} was not confirmed`, {
+      hint: options.confirm ? 'Nothing was changed' : 'Pass --yes (library: yes: true or a confirm callback) to replace the database',
+      details: { summary },
+    });
+  }
+  const dataTargets = manifest.dataDirs.map((d) => ({ name: d.name, path: ctx.config.dataDirs[d.name] ?? d.source }));
+  const dumper = await dumperFor(kind);
+  await dumper.preflight(target);
+  // Extracted beside the target, on its disk, so the final rename of an SQLite file stays atomic.
+  const staging = target.path ? dirname(target.path) : ctx.config.backupDir;
+  mkdirSync(staging, { recursive: true });
+  const work = mkdtempSync(join(staging, '.molt-restore-'));
+  let outcome: RestoreOutcome | undefined;
+  try {
+    await extractArchive(file, work, progress, manifest);
+    const dump = join(work, manifest.database.dumpPath);
+    await dumper.check(target, dump);
+    outcome = (await dumper.restore(target, dump, progress)) ?? undefined;
+    for (const d of dataTargets) {
+      try {
+        await restoreDataDir(join(work, 'data', d.name), d.path);
+      } catch (cause) {
+        throw new MoltError('RESTORE_FAILED', `The database was restored, but data directory "${d.name}" (${d.path}) was not: ${messageOf(cause)}`, {
+          cause,
+          hint: 'The directory is as it was before; fix the cause and run restore again',
+        });
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return {
+    summary,
+    target: ctx.driver.displayUrl,
+    previous: outcome?.previous ?? null,
+    notes: outcome?.notes ?? [],
+    dataDirs: dataTargets,
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,28 @@
+import { parseDatabaseUrl } from '../config/url.js';
+import { openContext, withSession, type CommonOptions, type RunContext } from '../migrate/index.js';
+import type { DatabaseKind, DumpTarget, Manifest } from './types.js';
+
+/** The database a backup reads or a restore writes, with what the manifest says about its schema. */
+export interface ResolvedTarget {
+  ctx: RunContext;
+  kind: DatabaseKind;
+  target: DumpTarget;
+}
+
+/** Opens the configured database far enough to know its kind, server version and dump target. */
+export async function resolveTarget(options: CommonOptions): Promise<ResolvedTarget> {
+  const ctx = await openContext(options, false);
+  const parsed = parseDatabaseUrl(ctx.config.db, options.cwd);
+  const serverVersion = await withSession(ctx, (session) => session.serverVersion(), { writes: false });
+  const target: DumpTarget = { url: ctx.config.db, serverVersion, ...(parsed.kind === 'sqlite' ? { path: parsed.path } : {}) };
+  return { ctx, kind: parsed.kind, target };
+}
+
+/** The history table as the manifest records it; an empty list for a database molt never migrated. */
+export async function readSchema(ctx: RunContext): Promise<Manifest['schema']> {
+  const rows = await withSession(ctx, (_session, history) => history.read(), { writes: false });
+  const applied = rows.filter((r) => r.status === 'success' || r.status === 'baseline');
+  const history = applied.map((r) => ({ version: r.version, name: r.name, phase: r.phase, checksum: r.checksum ?? '', appliedAt: r.finishedAt }));
+  const newest = history.reduce<string | null>((v, r) => (v === null || BigInt(r.version) > BigInt(v) ? r.version : v), null);
+  return { version: newest, history };
+}

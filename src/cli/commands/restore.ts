@@ -1,0 +1,79 @@
+import { createInterface } from 'node:readline/promises';
+import { restore, type ArchiveSummary, type RestoreReport } from '../../backup/index.js';
+import { parseDataDirs } from '../../config/config.js';
+import { MoltError } from '../../errors.js';
+import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { emit } from '../output.js';
+import { terminalProgress } from '../progress.js';
+
+/** Usage of `molt restore`. */
+export const help = `Usage: molt restore FILE [--yes] [--force] [--data-dir NAME=PATH]... [options]
+
+Verifies the archive first (every entry against the manifest) and changes nothing if anything is
+wrong. Refuses an archive whose schema holds migrations this binary does not know, unless --force.
+Shows what the archive holds and asks before replacing anything, unless --yes. The database is
+replaced atomically (SQLite: a temporary file renamed over the database; PostgreSQL and MySQL: a
+fresh database swapped in), then each data directory. Stop the service first.
+
+  --yes                  do not ask
+  --force                restore an archive from a newer schema
+  --data-dir NAME=PATH   where a data directory of the archive goes (default: where it was taken from)
+
+Exit codes: 0 restored, 9 not confirmed or refused (newer schema), 11 the archive fails
+verification, 12 the restore tool failed.
+
+${COMMON_HELP}`;
+
+function describe(s: ArchiveSummary): string {
+  return [
+    `archive: ${s.file}`,
+    `  created ${s.createdAt} on ${s.host}, app ${s.appVersion ?? 'unknown'}`,
+    `  database: ${s.database.kind} ${s.database.serverVersion}, schema ${s.schemaVersion ?? 'empty'} (${s.migrations} migrations)`,
+    ...(s.dataDirs.length ? [`  data directories: ${s.dataDirs.join(', ')}`] : []),
+    ...(s.unknownMigrations.length ? [`  newer than this binary: ${s.unknownMigrations.join(', ')}`] : []),
+  ].join('\n');
+}
+
+async function ask(summary: ArchiveSummary): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new MoltError('RESTORE_REFUSED', 'restore replaces the database and asks first, but there is no terminal to ask on', { hint: 'Pass --yes to restore without asking', details: { summary } });
+  }
+  process.stderr.write(`${describe(summary)}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`Replace ${summary.target} with this archive? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function render(r: RestoreReport): string {
+  const dirs = r.dataDirs.map((d) => `\n  data directory ${d.name}: ${d.path}`).join('');
+  const kept = r.previous ? `\n  the previous contents are kept in ${r.previous}; drop it once you have checked the restore` : '';
+  const notes = r.notes.map((n) => `\n  note: ${n}`).join('');
+  return `restored ${r.summary.file} into ${r.target} (schema ${r.summary.schemaVersion ?? 'empty'}, ${(r.durationMs / 1000).toFixed(1)} s)${kept}${dirs}${notes}\n`;
+}
+
+/** Runs `molt restore`. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { yes: { type: 'boolean' }, force: { type: 'boolean' }, 'data-dir': { type: 'string', multiple: true } }, 1);
+  if (!positionals[0]) throw new MoltError('USAGE', 'molt restore needs the archive FILE', { hint: '`molt backup list` shows the archives' });
+  const bar = terminalProgress(values.json);
+  try {
+    const report = await restore({
+      ...commonOptions(values),
+      dataDirs: values['data-dir'] ? parseDataDirs(values['data-dir'], '--data-dir') : undefined,
+      file: positionals[0],
+      force: values.force,
+      yes: values.yes,
+      confirm: values.yes ? undefined : ask,
+      progress: bar.progress,
+    });
+    bar.done();
+    emit(values.json, report, render);
+    return 0;
+  } finally {
+    bar.done();
+  }
+}
