@@ -1,5 +1,3 @@
-import { parseDatabaseUrl } from './config/url.js';
-import { resolveConfig } from './config/config.js';
 import { migrate as migrateEngine, stderrLogger, type MigrateOptions, type MigrateReport } from './migrate/index.js';
 
 /**
@@ -10,19 +8,17 @@ import { migrate as migrateEngine, stderrLogger, type MigrateOptions, type Migra
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateReport> {
   if (options.beforeApply || options.mode === 'verify' || options.mode === 'off') return migrateEngine(options);
-  const config = resolveConfig(options, { cwd: options.cwd });
-  const kind = parseDatabaseUrl(config.db, options.cwd).kind;
-  const wanted = config.backupBeforeMigrate === 'always' || (config.backupBeforeMigrate === 'auto' && kind === 'sqlite');
-  if (!wanted) return migrateEngine(options);
   const log = options.logger === false ? undefined : (options.logger ?? stderrLogger);
   return migrateEngine({
     ...options,
-    beforeApply: async ({ from, pending }) => {
+    // Decided from the engine's own settings and driver, so boot resolves the configuration once.
+    beforeApply: async ({ from, pending, config, kind }) => {
+      const wanted = config.backupBeforeMigrate === 'always' || (config.backupBeforeMigrate === 'auto' && kind === 'sqlite');
       // An empty database has nothing to lose; the archive code loads only when a backup is due.
-      if (from === null) return null;
+      if (!wanted || from === null) return null;
       const { backup } = await import('./backup/index.js');
       const report = await backup({ ...options, logger: false });
-      log?.info(`backup before migrating ${pending} migration(s) from ${from ?? 'empty'}: ${report.file}`);
+      log?.info(`backup before migrating ${pending} migration(s) from ${from}: ${report.file}`);
       return report.file;
     },
   });

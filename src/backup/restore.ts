@@ -117,7 +117,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   try {
     await extractArchive(file, work, progress, manifest);
     const dump = join(work, manifest.database.dumpPath);
-    await dumper.check(target, dump);
+    // Each dumper's restore checks the dump before it touches the target; checking here too would read it twice.
     outcome = (await dumper.restore(target, dump, progress)) ?? undefined;
     for (const d of dataTargets) {
       try {

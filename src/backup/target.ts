@@ -1,5 +1,5 @@
 import { parseDatabaseUrl } from '../config/url.js';
-import { openContext, withSession, type CommonOptions, type RunContext } from '../migrate/index.js';
+import { compareVersions, openContext, withSession, type CommonOptions, type RunContext } from '../migrate/index.js';
 import type { DatabaseKind, DumpTarget, Manifest } from './types.js';
 
 /** The database a backup reads or a restore writes, with what the manifest says about its schema. */
@@ -23,6 +23,6 @@ export async function readSchema(ctx: RunContext): Promise<Manifest['schema']> {
   const rows = await withSession(ctx, (_session, history) => history.read(), { writes: false });
   const applied = rows.filter((r) => r.status === 'success' || r.status === 'baseline');
   const history = applied.map((r) => ({ version: r.version, name: r.name, phase: r.phase, checksum: r.checksum ?? '', appliedAt: r.finishedAt }));
-  const newest = history.reduce<string | null>((v, r) => (v === null || BigInt(r.version) > BigInt(v) ? r.version : v), null);
+  const newest = history.reduce<string | null>((v, r) => (v === null || compareVersions(r.version, v) > 0 ? r.version : v), null);
   return { version: newest, history };
 }

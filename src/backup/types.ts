@@ -78,8 +78,8 @@ export interface Dumper {
   /** Proves a dump file is readable before anything is touched (pg_restore --list, an integrity check...). */
   check(target: DumpTarget, file: string): Promise<void>;
   /**
-   * Replaces the target database's contents with the dump, atomically: all or nothing. A database
-   * that does not exist yet is created.
+   * Checks the dump (as `check` does), then replaces the target database's contents with it,
+   * atomically: all or nothing. A database that does not exist yet is created.
    */
   restore(target: DumpTarget, file: string, progress: Progress): Promise<RestoreOutcome | void>;
 }

@@ -2,7 +2,7 @@ import { MoltError } from '../errors.js';
 import { resolveConfig, type ConfigInput } from '../config/config.js';
 import { parseDatabaseUrl } from '../config/url.js';
 import { dialectFor } from '../drivers/index.js';
-import { checkSum, compareVersions, loadMigrations, parseDirectives, planExecution, type Migration, type MigrationBundle, type SumCheck } from '../migrate/index.js';
+import { checkSum, compareVersions, executionMode, loadMigrations, type Migration, type MigrationBundle, type SumCheck } from '../migrate/index.js';
 import { splitStatements } from '../sql/index.js';
 import { statementAllowances } from './allow.js';
 import { loadAnalyzer } from './analyzers.js';
@@ -75,7 +75,7 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
       const extra: { statement: number; hit: Hit }[] = [];
       let outsideTransaction = false;
       try {
-        outsideTransaction = planExecution(m, sql, capabilities, statements).mode !== 'transaction';
+        outsideTransaction = executionMode(m, sql, capabilities, statements).mode !== 'transaction';
       } catch (error) {
         if (!(error instanceof MoltError) || error.code !== 'MIGRATION_MIXED_TRANSACTION') throw error;
         const index = statements.findIndex((s) => sql.nonTransactional.some((re) => re.test(s.head)));
@@ -88,7 +88,7 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
         statements,
         analyses,
         extra,
-        fileAllow: parseDirectives(m.sql, m.source).allow,
+        fileAllow: m.allow,
         statementAllow: statementAllowances(m.sql, statements),
       });
       report.files.push(verdict);

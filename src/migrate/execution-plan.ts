@@ -24,16 +24,14 @@ export interface ExecutionPlan {
   hashes: readonly string[];
 }
 
-/**
- * Decides how a migration runs; a file mixing statements that cannot share a transaction is an error
- * naming the statement. `statements` saves splitting the file again when the caller already did.
- */
-export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities, statements?: Statement[]): ExecutionPlan {
-  const plan = chooseMode(m, sql, caps, statements ?? splitStatements(m.sql, sql));
+/** Decides how a migration runs; a file mixing statements that cannot share a transaction is an error naming the statement. */
+export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities): ExecutionPlan {
+  const plan = executionMode(m, sql, caps, splitStatements(m.sql, sql));
   return { ...plan, hashes: plan.statements.map((s) => statementHashOf(s.text)) };
 }
 
-function chooseMode(m: Migration, sql: DialectSql, caps: Capabilities, all: Statement[]): Omit<ExecutionPlan, 'hashes'> {
+/** How a migration runs, without hashing its statements: enough for a reader of files such as lint. */
+export function executionMode(m: Migration, sql: DialectSql, caps: Capabilities, all: Statement[]): Omit<ExecutionPlan, 'hashes'> {
   const roles = all.map((s) => transactionRole(s, sql));
   const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');
   if (m.transaction === 'off') return { mode: 'statements', statements: all, text: m.sql, reason: 'the file says molt:transaction off' };

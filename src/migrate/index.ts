@@ -6,7 +6,7 @@ export { newMigration, type NewMigrationOptions } from './new-migration.js';
 export { loadMigrations, type MigrationBundle, type MigrationSource } from './set.js';
 export { checksumOf, rawHashOf, canonicalText, CHECKSUM_TAG } from './checksum.js';
 export { judge, type Problem, type ProblemCode, type Verdict, type MigrationRef } from './verdict.js';
-export { planExecution, type ExecutionPlan, type ExecutionMode } from './execution-plan.js';
+export { planExecution, executionMode, type ExecutionPlan, type ExecutionMode } from './execution-plan.js';
 export { validateTableName, type HistoryRow, type LockHolder } from './history.js';
 export { compareVersions, type Migration, type Phase } from './migration.js';
 export type { MigrateReport, StatusReport } from './report.js';

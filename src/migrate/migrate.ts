@@ -1,4 +1,6 @@
 import { MoltError } from '../errors.js';
+import type { MoltConfig } from '../config/config.js';
+import type { Driver } from '../drivers/types.js';
 import { planner } from './execution-plan.js';
 import { compareVersions, type Migration } from './migration.js';
 import type { MigrateReport } from './report.js';
@@ -22,7 +24,7 @@ export interface MigrateOptions extends CommonOptions {
    * Runs under the lock after the drift check, when there is something to apply and before the first
    * migration; returns the backup file it wrote, or null. `molt`'s own `migrate` wires the automatic backup here.
    */
-  beforeApply?: (info: { from: string | null; pending: number }) => Promise<string | null>;
+  beforeApply?: (info: { from: string | null; pending: number; config: MoltConfig; kind: Driver['kind'] }) => Promise<string | null>;
 }
 
 /** Newest applied version in a verdict, for "migrated from X to Y". */
@@ -116,7 +118,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       }
       const work = selectWork(verdict.pending, options);
       work.forEach(planFor); // a file that cannot run fails here, before anything is applied
-      if (work.length > 0 && options.beforeApply) report.backup = await options.beforeApply({ from: report.from, pending: work.length });
+      if (work.length > 0 && options.beforeApply) report.backup = await options.beforeApply({ from: report.from, pending: work.length, config: ctx.config, kind: ctx.driver.kind });
       const partial = new Map(verdict.partial.filter((p) => p.resumable).map((p) => [`${p.version}_${p.name}`, p]));
       const batch = ctx.driver.capabilities.multiStatementAutocommit;
       const base = { session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, batchProgress: batch };

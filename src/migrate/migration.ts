@@ -14,6 +14,8 @@ export interface Migration {
   readonly phase: Phase;
   /** `off` when the file says `-- molt:transaction off`. */
   readonly transaction: 'auto' | 'off';
+  /** Lint rules the file acknowledges in its top comment block (`-- molt:allow CODE`), with their lines. */
+  readonly allow: readonly { code: string; line: number }[];
   readonly sql: string;
   readonly checksum: string;
   readonly rawHash: string;

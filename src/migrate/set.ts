@@ -62,6 +62,7 @@ function toMigration(entry: Entry, version: string, name: string): Migration {
     source: entry.source,
     phase: directives.phase,
     transaction: directives.transaction,
+    allow: directives.allow,
     sql: text,
     checksum: checksumOf(text),
     rawHash: rawHashOf(entry.bytes),
