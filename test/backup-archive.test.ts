@@ -5,7 +5,9 @@ import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtemp
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { storedGzip } from '../src/backup/stored-gzip.js';
 import { Header, Pax } from 'tar';
 import { extractArchive, verifyArchive } from '../src/backup/archive-read.js';
 import { writeArchive, type ArchiveSource } from '../src/backup/archive-write.js';
@@ -180,6 +182,22 @@ describe('backup archive: write, verify, extract', () => {
     assert.equal(events.at(-1)!.bytes, total);
     assert.ok(statSync(out).size > total, 'level 0 stores without compressing');
     assert.deepEqual((await verifyArchive(out)).manifest.entries, manifest.entries);
+    assert.deepEqual(execFileSync('tar', ['-tzf', out], { encoding: 'utf8' }).trim().split('\n'), manifest.entries.map((e) => e.path).concat('manifest.json'));
+  });
+
+  it('a stored gzip stream is read back byte for byte by zlib and by gzip(1), whatever the chunk sizes', async () => {
+    const dir = tmp();
+    const cases: number[][] = [[], [0], [1], [65_535], [65_536], [65_535 * 3 + 7, 1, 200_000], [1 << 20, 5]];
+    for (const sizes of cases) {
+      const chunks = sizes.map((n) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff)));
+      const out: Buffer[] = [];
+      for await (const piece of Readable.from(chunks).pipe(storedGzip())) out.push(piece as Buffer);
+      const gz = Buffer.concat(out);
+      assert.deepEqual(gunzipSync(gz), Buffer.concat(chunks), `sizes ${sizes.join(',')}`);
+      const file = join(dir, `s${sizes.length}.gz`);
+      writeFileSync(file, gz);
+      execFileSync('gzip', ['-t', file]);
+    }
   });
 
   it('never overwrites a backup, and leaves no partial file when a source is missing or changes', async () => {

@@ -100,6 +100,21 @@ for (const { kind, create } of DATABASES) {
       assert.equal((await molt(['verify', '--db', target.url, '--dir', dir])).code, 0);
     });
 
+    it('restore creates the target database when it does not exist yet', async () => {
+      const source = await create();
+      const target = await create();
+      made.push(source, target);
+      await target.drop();
+      const dir = migrationsDir(MIGRATIONS);
+      const backups = mkdtempSync(join(tmpdir(), 'molt-backups-'));
+      assert.equal((await molt(['migrate', '--db', source.url, '--dir', dir])).code, 0);
+      for (const sql of ROWS) await queryDb(source, sql);
+      const { file } = JSON.parse((await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout);
+      const restored = await molt(['restore', file, '--yes', '--db', target.url, '--dir', dir]);
+      assert.equal(restored.code, 0, restored.stderr);
+      assert.deepEqual(await fingerprint(target), await fingerprint(source));
+    });
+
     it('a damaged archive is refused by verify and restore, and the target stays as it was', async () => {
       const source = await create();
       const target = await create();

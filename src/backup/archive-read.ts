@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join, posix, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { MoltError, messageOf } from '../errors.js';
-import { MANIFEST_PATH, entryPathProblem, manifestText, parseManifest } from './manifest.js';
+import { checkEntry, compare, invalid, unsafe } from './archive-checks.js';
+import { MANIFEST_PATH, manifestText, parseManifest } from './manifest.js';
+import { writeAll } from './write-all.js';
 import type { Manifest, ManifestEntry, Progress } from './types.js';
 
 const CHUNK = 1 << 20;
 /** Far above any real manifest (the history of thousands of migrations), far below memory trouble. */
 const MAX_MANIFEST_BYTES = 64 << 20;
-const REGULAR = new Set(['File', 'OldFile', 'ContiguousFile']);
 
 /** Where a scan writes the files it reads; absent when it only verifies. */
 interface Extraction {
@@ -186,50 +187,6 @@ function holdBackTrailer(): Transform {
   });
 }
 
-/** Refuses unsafe or unexpected entries from the raw header, before any of their bytes are used. */
-function checkEntry(file: string, entry: ReadEntry, seen: Map<string, unknown>, dirs: Set<string>): void {
-  const path = entry.path;
-  const problem = entryPathProblem(path);
-  if (problem) throw unsafe(file, path, problem);
-  if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
-    const target = entry.linkpath ?? '';
-    const kind = entry.type === 'Link' ? 'a hard link' : 'a symlink';
-    // Symlink targets are relative to the link's directory; hard link targets to the archive root.
-    const resolved = entry.type === 'Link' ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(path), target));
-    const escapes = target.startsWith('/') || resolved === '..' || resolved.startsWith('../');
-    throw unsafe(file, path, escapes ? `it is ${kind} to ${target}, which points outside the archive` : `it is ${kind} to ${target}; molt archives hold only regular files`);
-  }
-  if (!REGULAR.has(entry.type)) {
-    const what = /Device|FIFO/.test(entry.type) ? 'a device or fifo' : entry.type === 'Directory' ? 'a directory entry' : `of tar type ${entry.type}`;
-    throw unsafe(file, path, `it is ${what}; molt archives hold only regular files`);
-  }
-  if (seen.has(path)) throw invalid(file, `entry "${path}" appears twice`);
-  const parts = path.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const prefix = parts.slice(0, i).join('/');
-    if (seen.has(prefix)) throw invalid(file, `entry "${path}" lies under the file entry "${prefix}"`);
-    dirs.add(prefix);
-  }
-  if (dirs.has(path)) throw invalid(file, `entry "${path}" is a file, but earlier entries lie under it`);
-}
-
-/** Every difference between what the manifest lists and what the archive holds, naming each entry. */
-function compare(manifest: Manifest, seen: Map<string, { size: number; sha256: string }>): string[] {
-  const lies: string[] = [];
-  const listed = new Set<string>();
-  for (const entry of manifest.entries) {
-    listed.add(entry.path);
-    const actual = seen.get(entry.path);
-    if (!actual) lies.push(`entry "${entry.path}" is listed in the manifest but missing from the archive`);
-    else if (actual.size !== entry.size) lies.push(`entry "${entry.path}" is ${actual.size} bytes, the manifest says ${entry.size}`);
-    else if (actual.sha256 !== entry.sha256) lies.push(`entry "${entry.path}" has sha256 ${actual.sha256}, the manifest says ${entry.sha256}: its bytes are damaged`);
-  }
-  for (const path of seen.keys()) {
-    if (path !== MANIFEST_PATH && !listed.has(path)) lies.push(`entry "${path}" is in the archive but not listed in the manifest`);
-  }
-  return lies;
-}
-
 /** A writable that creates the entry's file inside the extraction directory and syncs it on finish. */
 function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Writable {
   const path = entry.path;
@@ -273,11 +230,6 @@ function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Wri
       else h.close().catch(() => undefined).then(() => callback(error));
     },
   });
-}
-
-async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten;
 }
 
 /** Creates the extraction directory, or accepts an existing empty one; returns whether it created it. */
@@ -332,19 +284,4 @@ function translate(file: string, error: unknown, where: string): MoltError {
   if (e.tarCode === 'TAR_BAD_ARCHIVE') return invalid(file, `not a tar archive inside the gzip layer (${message})`, undefined, error);
   if (e.tarCode) return invalid(file, `corrupt tar data ${where} (${message})`, undefined, error);
   return invalid(file, `cannot read it ${where}: ${message}`, undefined, error);
-}
-
-function unsafe(file: string, path: string, problem: string): MoltError {
-  return new MoltError('BACKUP_INVALID', `Backup ${file}: unsafe entry "${path}": ${problem}`, {
-    hint: 'molt refuses archives with entries that could write outside the target; this archive was not written by molt or was tampered with',
-    details: { file, entry: path },
-  });
-}
-
-function invalid(file: string, message: string, hint?: string, cause?: unknown): MoltError {
-  return new MoltError('BACKUP_INVALID', `Backup ${file}: ${message}`, {
-    cause,
-    hint: hint ?? 'the archive is damaged or was not written by molt; use another backup',
-    details: { file },
-  });
 }

@@ -4,6 +4,9 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { hashInWorker } from './file-hash.js';
+import { storedGzip } from './stored-gzip.js';
+import { writeAll } from './write-all.js';
 import { Header, Pax } from 'tar';
 import { MoltError, messageOf } from '../errors.js';
 import { MANIFEST_PATH, entryPathProblem, manifestText, parseManifest } from './manifest.js';
@@ -13,6 +16,13 @@ import type { Manifest, ManifestEntry, Progress } from './types.js';
 export interface ArchiveSource {
   path: string;
   file: string;
+  /**
+   * Store exactly this many bytes from the start of the file, which its owner holds steady (a
+   * live SQLite file under a read lock; it may be longer than the snapshot); by default, the whole file.
+   */
+  size?: number;
+  /** Nothing changes the file while it is archived (a staged dump, a held snapshot), so a second reader may hash it in parallel. */
+  steady?: boolean;
 }
 
 /** How writeArchive compresses and reports. */
@@ -25,6 +35,8 @@ export interface WriteArchiveOptions {
 /** Big reads keep the per-chunk cost (hash update, zlib hand-off) negligible next to the bytes. */
 const CHUNK = 1 << 20;
 const PLACEHOLDER_SHA = '0'.repeat(64);
+/** From this size up, a steady file is hashed on a worker thread; below it, starting the thread costs more than it saves. */
+const PARALLEL_HASH_BYTES = 64 << 20;
 
 /**
  * Streams `sources` in order into a new `.tar.gz` at `out`, hashing each file as it is read, then
@@ -43,7 +55,7 @@ export async function writeArchive(
     throw failed(out, 'already exists; molt never overwrites a backup', undefined, 'choose another file name, or remove the old backup first');
   }
   let total = 0;
-  for (const s of sources) total += (await statSource(out, s)).size;
+  for (const s of sources) total += s.size ?? (await statSource(out, s)).size;
 
   const partial = `${out}.partial`;
   let handle: FileHandle | undefined;
@@ -57,7 +69,7 @@ export async function writeArchive(
   }
   const entries: ManifestEntry[] = [];
   try {
-    const gzip = createGzip({ level, chunkSize: CHUNK });
+    const gzip = level === 0 ? storedGzip() : createGzip({ level, chunkSize: CHUNK });
     await pipeline(tarBytes(out, sources, manifest, entries, total, options.progress), gzip, toHandle(handle));
     await handle.sync();
     await handle.close();
@@ -85,29 +97,34 @@ async function* tarBytes(
   let done = 0;
   for (const source of sources) {
     const fh = await open(source.file, 'r');
+    let parallel: ReturnType<typeof hashInWorker> | undefined;
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw failed(out, `${source.file} is not a regular file`);
-      yield headerBytes(source.path, st.size, st.mode & 0o777, st.mtime);
-      const hash = createHash('sha256');
+      const size = source.size ?? st.size;
+      if (size > st.size) throw changed(out, source, size, st.size);
+      yield headerBytes(source.path, size, st.mode & 0o777, st.mtime);
+      parallel = source.steady && size >= PARALLEL_HASH_BYTES ? hashInWorker(source.file, size) : undefined;
+      const hash = parallel ? undefined : createHash('sha256');
       let pos = 0;
-      while (pos < st.size) {
+      while (pos < size) {
         // A fresh buffer per chunk: gzip still holds the previous one while we read the next.
-        const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size - pos));
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
         const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-        if (bytesRead === 0) throw changed(out, source, st.size, pos);
+        if (bytesRead === 0) throw changed(out, source, size, pos);
         const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-        hash.update(chunk);
+        hash?.update(chunk);
         pos += bytesRead;
         done += bytesRead;
         progress?.({ phase: 'archive', bytes: done, total });
         yield chunk;
       }
-      if ((await fh.read(Buffer.alloc(1), 0, 1, pos)).bytesRead > 0) throw changed(out, source, st.size, pos + 1);
-      const pad = padding(st.size);
+      if (source.size === undefined && (await fh.read(Buffer.alloc(1), 0, 1, pos)).bytesRead > 0) throw changed(out, source, size, pos + 1);
+      const pad = padding(size);
       if (pad) yield pad;
-      entries.push({ path: source.path, size: st.size, sha256: hash.digest('hex') });
+      entries.push({ path: source.path, size, sha256: parallel ? await parallel.digest : hash!.digest('hex') });
     } finally {
+      parallel?.stop();
       await fh.close();
     }
   }
@@ -127,11 +144,6 @@ function toHandle(handle: FileHandle): Writable {
       writeAll(handle, chunk).then(() => callback(), callback);
     },
   });
-}
-
-async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten;
 }
 
 /** A ustar header, preceded by a pax header when the path does not fit ustar's fields. */

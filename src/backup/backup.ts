@@ -8,7 +8,7 @@ import { listDataDir } from './data-dirs.js';
 import { dumperFor } from './dumpers/index.js';
 import { applyRetention, defaultArchiveName } from './naming.js';
 import { readSchema, resolveTarget } from './target.js';
-import type { DatabaseKind, Manifest, Progress } from './types.js';
+import type { DatabaseKind, Manifest, Progress, Snapshot } from './types.js';
 
 /** Options of `backup`. */
 export interface BackupOptions extends CommonOptions {
@@ -61,9 +61,11 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
   mkdirSync(dirname(file), { recursive: true });
   // The dump is staged beside the archive, on the same disk, and removed however the backup ends.
   const work = mkdtempSync(join(dirname(file), '.molt-backup-'));
+  let snapshot: Snapshot | null = null;
   try {
+    snapshot = (await dumper.snapshot?.(target)) ?? null;
     const dumpFile = join(work, dumper.fileName);
-    await dumper.dump(target, dumpFile, progress);
+    if (!snapshot) await dumper.dump(target, dumpFile, progress);
     const header: Omit<Manifest, 'entries'> = {
       format: 'molt-backup',
       formatVersion: 1,
@@ -78,7 +80,8 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
     const about = join(work, ABOUT_ENTRY);
     writeFileSync(about, `${JSON.stringify({ ...header, schema: { version: schema.version, migrations: schema.history.length } }, null, 2)}\n`);
     const listings = Object.entries(ctx.config.dataDirs).map(([name, dir]) => listDataDir(name, dir));
-    const sources = [{ path: ABOUT_ENTRY, file: about }, { path: header.database.dumpPath, file: dumpFile }, ...listings.flatMap((l) => l.sources)];
+    const dump = { path: header.database.dumpPath, file: snapshot?.file ?? dumpFile, size: snapshot?.size, steady: true };
+    const sources = [{ path: ABOUT_ENTRY, file: about }, dump, ...listings.flatMap((l) => l.sources)];
     const manifest = await writeArchive(file, sources, header, { progress, level: dumper.archiveLevel ?? 0 });
     const removed = options.file ? [] : applyRetention(backupDir, ctx.config.backupKeep, file);
     return {
@@ -93,6 +96,7 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
       skipped: listings.flatMap((l) => l.skipped),
     };
   } finally {
+    snapshot?.release();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -49,6 +49,7 @@ export interface RestoreReport {
 
 /** The archive's migrations that the configured migration set does not have (a newer release's). */
 function unknownMigrations(manifest: Manifest, options: CommonOptions, dir: string): string[] | null {
+  if (manifest.schema.history.length === 0) return [];
   let known: Set<string>;
   try {
     known = new Set(loadMigrations(options.bundle ? { bundle: options.bundle } : { dir }).map((m) => m.id));
@@ -70,7 +71,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   if (!existsSync(file)) throw new MoltError('BACKUP_INVALID', `${file} does not exist`, { hint: '`molt backup list` shows the archives in the backup directory' });
   const progress = options.progress ?? (() => undefined);
   const { manifest, bytes } = await verifyArchive(file, progress);
-  const { ctx, kind, target } = await resolveTarget(options);
+  const { ctx, kind, target } = await resolveTarget(options, true);
   if (manifest.database.kind !== kind) {
     throw new MoltError('RESTORE_REFUSED', `${file} holds a ${manifest.database.kind} database, but the target ${ctx.driver.displayUrl} is ${kind}`, {
       hint: 'Point --db at a database of the same kind',
@@ -91,10 +92,10 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
     unknownMigrations: unknown ?? [],
   };
   if (!options.force && (unknown === null || unknown.length > 0)) {
-    const why = unknown === null
-      ? `molt cannot read this binary's migrations (${ctx.config.dir}) to compare`
-      : `it holds ${unknown.length} migration(s) this binary does not know, the first ${unknown[0]}`;
-    throw new MoltError('RESTORE_REFUSED', `${file} is from a newer schema (${manifest.schema.version}): ${why}`, {
+    const message = unknown === null
+      ? `${file} holds schema ${manifest.schema.version}, and molt cannot read this binary's migrations (${ctx.config.dir}) to check that it is not newer`
+      : `${file} is from a newer schema (${manifest.schema.version}): it holds ${unknown.length} migration(s) this binary does not know, the first ${unknown[0]}`;
+    throw new MoltError('RESTORE_REFUSED', message, {
       hint: 'Restore it with the release that wrote it (app version ' + (manifest.appVersion ?? 'unknown') + '), or pass --force if you are sure',
       details: { summary },
     });

@@ -1,4 +1,6 @@
-import { parseDatabaseUrl } from '../config/url.js';
+import { parseDatabaseUrl, withDatabase } from '../config/url.js';
+import { createDriver } from '../drivers/index.js';
+import { MoltError } from '../errors.js';
 import { compareVersions, openContext, withSession, type CommonOptions, type RunContext } from '../migrate/index.js';
 import type { DatabaseKind, DumpTarget, Manifest } from './types.js';
 
@@ -9,13 +11,39 @@ export interface ResolvedTarget {
   target: DumpTarget;
 }
 
-/** Opens the configured database far enough to know its kind, server version and dump target. */
-export async function resolveTarget(options: CommonOptions): Promise<ResolvedTarget> {
+/**
+ * Opens the configured database far enough to know its kind, server version and dump target.
+ * With `missingOk` (restore, which creates the database), a server database that does not exist
+ * yet is fine: the version is read through one of the databases every such server has.
+ */
+export async function resolveTarget(options: CommonOptions, missingOk = false): Promise<ResolvedTarget> {
   const ctx = await openContext(options, false);
   const parsed = parseDatabaseUrl(ctx.config.db, options.cwd);
-  const serverVersion = await withSession(ctx, (session) => session.serverVersion(), { writes: false });
+  let serverVersion: string;
+  try {
+    serverVersion = await withSession(ctx, (session) => session.serverVersion(), { writes: false });
+  } catch (error) {
+    const missing = error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details?.missingDatabase === true;
+    const via = ctx.driver.sql.maintenanceDatabases;
+    if (!missingOk || !missing || via.length === 0) throw error;
+    serverVersion = await versionThrough(ctx.config.db, via, error);
+  }
   const target: DumpTarget = { url: ctx.config.db, serverVersion, ...(parsed.kind === 'sqlite' ? { path: parsed.path } : {}) };
   return { ctx, kind: parsed.kind, target };
+}
+
+/** The server's version, through the first maintenance database that lets us in; `original` if none does. */
+async function versionThrough(url: string, databases: readonly string[], original: MoltError): Promise<string> {
+  for (const name of databases) {
+    const session = await (await createDriver(withDatabase(url, name))).connect().catch(() => undefined);
+    if (!session) continue;
+    try {
+      return await session.serverVersion();
+    } finally {
+      await session.close();
+    }
+  }
+  throw original;
 }
 
 /** The history table as the manifest records it; an empty list for a database molt never migrated. */

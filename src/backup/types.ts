@@ -73,6 +73,11 @@ export interface Dumper {
    * version line. Throws MoltError BACKUP_TOOL_MISSING naming what to install.
    */
   preflight(target: DumpTarget): Promise<string>;
+  /**
+   * A consistent view of the live database that the archive can read in place, held until
+   * `release`; null when only a staged dump is possible at this moment. Optional: most dumpers stage.
+   */
+  snapshot?(target: DumpTarget): Promise<Snapshot | null>;
   /** Writes a consistent dump of the live database to `file`, streaming, never holding it in memory. */
   dump(target: DumpTarget, file: string, progress: Progress): Promise<void>;
   /** Proves a dump file is readable before anything is touched (pg_restore --list, an integrity check...). */
@@ -82,6 +87,13 @@ export interface Dumper {
    * atomically: all or nothing. A database that does not exist yet is created.
    */
   restore(target: DumpTarget, file: string, progress: Progress): Promise<RestoreOutcome | void>;
+}
+
+/** A dump that is readable in place: the first `size` bytes of `file`, unchanging until `release()`. */
+export interface Snapshot {
+  file: string;
+  size: number;
+  release(): void;
 }
 
 /** What a server restore leaves for the operator: the database it kept aside, and anything worth saying. */

@@ -33,3 +33,13 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
 export function redactUrl(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]*)@/gi, '$1***@');
 }
+
+/** The same URL pointing at another database on the same server (a maintenance connection, a staging database). */
+export function withDatabase(url: string, database: string): string {
+  // As in pg-connection-string: `user@/db?host=/run/postgresql` has no host part until one is made up.
+  const socket = url.includes('@/');
+  const u = new URL(socket ? url.replace('@/', '@___socket___/') : url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  const out = u.toString();
+  return socket ? out.replace('@___socket___/', '@/') : out;
+}

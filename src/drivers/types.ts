@@ -19,6 +19,8 @@ export interface Capabilities {
 export interface DialectSql {
   /** Display name, for messages. */
   readonly name: string;
+  /** Databases every server has, to reach it when the target database does not exist yet (a restore creates it). */
+  readonly maintenanceDatabases: readonly string[];
   /** The bind-parameter marker for parameter number `index` (1-based). */
   param(index: number): string;
   /** Column types molt's own tables use. */

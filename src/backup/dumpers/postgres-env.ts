@@ -84,16 +84,6 @@ export function postgresEnv(url: string, database?: string, base: NodeJS.Process
   return env;
 }
 
-/** The same URL pointing at another database on the same server (for the maintenance connection and renames). */
-export function withDatabase(url: string, database: string): string {
-  // As in pg-connection-string: `user@/db?host=/run/postgresql` has no host part until one is made up.
-  const socket = url.includes('@/');
-  const u = new URL(socket ? url.replace('@/', '@___socket___/') : url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  const out = u.toString();
-  return socket ? out.replace('@___socket___/', '@/') : out;
-}
-
 /** A PostgreSQL identifier, double-quoted. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

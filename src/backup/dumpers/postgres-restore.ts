@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { MoltError, messageOf } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
+import { redactUrl, withDatabase } from '../../config/url.js';
 import { createPostgresDriver } from '../../drivers/postgres/index.js';
 import type { Session } from '../../drivers/types.js';
 import type { DumpTarget, Progress } from '../types.js';
 import { captureTool, every, runTool, type Tool } from './tools.js';
-import { dbnameConninfo, parsePostgresUrl, postgresEnv, quoteIdent, withDatabase } from './postgres-env.js';
+import { dbnameConninfo, parsePostgresUrl, postgresEnv, quoteIdent } from './postgres-env.js';
 import { databaseStatements } from './postgres-database-sql.js';
 import { stagingName, stamp, type RestoreOutcome } from './staging.js';
 

@@ -1,33 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MoltError, messageOf } from '../../errors.js';
 import type { DumpTarget, Dumper, Progress } from '../types.js';
+import { processesHolding } from './file-holders.js';
+import { sqliteSnapshot } from './sqlite-snapshot.js';
+import { BUSY_MS, SIBLINGS, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
 
 type Database = BetterSqlite3.Database;
 
-/** How long the dump waits for a rollback-journal writer to release the file before it gives up. */
-const BUSY_MS = 30_000;
 /** Bytes copied per backup step: big enough to cost nothing against one step, small enough to keep progress and the event loop moving. */
 const STEP_BYTES = 32 << 20;
 const COPY_CHUNK = 8 << 20;
-const SIBLINGS = ['-wal', '-shm', '-journal'] as const;
-
-async function loadSqlite(): Promise<typeof BetterSqlite3> {
-  return (await import('better-sqlite3')).default;
-}
-
-const codeOf = (error: unknown): string => String((error as { code?: unknown }).code ?? '');
-
-/** The database file, through any symlink: SQLite keeps -wal and -shm beside the real file, and restore must replace that one. */
-function targetPath(target: DumpTarget, code: 'BACKUP_FAILED' | 'RESTORE_FAILED'): string {
-  if (!target.path) throw new MoltError(code, 'The SQLite target has no file path', { hint: 'Use a database URL of the form sqlite:path/to/file.db' });
-  const path = resolve(target.path);
-  return existsSync(path) ? realpathSync(path) : path;
-}
 
 /** Reads and checks the SQLite header: the magic string, the page size, and a size that holds every page it declares. */
 async function readHeader(file: string, label = file): Promise<void> {
@@ -142,44 +129,6 @@ async function dumpFile(target: DumpTarget, file: string, progress: Progress, st
   }
   const left = SIBLINGS.filter((s) => existsSync(file + s));
   if (left.length > 0) throw new MoltError('BACKUP_FAILED', `Backup of ${source} left ${left.map((s) => basename(file) + s).join(', ')} beside ${file}`);
-}
-
-/** Processes other than this one with the file open, read from /proc (Linux only; others' processes only when run as root or their owner). */
-function processesHolding(path: string): { pid: number; command: string }[] {
-  if (process.platform !== 'linux' || !existsSync(path)) return [];
-  const { dev, ino } = statSync(path);
-  const found: { pid: number; command: string }[] = [];
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
-  } catch {
-    return [];
-  }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    const holds = fds.some((fd) => {
-      try {
-        const s = statSync(`/proc/${pid}/fd/${fd}`);
-        return s.ino === ino && s.dev === dev;
-      } catch {
-        return false;
-      }
-    });
-    if (!holds) continue;
-    let command = '';
-    try {
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 120);
-    } catch {
-      // Exited meanwhile.
-    }
-    found.push({ pid: Number(pid), command });
-  }
-  return found;
 }
 
 /**
@@ -311,14 +260,18 @@ async function libraryVersion(): Promise<string> {
   }
 }
 
-/** Builds the SQLite dumper; `stepBytes` (how much each backup step copies) is there for tests that need many steps. */
-export function createSqliteDumper(options: { stepBytes?: number } = {}): Dumper {
+/**
+ * Builds the SQLite dumper; `stepBytes` (how much each backup step copies) and `inPlace: false`
+ * (always stage a copy) are there for tests that exercise the staged path.
+ */
+export function createSqliteDumper(options: { stepBytes?: number; inPlace?: boolean } = {}): Dumper {
   const stepBytes = options.stepBytes ?? STEP_BYTES;
   return {
     format: 'sqlite-file',
     fileName: 'db.sqlite',
     preflight: () => libraryVersion(),
     dump: (target, file, progress) => dumpFile(target, file, progress, stepBytes),
+    snapshot: async (target) => (options.inPlace === false ? null : sqliteSnapshot(targetPath(target, 'BACKUP_FAILED'))),
     check: (_target, file) => checkFile(file),
     restore: (target, file, progress) => restoreFile(target, file, progress),
   };

@@ -44,7 +44,7 @@ export function renderVerify(r: VerifyReport): string {
   return [
     `ok: ${r.file} (${size(r.bytes)}): every entry matches the manifest`,
     `  created ${m.createdAt} on ${m.host} by molt ${m.moltVersion}, app ${m.appVersion ?? 'unknown'}`,
-    `  database: ${m.database.kind} ${m.database.serverVersion} (${m.database.tool}), schema ${m.schema.version ?? 'empty'} (${m.schema.history.length} migrations)`,
+    `  database: ${m.database.tool.includes(m.database.serverVersion) ? `${m.database.kind}, ${m.database.tool}` : `${m.database.kind} ${m.database.serverVersion} (${m.database.tool})`}, schema ${m.schema.version ?? 'empty'} (${m.schema.history.length} migrations)`,
     `  entries: ${m.entries.length}${m.dataDirs.length ? `; data directories: ${m.dataDirs.map((d) => d.name).join(', ')}` : ''}`,
     '',
   ].join('\n');

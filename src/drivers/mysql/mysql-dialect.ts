@@ -19,6 +19,7 @@ const stringLiteral = (v: string): string =>
 /** MySQL's and MariaDB's SQL as data. */
 export const mysqlSql: DialectSql = {
   name: 'MySQL',
+  maintenanceDatabases: ['information_schema'],
   param: () => '?',
   // 191 characters of utf8mb4 keep the two-column primary key inside InnoDB's index limit.
   types: { text: 'MEDIUMTEXT', bigint: 'BIGINT', int: 'INT', timestamp: 'DATETIME(3)', key: 'VARCHAR(191)' },

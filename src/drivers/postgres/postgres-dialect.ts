@@ -15,6 +15,7 @@ const postgresLiteral = (v: string): string => `E'${v.replaceAll('\\', '\\\\').r
 /** PostgreSQL's SQL as data. */
 export const postgresSql: DialectSql = {
   name: 'PostgreSQL',
+  maintenanceDatabases: ['postgres', 'template1'],
   param: (index) => `$${index}`,
   types: { text: 'text', bigint: 'bigint', int: 'integer', timestamp: 'timestamptz', key: 'text' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,

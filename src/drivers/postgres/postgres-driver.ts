@@ -80,6 +80,7 @@ export function createPostgresDriver(url: string): Driver {
         throw new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${redactUrl(messageOf(cause))}`, {
           cause,
           hint: 'Check that the server runs, and the host, port, user and database name in the URL',
+          details: { missingDatabase: (cause as { code?: string }).code === '3D000' },
         });
       }
       return new PostgresSession(client);

@@ -12,6 +12,7 @@ export const sqliteCapabilities: Capabilities = {
 /** SQLite's SQL as data. */
 export const sqliteSql: DialectSql = {
   name: 'SQLite',
+  maintenanceDatabases: [],
   param: () => '?',
   types: { text: 'TEXT', bigint: 'INTEGER', int: 'INTEGER', timestamp: 'TEXT', key: 'TEXT' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
