@@ -19,6 +19,8 @@ export type MoltErrorCode =
   | 'BACKUP_FAILED'
   | 'RESTORE_REFUSED'
   | 'RESTORE_FAILED'
+  | 'LEASE_LOST'
+  | 'JOB_NOT_FOUND'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */
