@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,11 +137,34 @@ for (const { kind, create } of DATABASES) {
       writeFileSync(truncated, readFileSync(file));
       truncateSync(truncated, Math.floor(statSync(file).size * 0.6));
 
-      for (const bad of [flipped, truncated]) {
+      // Re-packed with GNU tar, in the order molt writes: about.json, the dump, manifest.json last.
+      const unpacked = mkdtempSync(join(tmpdir(), 'molt-unpacked-'));
+      execFileSync('tar', ['-xzf', file, '-C', unpacked]);
+      const manifest = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8'));
+      const dumpPath: string = manifest.database.dumpPath;
+      const repack = (name: string, members: string[]): string => {
+        const out = join(backups, name);
+        execFileSync('tar', ['-czf', out, '-C', unpacked, ...members]);
+        return out;
+      };
+      const missing = repack('missing.tar.gz', ['about.json', 'manifest.json']);
+      manifest.entries.find((e: { path: string }) => e.path === dumpPath).sha256 = 'f'.repeat(64);
+      writeFileSync(join(unpacked, 'manifest.json'), JSON.stringify(manifest));
+      const lying = repack('lying.tar.gz', ['about.json', dumpPath, 'manifest.json']);
+
+      const expected: [string, RegExp][] = [
+        [flipped, /damaged|corrupt|sha256/],
+        [truncated, /truncated/],
+        [missing, new RegExp(`"${dumpPath}" is listed in the manifest but missing`)],
+        [lying, new RegExp(`"${dumpPath}" has sha256 [0-9a-f]{64}, the manifest says f{64}`)],
+      ];
+      for (const [bad, why] of expected) {
         const v = await molt(['backup', 'verify', bad]);
         assert.equal(v.code, 11, `${bad}: ${v.stderr}`);
+        assert.match(v.stderr, why);
         const r = await molt(['restore', bad, '--yes', '--db', target.url, '--dir', dir]);
         assert.equal(r.code, 11, `${bad}: ${r.stderr}`);
+        assert.match(r.stderr, why);
         assert.deepEqual(await fingerprint(target), before, 'the target changed');
       }
     });
