@@ -21,6 +21,9 @@ export type MoltErrorCode =
   | 'RESTORE_FAILED'
   | 'LEASE_LOST'
   | 'JOB_NOT_FOUND'
+  | 'JOBS_TABLE_MISSING'
+  | 'DRAIN_DEADLINE'
+  | 'LIFECYCLE_STOPPED'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

@@ -42,7 +42,7 @@ describe('the sample service', () => {
   it('migrates an SQLite file under ./data on boot, before it listens, then serves', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'molt-sample-'));
     const app = await start(cwd);
-    assert.match(app.stderr(), /molt: database migrated from empty to 0002 \(2 migrations, \d+ ms\)[\s\S]*listening on/);
+    assert.match(app.stderr(), /molt: database migrated from empty to 0003 \(3 migrations, \d+ ms\)[\s\S]*listening on/);
     assert.ok(existsSync(join(cwd, 'data', 'app.db')));
     const created = await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: 'remember the milk' });
     assert.equal(created.status, 201);
@@ -52,7 +52,7 @@ describe('the sample service', () => {
     assert.equal(await app.exit, 0);
 
     const again = await start(cwd);
-    assert.match(again.stderr(), /molt: database is up to date at 0002/);
+    assert.match(again.stderr(), /molt: database is up to date at 0003/);
     again.child.kill('SIGTERM');
     await again.exit;
   });
@@ -62,13 +62,13 @@ describe('the sample service', () => {
       const db = await create();
       dbs.push(db);
       const app = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
-      assert.match(app.stderr(), /migrated from empty to 0002/);
+      assert.match(app.stderr(), /migrated from empty to 0003/);
       assert.equal((await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: name })).status, 201);
       assert.deepEqual(await queryDb(db, 'SELECT body FROM notes'), [{ body: name }]);
       app.child.kill('SIGTERM');
       assert.equal(await app.exit, 0);
       const again = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
-      assert.match(again.stderr(), /database is up to date at 0002/);
+      assert.match(again.stderr(), /database is up to date at 0003/);
       again.child.kill('SIGTERM');
       await again.exit;
     });
@@ -80,17 +80,17 @@ describe('the sample service', () => {
     const first = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
     first.child.kill('SIGTERM');
     await first.exit;
-    await queryDb(db, "INSERT INTO _molt_migrations (version, name, phase, status, app_version) VALUES ('0003', 'drop_body', 'contract', 'success', '2.0.0')");
+    await queryDb(db, "INSERT INTO _molt_migrations (version, name, phase, status, app_version) VALUES ('0004', 'drop_body', 'contract', 'success', '2.0.0')");
     const refused = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
     assert.equal(await refused.exit, 1);
     assert.doesNotMatch(refused.stderr(), /listening/);
-    assert.match(refused.stderr(), /refusing to start: .*contract migration 0003_drop_body, applied by app 2\.0\.0/);
+    assert.match(refused.stderr(), /refusing to start: .*contract migration 0004_drop_body, applied by app 2\.0\.0/);
   });
 
   it('with MOLT_AUTO_MIGRATE=off only verifies: refuses an empty database instead of migrating it', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'molt-sample-'));
     const app = await start(cwd, { MOLT_AUTO_MIGRATE: 'off' });
     assert.equal(await app.exit, 1);
-    assert.match(app.stderr(), /2 pending migration\(s\)/);
+    assert.match(app.stderr(), /3 pending migration\(s\)/);
   });
 });

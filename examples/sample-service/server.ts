@@ -1,21 +1,50 @@
-// The sample service: migrates on boot, before it listens, then serves notes over HTTP.
-// SQLite file under ./data by default; PostgreSQL when MOLT_DATABASE_URL or DATABASE_URL says so.
+// The sample service: migrates on boot, before it listens, then serves notes over HTTP, with probes,
+// a graceful drain and a background job on worker leases.
+// SQLite file under ./data by default; PostgreSQL or MySQL when MOLT_DATABASE_URL or DATABASE_URL says so.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDriver, migrate, MoltError, resolveConfig } from '../../src/index.js';
+import { openLeases } from '../../src/leases/index.js';
+import { createLifecycle } from '../../src/lifecycle/index.js';
+import { createProbes } from '../../src/probes/index.js';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../examples/sample-service/migrations', import.meta.url));
+const HERE = fileURLToPath(new URL('../../../examples/sample-service/', import.meta.url));
+const MIGRATIONS = `${HERE}migrations`;
+const PACKAGE_JSON = `${HERE}package.json`;
+const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 const PORT = Number(process.env.PORT ?? 8080);
-const VERSION = '1.0.0';
+const ms = (name: string): number | undefined => (process.env[name] === undefined ? undefined : Number(process.env[name]));
 
 async function boot(): Promise<void> {
+  // Signals are handled from the first moment: a SIGTERM during a long migration still drains cleanly.
+  const life = createLifecycle({ drainDelayMs: ms('DRAIN_DELAY_MS'), graceMs: ms('DRAIN_GRACE_MS') });
+  life.handleSignals();
+
   // MOLT_AUTO_MIGRATE=off turns automatic migration into a check: a replica that must not migrate.
   const mode = process.env.MOLT_AUTO_MIGRATE === 'off' ? 'verify' : 'migrate';
   await migrate({ dir: MIGRATIONS, mode, appVersion: VERSION });
 
   const driver = await createDriver(resolveConfig().db);
   const db = await driver.connect();
+  life.onClose('database', () => db.close());
   const p = driver.sql.param;
+
+  const probes = createProbes({ lifecycle: life, database: {}, dir: MIGRATIONS, appVersion: VERSION, version: { packageJson: PACKAGE_JSON } });
+  life.onClose('probes', () => probes.close());
+
+  // The background job: count each new note's words, on a lease, so a crashed instance's work is redone elsewhere.
+  const leases = await openLeases();
+  life.onClose('leases', () => leases.close());
+  const worker = leases.work('note-words', async (job) => {
+    const { id } = job.payload as { id: number };
+    const [note] = await db.query<{ body: string }>(`SELECT body FROM notes WHERE id = ${p(1)}`, [id]);
+    const words = note ? note.body.split(/\s+/).filter(Boolean).length : 0;
+    await db.query(`UPDATE notes SET words = ${p(1)} WHERE id = ${p(2)}`, [words, id]);
+    return { words };
+  }, { pollMs: 200 });
+  life.register(worker);
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
@@ -25,33 +54,44 @@ async function boot(): Promise<void> {
     for await (const chunk of req) text += chunk;
     return text;
   };
+  let served = 0;
 
   const server = createServer(async (req, res) => {
+    if (probes.handle(req, res)) return;
+    const url = new URL(req.url ?? '/', 'http://sample');
     try {
-      if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { status: 'pass' });
-      if (req.method === 'GET' && req.url === '/api/version') return send(res, 200, { version: VERSION, major: 1 });
-      if (req.method === 'GET' && req.url === '/notes') {
-        return send(res, 200, await db.query('SELECT id, body, created_at FROM notes ORDER BY id'));
+      if (req.method === 'GET' && url.pathname === '/notes') {
+        // ?delay=ms makes the request slow on purpose, to watch a drain finish it.
+        const delay = Math.min(Number(url.searchParams.get('delay') ?? 0) || 0, 10_000);
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        const notes = await db.query('SELECT id, body, words, created_at FROM notes ORDER BY id');
+        served++;
+        return send(res, 200, notes);
       }
-      if (req.method === 'POST' && req.url === '/notes') {
+      if (req.method === 'POST' && url.pathname === '/notes') {
         const body = (await readBody(req)).trim();
         if (!body) return send(res, 400, { error: 'send the note text as the request body' });
         const [{ next }] = await db.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM notes');
         await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [Number(next), body, new Date().toISOString()]);
+        await leases.submit('note-words', { id: Number(next) });
+        served++;
         return send(res, 201, { id: Number(next), body });
       }
-      send(res, 404, { error: 'try GET /notes, POST /notes, GET /healthz or GET /api/version' });
+      if (req.method === 'GET' && url.pathname === '/jobs') return send(res, 200, await leases.stats());
+      send(res, 404, { error: 'try GET /notes, POST /notes, GET /jobs, GET /healthz, GET /readyz or GET /api/version' });
     } catch (error) {
       send(res, 500, { error: (error as Error).message });
     }
   });
+  life.attach(server);
+  // Registered last, so it runs first: what this instance answered, for the operator and the drain test.
+  life.onClose('summary', () => void process.stderr.write(`sample: answered ${served} note requests\n`));
 
-  server.listen(PORT, () => process.stderr.write(`sample: listening on http://127.0.0.1:${PORT} (GET /notes, POST /notes)\n`));
-  const stop = (): void => {
-    server.close(() => void db.close().then(() => process.exit(0)));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  server.listen(PORT, () => {
+    life.markReady();
+    const { port } = server.address() as AddressInfo;
+    process.stderr.write(`sample: version ${VERSION} listening on http://127.0.0.1:${port} (GET /notes, POST /notes, GET /jobs, /healthz, /readyz, /api/version)\n`);
+  });
 }
 
 boot().catch((error: unknown) => {

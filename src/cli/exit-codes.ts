@@ -35,6 +35,12 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   BACKUP_TOOL_MISSING: EXIT.backupFailed,
   BACKUP_FAILED: EXIT.backupFailed,
   RESTORE_FAILED: EXIT.backupFailed,
+  // Library-only errors (leases, drain): a service sees them; the CLI would only on a bug.
+  LEASE_LOST: EXIT.internal,
+  JOB_NOT_FOUND: EXIT.internal,
+  JOBS_TABLE_MISSING: EXIT.pending,
+  DRAIN_DEADLINE: EXIT.internal,
+  LIFECYCLE_STOPPED: EXIT.internal,
   RESTORE_REFUSED: EXIT.needsDecision,
   BASELINE_REFUSED: EXIT.needsDecision,
   REPAIR_REFUSED: EXIT.needsDecision,

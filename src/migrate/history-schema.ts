@@ -1,10 +1,33 @@
 import type { DialectSql } from '../drivers/types.js';
 
-/** The names of molt's own tables for one history. */
+/** The names of molt's own tables (and their indexes) for one history. */
 export interface TableNames {
   history: string;
   lock: string;
   meta: string;
+  /** Background jobs and their worker leases (molt/leases). */
+  jobs: string;
+  /** The index claims read: due jobs of one kind. */
+  jobsDue: string;
+  /** The index the sweeper reads: running jobs by lease expiry. */
+  jobsLease: string;
+}
+
+/**
+ * Every name derived from one history table name, each part passed through `quote` (identity by
+ * default). Index names are never schema-qualified: an index lives in its table's schema.
+ */
+export function tableNames(table: string, quote: (identifier: string) => string = (part) => part): TableNames {
+  const q = (name: string): string => name.split('.').map(quote).join('.');
+  const base = table.slice(table.lastIndexOf('.') + 1);
+  return {
+    history: q(table),
+    lock: q(`${table}_lock`),
+    meta: q(`${table}_meta`),
+    jobs: q(`${table}_jobs`),
+    jobsDue: quote(`${base}_jobs_due`),
+    jobsLease: quote(`${base}_jobs_lease`),
+  };
 }
 
 interface InternalMigration {
@@ -57,6 +80,37 @@ export const INTERNAL_MIGRATIONS: readonly InternalMigration[] = [
     name: 'statement_hashes',
     // One hash per statement, so a resumed migration can prove its applied statements are unchanged.
     statements: (t, ty) => [`ALTER TABLE ${t.history} ADD COLUMN statement_hashes ${ty.text}`],
+  },
+  {
+    version: 3,
+    name: 'worker_lease_jobs',
+    // Times are epoch milliseconds on the database's clock, so every host compares leases on one clock.
+    // `token` is the unique mark of the last transition: a writer reads it back to tell whether its own
+    // compare-and-set won, since the drivers do not report affected rows.
+    statements: (t, ty) => [
+      `CREATE TABLE ${t.jobs} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        kind ${ty.key} NOT NULL,
+        state ${ty.key} NOT NULL,
+        payload ${ty.text},
+        dedupe_key ${ty.key},
+        owner ${ty.text},
+        epoch ${ty.bigint} NOT NULL,
+        token ${ty.text},
+        lease_until ${ty.bigint},
+        run_after ${ty.bigint} NOT NULL,
+        attempts ${ty.int} NOT NULL,
+        crashes ${ty.int} NOT NULL,
+        interruptions ${ty.int} NOT NULL,
+        result ${ty.text},
+        error ${ty.text},
+        created_at ${ty.bigint} NOT NULL,
+        updated_at ${ty.bigint} NOT NULL,
+        UNIQUE (kind, dedupe_key)
+      )`,
+      `CREATE INDEX ${t.jobsDue} ON ${t.jobs} (kind, state, run_after)`,
+      `CREATE INDEX ${t.jobsLease} ON ${t.jobs} (state, lease_until)`,
+    ],
   },
 ];
 

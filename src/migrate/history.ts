@@ -1,6 +1,6 @@
 import { MoltError } from '../errors.js';
 import type { DialectSql, Row, Session } from '../drivers/types.js';
-import { INTERNAL_MIGRATIONS, metaTableDdl, type TableNames } from './history-schema.js';
+import { INTERNAL_MIGRATIONS, metaTableDdl, tableNames, type TableNames } from './history-schema.js';
 
 /** Status of one history row. `rolled_back` failed whole and left nothing behind; `failed` and `running` may have. */
 export type RowStatus = 'success' | 'baseline' | 'failed' | 'running' | 'rolled_back';
@@ -70,9 +70,8 @@ export class History {
     this.#session = session;
     this.#sql = sql;
     validateTableName(table);
-    this.#plain = { history: table, lock: `${table}_lock`, meta: `${table}_meta` };
-    const q = (name: string): string => name.split('.').map((part) => sql.quote(part)).join('.');
-    this.#quoted = { history: q(table), lock: q(`${table}_lock`), meta: q(`${table}_meta`) };
+    this.#plain = tableNames(table);
+    this.#quoted = tableNames(table, (part) => sql.quote(part));
   }
 
   /** A row's value as the database stores it: timestamps in the column's format, hashes as one string. */

@@ -14,3 +14,4 @@ export type { MigrationResult, MigrationFailure } from './runner.js';
 export { stderrLogger, openContext, withSession, type CommonOptions, type Logger, type RunContext } from './context.js';
 export { writeSum, checkSum, assertSum, sumText, SUM_FILE, type SumCheck } from './sum.js';
 export { parseDirectives, type Directives } from './directives.js';
+export { judgeCompatibility, readCompatibility, type Compatibility } from './compatibility.js';

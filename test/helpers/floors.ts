@@ -67,7 +67,7 @@ export function runMariadb(url: string, files: string[], initCommand?: string): 
 export function mysqlSchemaDump(url: string): string {
   const { args, env } = mariadbArgs(url);
   const db = args.at(-1)!;
-  const ignore = ['', '_lock', '_meta'].map((s) => `--ignore-table=${db}._molt_migrations${s}`);
+  const ignore = ['', '_lock', '_meta', '_jobs'].map((s) => `--ignore-table=${db}._molt_migrations${s}`);
   const out = execFileSync('mariadb-dump', ['--no-data', '--skip-comments', '--skip-dump-date', '--routines', '--triggers', ...ignore, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
   return out.replace(/ AUTO_INCREMENT=\d+/g, '');
 }

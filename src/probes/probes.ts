@@ -1,0 +1,209 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { resolveConfig } from '../config/config.js';
+import { parseDatabaseUrl } from '../config/url.js';
+import { MoltError } from '../errors.js';
+import { judgeCompatibility } from '../migrate/compatibility.js';
+import { stderrLogger, type Logger } from '../migrate/context.js';
+import { compareVersions, type Migration } from '../migrate/migration.js';
+import { loadMigrations } from '../migrate/set.js';
+import { DatabaseMonitor } from './database-monitor.js';
+import { checkProbe, sessionProbe, type DatabaseProbe } from './database-probe.js';
+import { livenessBody, readinessBody, type HealthBody } from './health-body.js';
+import { LagWatchdog } from './lag-watchdog.js';
+import { DEFAULT_PATHS, resolveTimings, type LifecyclePhase, type ProbePaths, type ProbesOptions } from './options.js';
+import { packageVersion, resolveCommit, semverParts, type CommitInfo } from './version-info.js';
+
+/** Which endpoint a request is for. */
+export type ProbeKind = 'health' | 'ready' | 'version';
+
+/** A response as data, so every framework adapter sends the same bytes. */
+export interface ProbeResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Empty for HEAD; `Content-Length` still gives the GET body's length. */
+  body: string;
+}
+
+/** The `/api/version` body. */
+export interface VersionBody {
+  version: string | null;
+  commit: string | null;
+  major: number | null;
+  minor: number | null;
+  patch: number | null;
+  /** Newest applied and newest required migration versions, and the newest this binary knows. */
+  schema: { applied: string | null; required: string | null; maxKnown: string | null };
+  startedAt: string;
+  instanceId: string;
+}
+
+/** Health, readiness and version probes for one service instance. */
+export interface Probes {
+  readonly paths: ProbePaths;
+  /** The phase readiness follows: the lifecycle's, or the probes' own. */
+  readonly phase: LifecyclePhase;
+  /** Answers a request for one of the three paths and returns true; returns false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Answers `/healthz`. */
+  healthz(req: IncomingMessage, res: ServerResponse): void;
+  /** Answers `/readyz`. */
+  readyz(req: IncomingMessage, res: ServerResponse): void;
+  /** Answers `/api/version`. */
+  version(req: IncomingMessage, res: ServerResponse): void;
+  /** Which probe a request path (query string allowed) is for; null for other paths. */
+  kindOf(url: string): ProbeKind | null;
+  /** The response for a probe and an HTTP method, for adapters that send responses themselves. */
+  respond(kind: ProbeKind, method: string): Promise<ProbeResponse>;
+  /** The current liveness verdict. */
+  liveness(): HealthBody;
+  /** The current readiness verdict, from cached checks. */
+  readiness(): HealthBody;
+  /** What `/api/version` reports. */
+  versionInfo(): Promise<VersionBody>;
+  /** Marks startup finished when no lifecycle was given. */
+  markReady(): void;
+  /** Marks the instance draining when no lifecycle was given. */
+  markDraining(): void;
+  /** Fails liveness from now on, so the orchestrator restarts a process that knows it is wedged. */
+  markBroken(reason: string): void;
+  /** Stops the background checks and closes the probes' database connection. */
+  close(): Promise<void>;
+}
+
+const HEALTH_JSON = 'application/health+json';
+const ALLOWED = 'GET, HEAD';
+const silent: Logger = { info: () => undefined, warn: () => undefined };
+
+function databaseProbe(options: ProbesOptions, cwd: string): { probe: DatabaseProbe | null; migrations: Migration[] | null } {
+  const target = options.database;
+  if (!target) return { probe: null, migrations: null };
+  if ('check' in target) {
+    if (options.schema === true) {
+      throw new MoltError('CONFIG_INVALID', 'Probes cannot judge the schema through a database check function', {
+        hint: 'Give `database: { url }` so the probes read the history themselves, or leave `schema` unset',
+      });
+    }
+    return { probe: checkProbe(() => target.check()), migrations: null };
+  }
+  const config = resolveConfig({ ...options, db: target.url ?? options.db }, { cwd });
+  parseDatabaseUrl(config.db);
+  const migrations = options.schema === false ? null : loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir });
+  return { probe: sessionProbe(config, migrations), migrations };
+}
+
+function response(status: number, type: string, body: unknown, head: boolean): ProbeResponse {
+  const text = JSON.stringify(body);
+  return {
+    status,
+    headers: { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(text)) },
+    body: head ? '' : text,
+  };
+}
+
+/**
+ * Creates the probes and starts their background work: the database and schema check (never
+ * per request, so a probe storm does not reach the database) and the event-loop lag watchdog.
+ */
+export function createProbes(options: ProbesOptions = {}): Probes {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const timings = resolveTimings(options.timings);
+  const log = options.logger === false ? silent : (options.logger ?? stderrLogger);
+  const paths: ProbePaths = { ...DEFAULT_PATHS, ...options.paths };
+  const { probe, migrations } = databaseProbe(options, cwd);
+
+  const settings = options.version ?? {};
+  const appVersion = options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? packageVersion(resolve(cwd, settings.packageJson ?? 'package.json')));
+  const parts = semverParts(appVersion);
+  const commit: Promise<CommitInfo> = resolveCommit(cwd, resolve(cwd, settings.commitFile ?? 'COMMIT_SHA'), settings.env ?? process.env);
+  const startedAt = new Date(performance.timeOrigin).toISOString();
+  const instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
+  const required = migrations ? judgeCompatibility(migrations, []).required : null;
+  const maxKnown = migrations?.reduce<string | null>((max, m) => (max === null || compareVersions(m.version, max) > 0 ? m.version : max), null) ?? null;
+
+  const monitor = probe ? new DatabaseMonitor(probe, timings, log) : null;
+  const watchdog = new LagWatchdog(timings);
+  let ownPhase: LifecyclePhase = 'starting';
+  let broken: string | null = null;
+
+  const ownPhaseOnly = (call: string): void => {
+    if (options.lifecycle) {
+      throw new MoltError('USAGE', `probes.${call}() was called, but the probes follow a lifecycle`, { hint: `Call the lifecycle's own method instead` });
+    }
+  };
+
+  const probes: Probes = {
+    paths,
+    get phase() {
+      return options.lifecycle?.phase ?? ownPhase;
+    },
+    liveness: () => livenessBody(broken ?? watchdog.failure),
+    readiness: () => readinessBody({ phase: probes.phase, database: monitor?.state ?? null, schema: migrations !== null, timings, appVersion, major: parts.major }),
+    async versionInfo() {
+      const compatibility = monitor?.state.compatibility;
+      return {
+        version: appVersion,
+        commit: (await commit).commit,
+        ...parts,
+        schema: { applied: compatibility?.applied ?? null, required, maxKnown },
+        startedAt,
+        instanceId,
+      };
+    },
+    kindOf(url) {
+      const path = url.split('?', 1)[0];
+      return path === paths.health ? 'health' : path === paths.ready ? 'ready' : path === paths.version ? 'version' : null;
+    },
+    async respond(kind, method) {
+      if (method !== 'GET' && method !== 'HEAD') {
+        return { status: 405, headers: { Allow: ALLOWED, 'Cache-Control': 'no-store', 'Content-Length': '0' }, body: '' };
+      }
+      const head = method === 'HEAD';
+      if (kind === 'version') return response(200, 'application/json', await probes.versionInfo(), head);
+      const body = kind === 'health' ? probes.liveness() : probes.readiness();
+      return response(body.status === 'fail' ? 503 : 200, HEALTH_JSON, body, head);
+    },
+    handle(req, res) {
+      const kind = probes.kindOf(req.url ?? '/');
+      if (!kind) return false;
+      send(probes, kind, req, res);
+      return true;
+    },
+    healthz: (req, res) => send(probes, 'health', req, res),
+    readyz: (req, res) => send(probes, 'ready', req, res),
+    version: (req, res) => send(probes, 'version', req, res),
+    markReady() {
+      ownPhaseOnly('markReady');
+      if (ownPhase === 'starting') ownPhase = 'ready';
+    },
+    markDraining() {
+      ownPhaseOnly('markDraining');
+      ownPhase = 'draining';
+    },
+    markBroken(reason) {
+      broken ??= reason;
+      log.warn(`liveness: marked broken: ${reason}`);
+    },
+    async close() {
+      watchdog.stop();
+      await monitor?.stop();
+    },
+  };
+  monitor?.start();
+  watchdog.start();
+  return probes;
+}
+
+function send(probes: Probes, kind: ProbeKind, req: IncomingMessage, res: ServerResponse): void {
+  probes.respond(kind, req.method ?? 'GET').then(
+    (r) => {
+      res.writeHead(r.status, r.headers);
+      res.end(r.body);
+    },
+    () => {
+      if (!res.headersSent) res.writeHead(500, { 'Cache-Control': 'no-store' });
+      res.end();
+    },
+  );
+}
