@@ -8,6 +8,8 @@ import { createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin, type 
 import { corpusFiles, mariadbArgs, psqlScript } from '../test/helpers/floors.js';
 import { measureBackup } from './backup.js';
 import { measureLint } from './lint.js';
+import { generated } from './peers/shared.js';
+import { measurePeers, renderPeers, type MoltFigures } from './peers/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const FLOOR_NOOP = join(ROOT, 'dist', 'bench', 'floor-noop.js');
@@ -27,23 +29,6 @@ const stat = (xs: number[]): Stat => {
 };
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const cell = (s: Stat): string => `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]`;
-
-/** 1,000 small migrations: tables, columns, indexes and rows, like a long-lived service's history; valid on both servers. */
-function generated(count: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'molt-gen-'));
-  for (let i = 1; i <= count; i++) {
-    const v = String(i).padStart(5, '0');
-    const t = `t${Math.ceil(i / 4)}`;
-    const sql = [
-      `CREATE TABLE ${t} (id integer PRIMARY KEY, v varchar(64));\nINSERT INTO ${t} (id, v) VALUES (1, 'x');\n`,
-      `ALTER TABLE ${t} ADD COLUMN c${i} text;\n`,
-      `CREATE INDEX ${t}_v_${i} ON ${t} (v);\n`,
-      `UPDATE ${t} SET v = 'y' WHERE id = 1;\n`,
-    ][(i - 1) % 4];
-    writeFileSync(join(dir, `${v}_step_${i}.sql`), sql);
-  }
-  return dir;
-}
 
 interface Row { workload: string; files: number; molt: Stat; floor: Stat; ratio: number; noop: Stat; noopFloor: Stat; noopRatio: number }
 
@@ -119,6 +104,13 @@ for (const suite of suites) {
   }
 }
 const [pgRows, myRows] = suites.map((s) => s.rows);
+// Peers run at most 3 rounds: six tools on six workloads would otherwise take ten minutes.
+process.stderr.write('bench: peers...\n');
+const peerRows = await measurePeers(Math.min(ROUNDS, 3), stat, { generatedDir: gen });
+const moltOf = (dialect: string, workload: string): MoltFigures | undefined => {
+  const r = ({ postgres: pgRows, mysql: myRows } as Record<string, Row[]>)[dialect]?.find((x) => x.workload === workload);
+  return r && { apply: r.molt, noop: r.noop };
+};
 const linted = measureLint(ROUNDS, stat);
 const lintTable = `| history | files | molt lint | squawk | molt / squawk |
 |---|---|---|---|---|
@@ -191,6 +183,16 @@ in-memory database. Peer: ${linted.squawk} on the same PostgreSQL files in the s
 
 ${lintTable}
 
+## Peers: the same files in the same run
+
+Each peer applies the same SQL files, laid out as it needs them in a temporary directory, as a whole process
+on a fresh database; afterwards its history must hold one row per file and every table and column must match
+what the database's own client makes of the same files, so a peer that skips a file cannot look fast. molt's
+figures are the ones in the tables above (the no-op is \`molt status\`; a peer's no-op is its migrate run
+again). Peers run ${Math.min(ROUNDS, 3)} rounds.
+
+${renderPeers(peerRows, cell, moltOf)}
+
 ## Backup: 1 GiB databases
 
 \`molt backup FILE --db URL --json\` as a whole process: the consistent dump, \`about.json\`, a sha256 of every
@@ -203,8 +205,8 @@ pg_dump's custom format is compressed already, so molt stores it too. Target: wi
 
 ${backupTable}
 
-Reproduce: \`npm run bench\` (\`BENCH_ROUNDS=N\` changes the number of rounds). Peer tools and the fault suite
-come with issue 7.
+Reproduce: \`npm run bench\` (\`BENCH_ROUNDS=N\` changes the number of rounds; peers are installed into
+\`bench/node_modules\` on the first run, never into molt's own install).
 `;
 writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
 process.stdout.write(md);
