@@ -39,6 +39,16 @@ export interface DialectSql {
   errorLine(error: unknown, statement: string): number;
   /** True when an error says the table queried does not exist. */
   isMissingTable(error: unknown): boolean;
+  /**
+   * The error says the object a DDL statement creates is there already. Only asked where DDL commits by
+   * itself (MySQL), when molt re-runs one of its own migrations that a crash interrupted; false elsewhere.
+   */
+  ddlAlreadyApplied(error: unknown): boolean;
+  /**
+   * Statements (by head) that run inside a transaction without ending it, so that one can commit together
+   * with the history row recording it: every plain statement where DDL is transactional, only DML on MySQL.
+   */
+  readonly sharesTransaction: readonly RegExp[];
   /** A query whose single row has a truthy `present` column when the table exists. */
   tableExists(table: string): { sql: string; params: unknown[] };
   /** The statement that sets a session setting (`sql_mode`, `search_path`, a pragma) for this session. */

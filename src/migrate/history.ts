@@ -105,7 +105,15 @@ export class History {
       if (m.version <= current) continue;
       await s.begin();
       try {
-        for (const statement of m.statements(this.#quoted, ty)) await s.exec(statement);
+        for (const statement of m.statements(this.#quoted, ty)) {
+          try {
+            await s.exec(statement);
+          } catch (error) {
+            // Where DDL commits by itself, a crash inside this migration leaves its first statements applied
+            // without its meta row; these are molt's own objects, so one already there is exactly that.
+            if (!this.#sql.ddlAlreadyApplied(error)) throw error;
+          }
+        }
         await s.query(`INSERT INTO ${this.#quoted.meta} (version, name, applied_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [m.version, m.name, this.#sql.timestamp(new Date().toISOString())]);
         await s.commit();
       } catch (error) {

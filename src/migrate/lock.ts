@@ -47,7 +47,9 @@ export async function acquireLock(driver: Driver, session: Session, history: His
   }
   return async () => {
     if (driver.capabilities.holderRow) await history.clearHolder().catch(() => undefined);
-    await session.unlock(history.lockKey);
+    // A connection the server ended has released the lock with it, and the session is closed next anyway:
+    // a failing unlock must not replace the error that ended the run.
+    await session.unlock(history.lockKey).catch(() => undefined);
   };
 }
 

@@ -170,11 +170,9 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     opening = null;
   };
   const success = { fields: { status: 'success' as const }, expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) } };
+  const done = (fields: Partial<HistoryRow>): string => history.updateSql(m.version, m.name, { ...fields, ...success.fields }, success.expressions);
   // Done, and the next migration's `running` row with it: one commit instead of two.
-  const closing = (fields: Partial<HistoryRow>): string => {
-    const update = history.updateSql(m.version, m.name, { ...fields, ...success.fields }, success.expressions);
-    return ctx.openNext ? `START TRANSACTION;\n${update};\n${ctx.openNext};\nCOMMIT` : update;
-  };
+  const closing = (fields: Partial<HistoryRow>): string => (ctx.openNext ? `START TRANSACTION;\n${done(fields)};\n${ctx.openNext};\nCOMMIT` : done(fields));
   let applied = from;
   let recordedDone = false;
   let inFileTransaction = false;
@@ -183,21 +181,38 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     const role = plan.mode === 'as-written' ? transactionRole(statement, sql) : 'plain';
     const outsideAfter = role === 'end' || (!inFileTransaction && role !== 'begin');
     const last = index === plan.statements.length - 1;
+    const progress = history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
+    // A statement that can share a transaction with the row recording it commits together with it: a crash, or a
+    // connection the server ends, leaves both or neither, so a resume never runs a statement that took effect again.
+    const together = outsideAfter && role === 'plain' && transactionRole(statement, sql) === 'plain' && sql.sharesTransaction.some((re) => re.test(statement.head));
+    let openTransaction = false;
     try {
       if (outsideAfter && ctx.batchProgress) {
         // The statement and its progress row in one round trip: the server runs the second right after the first.
-        const progress = last ? closing({ statementsApplied: index + 1 }) : history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
-        const text = [opening, statement.text, progress].filter(Boolean).join('\n;\n');
+        const body = together
+          ? `START TRANSACTION;\n${statement.text}\n;\n${last ? [done({ statementsApplied: index + 1 }), ctx.openNext].filter(Boolean).join(';\n') : progress};\nCOMMIT`
+          : `${statement.text}\n;\n${last ? closing({ statementsApplied: index + 1 }) : progress}`;
+        const text = [opening, body].filter(Boolean).join('\n;\n');
         opening = null;
+        openTransaction = together;
         await session.exec(text);
         recordedDone = last;
+      } else if (together) {
+        await flushOpening();
+        await session.execAtomically(`${statement.text}\n;\n${progress}`);
+      } else if (role === 'end') {
+        // The file's own COMMIT carries the progress row (and its ROLLBACK drops it with the rest).
+        await flushOpening();
+        await session.exec(progress);
+        await session.exec(statement.text);
       } else {
+        // Cannot share a transaction (CREATE INDEX CONCURRENTLY, VACUUM): if the run dies here, the resume says so.
         await flushOpening();
         await session.exec(statement.text);
-        if (outsideAfter) await history.update(m.version, m.name, { statementsApplied: index + 1 });
+        if (outsideAfter) await session.exec(progress);
       }
     } catch (error) {
-      if (inFileTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
+      if (inFileTransaction || openTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
       result.status = 'failed';
       result.error = { ...failure(plan.statements, index, error, applied > 0, applied, sql), inFlightBefore: ctx.resume?.interrupted === true && index === from };
       finish();

@@ -31,6 +31,10 @@ export const mysqlSql: DialectSql = {
   // Syntax errors end in "at line N", counted from the statement's first line.
   errorLine: (error) => Math.max(0, Number(/ at line (\d+)$/.exec((error as Error).message ?? '')?.[1] ?? 1) - 1),
   isMissingTable: (error) => (error as { errno?: number }).errno === 1146,
+  // ER_TABLE_EXISTS_ERROR, ER_DUP_FIELDNAME, ER_DUP_KEYNAME
+  ddlAlreadyApplied: (error) => [1050, 1060, 1061].includes((error as { errno?: number }).errno ?? 0),
+  // Any other statement commits the open transaction by itself.
+  sharesTransaction: [/^(INSERT|UPDATE|DELETE|REPLACE)\b/],
   tableExists: (table) => {
     const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
     return {

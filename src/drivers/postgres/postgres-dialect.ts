@@ -28,6 +28,9 @@ export const postgresSql: DialectSql = {
     return position > 0 ? (statement.slice(0, position - 1).match(/\n/g)?.length ?? 0) : 0;
   },
   isMissingTable: (error) => (error as { code?: string }).code === '42P01',
+  ddlAlreadyApplied: () => false,
+  // The non-transactional ones (CREATE INDEX CONCURRENTLY, ...) are told apart by `nonTransactional` first.
+  sharesTransaction: [/^/],
   tableExists: (table) => ({
     sql: 'SELECT to_regclass($1) IS NOT NULL AS present',
     params: [table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')],

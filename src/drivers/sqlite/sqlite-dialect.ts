@@ -22,6 +22,8 @@ export const sqliteSql: DialectSql = {
   msSince: (iso) => `CAST(round((julianday('now') - julianday('${iso}')) * 86400000) AS INTEGER)`,
   errorLine: () => 0,
   isMissingTable: (error) => /^no such table/.test((error as { message?: string }).message ?? ''),
+  ddlAlreadyApplied: () => false,
+  sharesTransaction: [/^/],
   tableExists: (table) => ({
     sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
     params: [table],
