@@ -1,5 +1,5 @@
-import { parseDatabaseUrl, withDatabase } from '../config/url.js';
-import { createDriver } from '../drivers/index.js';
+import { parseDatabaseUrl } from '../config/url.js';
+import { connectToServer } from '../drivers/index.js';
 import { MoltError } from '../errors.js';
 import { compareVersions, openContext, withSession, type CommonOptions, type RunContext } from '../migrate/index.js';
 import type { DatabaseKind, DumpTarget, Manifest } from './types.js';
@@ -24,26 +24,23 @@ export async function resolveTarget(options: CommonOptions, missingOk = false): 
     serverVersion = await withSession(ctx, (session) => session.serverVersion(), { writes: false });
   } catch (error) {
     const missing = error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details?.missingDatabase === true;
-    const via = ctx.driver.sql.maintenanceDatabases;
-    if (!missingOk || !missing || via.length === 0) throw error;
-    serverVersion = await versionThrough(ctx.config.db, via, error);
+    if (!missingOk || !missing) throw error;
+    serverVersion = await versionThrough(ctx.config.db, error);
   }
   const target: DumpTarget = { url: ctx.config.db, serverVersion, ...(parsed.kind === 'sqlite' ? { path: parsed.path } : {}) };
   return { ctx, kind: parsed.kind, target };
 }
 
-/** The server's version, through the first maintenance database that lets us in; `original` if none does. */
-async function versionThrough(url: string, databases: readonly string[], original: MoltError): Promise<string> {
-  for (const name of databases) {
-    const session = await (await createDriver(withDatabase(url, name))).connect().catch(() => undefined);
-    if (!session) continue;
-    try {
-      return await session.serverVersion();
-    } finally {
-      await session.close();
-    }
+/** The server's version through a maintenance database; `original` (the missing database) when none lets us in. */
+async function versionThrough(url: string, original: MoltError): Promise<string> {
+  const session = await connectToServer(url).catch(() => {
+    throw original;
+  });
+  try {
+    return await session.serverVersion();
+  } finally {
+    await session.close();
   }
-  throw original;
 }
 
 /** The history table as the manifest records it; an empty list for a database molt never migrated. */

@@ -1,5 +1,5 @@
-import { parseDatabaseUrl } from '../config/url.js';
-import type { Capabilities, DialectSql, Driver } from './types.js';
+import { parseDatabaseUrl, withDatabase } from '../config/url.js';
+import type { Capabilities, DialectSql, Driver, Session } from './types.js';
 
 export type { Capabilities, DialectSql, Driver, Row, Session, StatementTimeouts } from './types.js';
 
@@ -20,6 +20,24 @@ export async function createDriver(url: string): Promise<Driver> {
       return createMysqlDriver(parsed.url);
     }
   }
+}
+
+/**
+ * A session on the server `url` names, through the first of the databases every such server has
+ * (`sql.maintenanceDatabases`) that lets us in: for work on a database that may not exist yet.
+ * Throws the first connection error when none does.
+ */
+export async function connectToServer(url: string): Promise<Session> {
+  const { sql } = await createDriver(url);
+  let first: unknown = new Error(`${sql.name} has no database that every server holds`);
+  for (const [i, name] of sql.maintenanceDatabases.entries()) {
+    try {
+      return await (await createDriver(withDatabase(url, name))).connect();
+    } catch (error) {
+      if (i === 0) first = error;
+    }
+  }
+  throw first;
 }
 
 /** A database kind's SQL as data, without its client library: for reading files (lint) with no connection. */

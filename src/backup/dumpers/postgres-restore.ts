@@ -3,6 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { MoltError, messageOf } from '../../errors.js';
 import { redactUrl, withDatabase } from '../../config/url.js';
+import { connectToServer } from '../../drivers/index.js';
 import { createPostgresDriver } from '../../drivers/postgres/index.js';
 import type { Session } from '../../drivers/types.js';
 import type { DumpTarget, Progress } from '../types.js';
@@ -12,17 +13,6 @@ import { databaseStatements } from './postgres-database-sql.js';
 import { stagingName, stamp, type RestoreOutcome } from './staging.js';
 
 const NAME_BYTES = 63;
-
-async function maintenanceSession(url: string): Promise<Session> {
-  try {
-    return await createPostgresDriver(withDatabase(url, 'postgres')).connect();
-  } catch (first) {
-    // Some servers have no `postgres` database; template1 is always there.
-    return createPostgresDriver(withDatabase(url, 'template1')).connect().catch(() => {
-      throw first;
-    });
-  }
-}
 
 async function otherSessions(admin: Session, database: string): Promise<number> {
   const rows = await admin.query<{ n: string }>(
@@ -96,7 +86,7 @@ export async function restorePostgres(target: DumpTarget, tool: Tool, file: stri
   const time = stamp();
   const fresh = stagingName(name, `_molt_restore_${time}`, NAME_BYTES);
   const before = stagingName(name, `_molt_before_restore_${time}`, NAME_BYTES);
-  const admin = await maintenanceSession(target.url);
+  const admin = await connectToServer(target.url);
   let created = false;
   try {
     const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length > 0;

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { MoltError, messageOf } from '../../errors.js';
+import { MoltError } from '../../errors.js';
 import type { Snapshot } from '../types.js';
-import { BUSY_MS, codeOf, loadSqlite } from './sqlite-target.js';
+import { BUSY_MS, backupFailure, loadSqlite } from './sqlite-target.js';
 
 /** How long the checkpoint that empties the WAL may wait for other readers before the staged copy is used instead. */
 const CHECKPOINT_WAIT_MS = 1_000;
@@ -51,11 +51,6 @@ export async function sqliteSnapshot(path: string): Promise<Snapshot | null> {
     };
   } catch (cause) {
     db?.close();
-    throw new MoltError('BACKUP_FAILED', `Backup of ${path} failed: ${messageOf(cause)}`, {
-      cause,
-      hint: codeOf(cause).startsWith('SQLITE_BUSY')
-        ? `Another process kept ${path} locked for ${BUSY_MS / 1000} s; try again when it is less busy`
-        : 'Check that the database file is readable',
-    });
+    throw backupFailure(path, `Backup of ${path}`, cause, 'Check that the database file is readable');
   }
 }

@@ -8,7 +8,7 @@ import { MoltError, messageOf } from '../../errors.js';
 import type { DumpTarget, Dumper, Progress } from '../types.js';
 import { processesHolding } from './file-holders.js';
 import { sqliteSnapshot } from './sqlite-snapshot.js';
-import { BUSY_MS, SIBLINGS, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
+import { BUSY_MS, SIBLINGS, backupFailure, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -97,12 +97,7 @@ async function checkFile(file: string, label = file): Promise<void> {
 async function dumpFile(target: DumpTarget, file: string, progress: Progress, stepBytes: number): Promise<void> {
   const source = targetPath(target, 'BACKUP_FAILED');
   const failed = (cause: unknown): MoltError =>
-    new MoltError('BACKUP_FAILED', `Backup of ${source} to ${file} failed: ${messageOf(cause)}`, {
-      cause,
-      hint: codeOf(cause).startsWith('SQLITE_BUSY')
-        ? `Another process kept ${source} locked for ${BUSY_MS / 1000} s; try again when it is less busy`
-        : 'Check that the file is readable and that the backup directory exists and has room',
-    });
+    backupFailure(source, `Backup of ${source} to ${file}`, cause, 'Check that the file is readable and that the backup directory exists and has room');
   if (!existsSync(source)) throw new MoltError('BACKUP_FAILED', `${source} does not exist`, { hint: 'Check the database URL' });
   for (const s of ['', ...SIBLINGS]) await rm(file + s, { force: true });
   const Database = await loadSqlite();
