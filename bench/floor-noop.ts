@@ -18,6 +18,11 @@ if (url.startsWith('postgres')) {
   await client.connect();
   rows = (await client.query(SELECT)).rows;
   await client.end();
+} else if (url.startsWith('sqlite:')) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(url.slice('sqlite:'.length), { readonly: true });
+  rows = db.prepare(SELECT).all();
+  db.close();
 } else {
   const { default: mysql } = await import('mysql2/promise');
   const conn = await mysql.createConnection(url.replace(/^mariadb:/, 'mysql:'));

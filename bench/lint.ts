@@ -4,20 +4,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, CORPORA, ROOT } from '../test/helpers/cli.js';
 import { corpusFiles } from '../test/helpers/floors.js';
+import { stat, timed, type Stat } from './stats.js';
 
 const BENCH = join(ROOT, 'bench');
 const SQUAWK = join(BENCH, 'node_modules', '.bin', 'squawk');
 
-interface Stat { median: number; min: number; max: number }
-
-/** Runs a command and returns its wall time; lint tools exit non-zero when they find something, which is fine here. */
-function timedRun(command: string, args: string[], accept: number[]): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status === null || !accept.includes(r.status)) throw new Error(`${command} ${args.slice(0, 4).join(' ')} exited ${r.status}: ${r.stderr.slice(-1500)}`);
-  return ms;
-}
+// Lint tools exit non-zero when they find something, which is fine here.
+const timedRun = (command: string, args: string[], accept: number[]): number => timed(command, args, { accept });
 
 /** Installs the peer tools into bench/node_modules once; returns why squawk cannot run, or null. */
 function ensureSquawk(): string | null {
@@ -43,7 +36,7 @@ const WORKLOADS: Workload[] = [
 ];
 
 /** Times every workload in interleaved rounds and returns the rows plus squawk's version or why it did not run. */
-export function measureLint(rounds: number, stat: (xs: number[]) => Stat): { rows: LintRow[]; squawk: string } {
+export function measureLint(rounds: number): { rows: LintRow[]; squawk: string } {
   const missing = ensureSquawk();
   const squawkVersion = missing ?? spawnSync(SQUAWK, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const rows: LintRow[] = [];

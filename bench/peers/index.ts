@@ -12,9 +12,8 @@ import { nodePgMigrate } from './node-pg-migrate.js';
 import { postgrator } from './postgrator.js';
 import { MARIADB_SQL_MODE, PEER_TABLES, ensurePeersInstalled, generated, peerVersion, timed, workDir, type Dialect, type Peer } from './shared.js';
 import { umzug } from './umzug.js';
+import { cell, stat, type Stat } from '../stats.js';
 
-/** Median, min and max of a set of wall-clock times in ms, as bench/run.ts computes them. */
-export interface Stat { median: number; min: number; max: number }
 
 /** One peer on one workload: its times, or why it has none. */
 export interface PeerRow {
@@ -99,17 +98,16 @@ async function verify(peer: Peer, db: TestDatabase, files: number, reference: st
 /** A workload of bench/run.ts as the peers get it: a dialect and the files in apply order. */
 interface Workload { dialect: Dialect; name: string; files: string[] }
 
-/** The workloads of molt's rows in bench/run.ts, plus SQLite's, with the generated 1,000 set in `generatedDir`. */
+/** Workloads of molt's rows in bench/run.ts, with the generated 1,000 set in `generatedDir`. */
 export function peerWorkloads(generatedDir: string): Workload[] {
   const gen = corpusFiles(generatedDir);
   const kratos = (dialect: string): string[] => corpusFiles(join(CORPORA, 'ory-kratos', `${dialect}-up`));
+  // The real histories; on MariaDB the generated set too, since most peers stop at kratos's comment-only file 16.
   return [
-    { dialect: 'postgres', name: 'generated, 1,000 migrations', files: gen },
     { dialect: 'postgres', name: 'trigger-dev (real, Prisma layout)', files: corpusFiles(join(CORPORA, 'trigger-dev', 'migrations')) },
     { dialect: 'mysql', name: 'generated, 1,000 migrations', files: gen },
     // File 345 needs MySQL 8, as in bench/run.ts.
     { dialect: 'mysql', name: 'ory-kratos mysql-up, files 1–344 (real)', files: kratos('mysql').slice(0, 344) },
-    { dialect: 'sqlite', name: 'generated, 1,000 migrations', files: gen },
     { dialect: 'sqlite', name: 'ory-kratos sqlite3-up (real)', files: kratos('sqlite3') },
   ];
 }
@@ -132,7 +130,7 @@ const installedVersion = (pkg: string): string => {
 };
 
 /** Measures one peer on one workload: `rounds` fresh databases, then `rounds` no-op runs on the last one. */
-async function measureOne(peer: Peer, w: Workload, rounds: number, stat: (xs: number[]) => Stat, reference: string[] | Error): Promise<PeerRow> {
+async function measureOne(peer: Peer, w: Workload, rounds: number, reference: string[] | Error): Promise<PeerRow> {
   const row: PeerRow = { ...unmeasured(peer, w), rounds };
   const unsupported = peer.unsupported[w.dialect];
   if (unsupported) return { ...row, rounds: 0, reason: unsupported };
@@ -182,7 +180,7 @@ export interface PeerOptions {
  * Runs every peer on every workload of its dialects (`rounds` fresh databases each, then `rounds` no-op runs)
  * and returns one row per peer and workload, with a reason where a peer has no figure.
  */
-export async function measurePeers(rounds: number, stat: (xs: number[]) => Stat, options: PeerOptions = {}): Promise<PeerRow[]> {
+export async function measurePeers(rounds: number, options: PeerOptions = {}): Promise<PeerRow[]> {
   const rows: PeerRow[] = [];
   const notInstalled = ensurePeersInstalled();
   const generatedDir = options.generatedDir ?? generated(1000);
@@ -193,7 +191,7 @@ export async function measurePeers(rounds: number, stat: (xs: number[]) => Stat,
     const reference = await referenceColumns(w.dialect, w.files).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     for (const peer of PEERS.filter((p) => !options.peers || options.peers.includes(p.name))) {
       if (!peer.unsupported[w.dialect]) process.stderr.write(`bench: peers, ${DIALECT_NAMES[w.dialect]}, ${w.name}: ${peer.name}...\n`);
-      rows.push(notInstalled ? { ...unmeasured(peer, w), reason: notInstalled } : await measureOne(peer, w, rounds, stat, reference));
+      rows.push(notInstalled ? { ...unmeasured(peer, w), reason: notInstalled } : await measureOne(peer, w, rounds, reference));
     }
   }
   if (!options.generatedDir) rmSync(generatedDir, { recursive: true, force: true });
@@ -207,7 +205,7 @@ export interface MoltFigures { apply: Stat; noop: Stat }
  * BENCHMARKS.md's peer section: per dialect, each workload's molt row then its peers with their ratio to molt
  * (`peer / molt`, so above 1 means slower than molt), the peers that do not run on the dialect, and how each peer is run.
  */
-export function renderPeers(rows: PeerRow[], cell: (s: Stat) => string, molt: (dialect: Dialect, workload: string) => MoltFigures | undefined): string {
+export function renderPeers(rows: PeerRow[], molt: (dialect: Dialect, workload: string) => MoltFigures | undefined): string {
   const ratio = (peer: Stat | null, base: Stat | undefined): string => (peer && base ? `${(peer.median / base.median).toFixed(2)}x` : '');
   const out: string[] = [];
   for (const dialect of Object.keys(DIALECT_NAMES) as Dialect[]) {
