@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
 import { migrationsDir, molt } from './helpers/cli.js';
 
 // A migration that inserts a row shows exactly-once directly: one row, not one per process.
@@ -37,3 +37,31 @@ for (const { kind, processes, create, slow } of cases) {
     });
   });
 }
+
+describe('a boot with nothing to do while another process migrates', () => {
+  let db: TestDatabase;
+  after(async () => db?.drop());
+
+  it('does not queue for the lock: the older binary starts while the newer one still holds it', async () => {
+    db = await createPostgresDatabase();
+    const older = { '0001_create.sql': 'CREATE TABLE boots (id integer PRIMARY KEY);\n' };
+    const newer = { ...older, '0002_slow.sql': 'CREATE TABLE slow_t (id integer);\nSELECT pg_sleep(5);\n' };
+    const first = await molt(['migrate', '--db', db.url, '--dir', migrationsDir(older)]);
+    assert.equal(first.code, 0, first.stderr);
+
+    let newerDone = false;
+    const migrating = molt(['migrate', '--db', db.url, '--dir', migrationsDir(newer)]).then((r) => ((newerDone = true), r));
+    const name = new URL(db.url).pathname.slice(1);
+    const deadline = Date.now() + 20_000;
+    while ((await pgAdmin("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()", [name])).length === 0) {
+      assert.ok(Date.now() < deadline, 'the slow migration never started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const boot = await molt(['migrate', '--json', '--db', db.url, '--dir', migrationsDir(older)]);
+    assert.equal(boot.code, 0, boot.stderr);
+    assert.equal(JSON.parse(boot.stdout).status, 'up_to_date');
+    assert.equal(newerDone, false, 'the older binary waited for the lock until the newer one had finished');
+    const r = await migrating;
+    assert.equal(r.code, 0, r.stderr);
+  });
+});

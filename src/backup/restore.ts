@@ -119,7 +119,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
     await extractArchive(file, work, progress, manifest);
     const dump = join(work, manifest.database.dumpPath);
     // Each dumper's restore checks the dump before it touches the target; checking here too would read it twice.
-    outcome = (await dumper.restore(target, dump, progress)) ?? undefined;
+    // The extracted dump is ours to use up: it lies beside the target, so SQLite's can be renamed into place instead of copied.
+    outcome = (await dumper.restore(target, dump, progress, { disposable: true })) ?? undefined;
     for (const d of dataTargets) {
       try {
         await restoreDataDir(join(work, 'data', d.name), d.path);

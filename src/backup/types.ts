@@ -84,9 +84,10 @@ export interface Dumper {
   check(target: DumpTarget, file: string): Promise<void>;
   /**
    * Checks the dump (as `check` does), then replaces the target database's contents with it,
-   * atomically: all or nothing. A database that does not exist yet is created.
+   * atomically: all or nothing. A database that does not exist yet is created. With `disposable`, the
+   * dump is a temporary file the caller deletes afterwards, so a dumper may move it instead of copying it.
    */
-  restore(target: DumpTarget, file: string, progress: Progress): Promise<RestoreOutcome | void>;
+  restore(target: DumpTarget, file: string, progress: Progress, options?: { disposable?: boolean }): Promise<RestoreOutcome | void>;
 }
 
 /** A dump that is readable in place: the first `size` bytes of `file`, unchanging until `release()`. */

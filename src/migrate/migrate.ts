@@ -103,6 +103,15 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       });
       return;
     }
+    // Nothing to do is what almost every boot finds: one read decides it, and a replica does not queue for the lock
+    // behind another that is migrating only to find the work done. Anything else is judged again under the lock.
+    const before = judge(ctx.migrations, await history.read(), judgeOptions);
+    if (before.problems.length === 0 && before.partial.length === 0 && selectWork(before.pending, options).length === 0) {
+      report.from = report.to = newest(before);
+      report.warnings = before.warnings;
+      for (const w of before.warnings) ctx.log.warn(w);
+      return;
+    }
     await withLock(ctx, session, history, async () => {
       // Read again under the lock: another process may have migrated while this one waited.
       const rows = await history.read();

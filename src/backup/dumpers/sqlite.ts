@@ -187,6 +187,28 @@ async function copyDurably(from: string, to: string, progress: Progress): Promis
   }
 }
 
+/**
+ * Moves `from` to `to` (a new name in the target's folder) and makes it durable: a rename instead of a
+ * copy of the whole database. Returns false when the two lie on different file systems, for a copy instead.
+ */
+async function moveDurably(from: string, to: string, progress: Progress): Promise<boolean> {
+  try {
+    await rename(from, to);
+  } catch (cause) {
+    if (codeOf(cause) === 'EXDEV') return false;
+    throw cause;
+  }
+  const fh = await open(to, 'r');
+  try {
+    await fh.sync();
+    const { size } = await fh.stat();
+    progress({ phase: 'restore', bytes: size, total: size });
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
+
 async function syncDir(dir: string): Promise<void> {
   try {
     const fh = await open(dir, 'r');
@@ -205,7 +227,7 @@ async function syncDir(dir: string): Promise<void> {
  * database's -wal, -shm and -journal are removed (after being folded into it) so SQLite cannot replay
  * them into the new file, and the copy is renamed over the target. Any failure leaves the old file.
  */
-async function restoreFile(target: DumpTarget, file: string, progress: Progress): Promise<void> {
+async function restoreFile(target: DumpTarget, file: string, progress: Progress, options: { disposable?: boolean } = {}): Promise<void> {
   const path = targetPath(target, 'RESTORE_FAILED');
   await readHeader(file);
   const dir = dirname(path);
@@ -213,7 +235,7 @@ async function restoreFile(target: DumpTarget, file: string, progress: Progress)
   await settleTarget(path);
   const temp = join(dir, `.${basename(path)}.molt-restore-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await copyDurably(file, temp, progress);
+    if (!(options.disposable && (await moveDurably(file, temp, progress)))) await copyDurably(file, temp, progress);
     await checkFile(temp, file);
     const old = await stat(path).catch(() => undefined);
     if (old) {
@@ -268,7 +290,7 @@ export function createSqliteDumper(options: { stepBytes?: number; inPlace?: bool
     dump: (target, file, progress) => dumpFile(target, file, progress, stepBytes),
     snapshot: async (target) => (options.inPlace === false ? null : sqliteSnapshot(targetPath(target, 'BACKUP_FAILED'))),
     check: (_target, file) => checkFile(file),
-    restore: (target, file, progress) => restoreFile(target, file, progress),
+    restore: (target, file, progress, how) => restoreFile(target, file, progress, how),
   };
 }
 
