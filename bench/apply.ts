@@ -17,6 +17,8 @@ export interface Server {
   create(): Promise<TestDatabase>;
   /** molt flags the workloads need on this server (session settings). */
   moltArgs: string[];
+  /** The same settings for molt used as a library, through the environment. */
+  moltEnv: Record<string, string>;
   /** Times the server's own command-line client applying `files` in one session, one transaction per file where it can. */
   floor(db: TestDatabase, files: string[]): number;
 }
@@ -27,6 +29,7 @@ export const POSTGRES: Server = {
   name: 'PostgreSQL',
   create: createPostgresDatabase,
   moltArgs: [],
+  moltEnv: {},
   floor: (db, files) => timed('psql', ['-X', '-q', '-d', db.url, '-f', psqlScript(files, (f) => readFileSync(f, 'utf8'))]),
 };
 
@@ -39,6 +42,7 @@ export const MARIADB: Server = {
   name: 'MariaDB',
   create: createMysqlDatabase,
   moltArgs: ['--set', MARIADB_MODE],
+  moltEnv: { MOLT_SESSION: MARIADB_MODE },
   floor: (db, files) => {
     const { args, env } = mariadbArgs(db.url);
     const input = files.map((f) => `source ${f}`).join('\n');
@@ -52,6 +56,7 @@ export const SQLITE: Server = {
   name: 'SQLite',
   create: createSqliteDatabase,
   moltArgs: [],
+  moltEnv: {},
   floor: (db, files) => timed('sqlite3', ['-bail', db.url.slice('sqlite:'.length)], { input: files.map((f) => `BEGIN;\n.read '${f}'\nCOMMIT;`).join('\n') }),
 };
 

@@ -36,10 +36,10 @@ export interface ReplicaRow {
 interface Booted { port: number; applied: number; status: string }
 
 /** Starts `count` replicas together and resolves when each answers /readyz with 200: elapsed ms and what each applied. */
-async function boot(count: number, url: string, dir: string): Promise<{ ms: number; applied: number }> {
+async function boot(count: number, url: string, dir: string, env: Record<string, string>): Promise<{ ms: number; applied: number }> {
   const start = process.hrtime.bigint();
   const children = Array.from({ length: count }, () =>
-    spawn(process.execPath, [REPLICA, dir], { env: { ...process.env, MOLT_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [REPLICA, dir], { env: { ...process.env, ...env, MOLT_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   try {
     const booted = await Promise.all(children.map((child) => ready(child)));
@@ -67,7 +67,7 @@ async function ready(child: ReturnType<typeof spawn>): Promise<Booted> {
 }
 
 /** One server as the replicas see it: how to make a fresh database, and the workload to migrate. */
-export interface ReplicaTarget { server: string; workload: string; dir: string; create(): Promise<TestDatabase> }
+export interface ReplicaTarget { server: string; workload: string; dir: string; env: Record<string, string>; create(): Promise<TestDatabase> }
 
 /** Measures each target: `rounds` rounds of sixteen together and of one alone, on fresh databases, interleaved. */
 export async function measureReplicas(rounds: number, targets: ReplicaTarget[]): Promise<ReplicaRow[]> {
@@ -84,13 +84,13 @@ export async function measureReplicas(rounds: number, targets: ReplicaTarget[]):
       const many = await t.create();
       const one = await t.create();
       try {
-        const together = await boot(REPLICAS, many.url, t.dir);
+        const together = await boot(REPLICAS, many.url, t.dir, t.env);
         all.push(together.ms);
         applied.push(together.applied);
         const [row] = await queryDb<{ n: unknown }>(many, "SELECT COUNT(*) AS n FROM _molt_migrations WHERE status = 'success'");
         history.push(Number(row.n));
-        started.push((await boot(REPLICAS, many.url, t.dir)).ms);
-        alone.push((await boot(1, one.url, t.dir)).ms);
+        started.push((await boot(REPLICAS, many.url, t.dir, t.env)).ms);
+        alone.push((await boot(1, one.url, t.dir, t.env)).ms);
       } finally {
         await many.drop();
         await one.drop();

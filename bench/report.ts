@@ -5,15 +5,18 @@ import { mysqlAdmin, pgAdmin } from '../test/helpers/databases.js';
 import type { ApplyRow } from './apply.js';
 import type { BackupRow } from './backup.js';
 import type { LintRow } from './lint.js';
-import { renderPeers, type PeerRow } from './peers/index.js';
+import { DIALECT_NAMES, renderPeers, type PeerRow } from './peers/index.js';
 import type { Dialect } from './peers/shared.js';
 import { REPLICAS, type ReplicaRow } from './replicas.js';
+import { STAMPEDE, type StampedeRow } from './peers/stampede.js';
 import { cell, fmt, ratioCell } from './stats.js';
 
 /** Everything one run measured. */
 export interface Figures {
-  /** Rounds of the apply and no-op figures (two more for the no-op and lint) and of the peers. */
+  /** Rounds of the apply and no-op figures (two more for the no-op and lint). */
   rounds: number;
+  /** Rounds of each peer on each workload. */
+  peerRounds: number;
   /** Rounds of the replicas and of backup and restore. */
   longRounds: number;
   /** Rounds of the 10,000-file sets. */
@@ -21,6 +24,7 @@ export interface Figures {
   applied: ApplyRow[];
   replicas: ReplicaRow[];
   peers: PeerRow[];
+  stampede: StampedeRow[];
   lint: { rows: LintRow[]; squawk: string };
   backups: BackupRow[];
   wallMs: number;
@@ -59,6 +63,21 @@ function replicaTable(rows: ReplicaRow[]): string {
   return `| database | workload | files | ${REPLICAS} replicas on empty, all ready | one alone on empty | ${REPLICAS} / one | ${REPLICAS} on the migrated database | migrations applied per round | history rows per round |
 |---|---|---|---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.server} | ${r.workload} | ${r.files} | ${cell(r.all)} | ${cell(r.alone)} | ${ratioCell(r.all, r.alone)} | ${cell(r.started)} | ${r.applied.join(', ')} | ${r.history.join(', ')} |`).join('\n')}`;
+}
+
+function stampedeTable(rows: StampedeRow[]): string {
+  const esc = (text: string): string => text.replace(/\|/g, '\\|');
+  const out = rows.map((r) => {
+    const tool = r.tool === 'molt' ? '**molt**' : `${r.tool} ${r.version}`;
+    if (r.reason) return `| ${DIALECT_NAMES[r.dialect]} | ${r.workload} | ${tool} | not run: ${esc(r.reason)} | | | | |`;
+    const failed = r.failed === 0 ? '0' : `**${r.failed}**: ${esc(r.firstError ?? '')}`;
+    const history = r.history === r.files ? `${r.history} / ${r.files}` : `**${r.history}** / ${r.files}`;
+    const schema = r.schemaDiff === 0 ? 'same' : `**${r.schemaDiff} tables.columns differ**`;
+    return `| ${DIALECT_NAMES[r.dialect]} | ${r.workload} | ${tool} | ${cell({ median: r.ms, min: r.ms, max: r.ms }).split(' [')[0]} | ${failed} | ${history} | ${schema} | ${esc(r.after)} |`;
+  });
+  return `| database | workload | tool | until the last exits | copies that exited with an error | history rows / files | tables and columns | one more run alone |
+|---|---|---|---|---|---|---|---|
+${out.join('\n')}`;
 }
 
 function lintTable(rows: LintRow[]): string {
@@ -102,7 +121,7 @@ Node start-up included. Ratios divide molt's median by the floor's or the peer's
 Machine: ${await machine()}.
 It is a VM with CPU steal, so differences under about 10 % are noise.
 
-Reproduce: \`npm run bench\`. Rounds: \`BENCH_ROUNDS\` (${f.rounds}: apply, peers; two more for the no-op and lint), \`BENCH_LONG_ROUNDS\`
+Reproduce: \`npm run bench\`. Rounds: \`BENCH_ROUNDS\` (${f.rounds}: apply; two more for the no-op and lint), \`BENCH_PEER_ROUNDS\` (${f.peerRounds}), \`BENCH_LONG_ROUNDS\`
 (${f.longRounds}: replicas, backup and restore of 1 GiB) and \`BENCH_10K_ROUNDS\` (${f.hugeRounds}: the 10,000-file sets), sized so that the
 whole run stays under 20 minutes on this machine. The peers are installed into \`bench/node_modules\` on the first run, never into
 molt's own install.
@@ -134,9 +153,18 @@ ${replicaTable(f.replicas)}
 Each peer applies the same SQL files, laid out as it needs them in a temporary directory, as a whole process on a fresh
 database; afterwards its history must hold one row per file and every table and column must match what the database's own
 client makes of the same files, so a peer that skips a file cannot look fast. molt's figures are the ones in the tables
-above; each tool's no-op is its own migrate run again. Peers run ${f.rounds} rounds.
+above; each tool's no-op is its own migrate run again. Peers run ${f.peerRounds} rounds.
 
 ${renderPeers(f.peers, molt)}
+
+### ${STAMPEDE} copies of each tool at once
+
+What a fleet does when ${STAMPEDE} replicas that migrate on boot start together: ${STAMPEDE} copies of each tool's migrate command on one
+empty database, the same layout as above, once per tool. A copy that exits with an error is a replica that crash-loops; the
+history must hold one row per file and the tables and columns must be the database client's; then one more run alone shows
+whether a restart repairs what the stampede left.
+
+${stampedeTable(f.stampede)}
 
 ## Lint: whole histories
 

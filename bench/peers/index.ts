@@ -38,7 +38,8 @@ export const PEERS: Peer[] = [nodePgMigrate, postgrator, knex, umzug, dbmate, gr
 /** Display names of the dialects, as BENCHMARKS.md's headings say them. */
 export const DIALECT_NAMES: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MariaDB', sqlite: 'SQLite' };
 
-const CREATE: Record<Dialect, () => Promise<TestDatabase>> = { postgres: createPostgresDatabase, mysql: createMysqlDatabase, sqlite: createSqliteDatabase };
+/** A fresh database of each dialect. */
+export const CREATE: Record<Dialect, () => Promise<TestDatabase>> = { postgres: createPostgresDatabase, mysql: createMysqlDatabase, sqlite: createSqliteDatabase };
 
 // Every column of every table and view, as `table.column`: a file skipped or recorded without running shows as a missing name.
 const COLUMNS: Record<Dialect, string> = {
@@ -47,10 +48,10 @@ const COLUMNS: Record<Dialect, string> = {
   sqlite: `SELECT m.name || '.' || p.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!'`,
 };
 
-/** The sorted `table.column` names of a database, the peers' own tables left out. */
-async function userColumns(db: TestDatabase): Promise<string[]> {
+/** The sorted `table.column` names of a database, the tools' own tables (the peers', `_molt_*`) left out. */
+export async function userColumns(db: TestDatabase): Promise<string[]> {
   const rows = await queryDb<{ name: unknown }>(db, COLUMNS[db.kind]);
-  return rows.map((r) => String(r.name)).filter((n) => !PEER_TABLES.has(n.slice(0, n.indexOf('.')))).sort();
+  return rows.map((r) => String(r.name)).filter((n) => !PEER_TABLES.has(n.slice(0, n.indexOf('.'))) && !n.startsWith('_molt_')).sort();
 }
 
 // The database's own client applying the files one transaction per file, to learn the tables and columns a correct run leaves.
@@ -71,7 +72,8 @@ const REFERENCE: Record<Dialect, (db: TestDatabase, files: string[]) => Promise<
   },
 };
 
-async function referenceColumns(dialect: Dialect, files: string[]): Promise<string[]> {
+/** The sorted `table.column` names the database's own client leaves after applying `files` one transaction per file. */
+export async function referenceColumns(dialect: Dialect, files: string[]): Promise<string[]> {
   const db = await CREATE[dialect]();
   try {
     await REFERENCE[dialect](db, files);
@@ -112,7 +114,8 @@ export function peerWorkloads(generatedDir: string): Workload[] {
   ];
 }
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400);
+/** An error's message on one line, cut to 400 characters. */
+export const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400);
 
 /** A row without figures for a peer on a workload, before its reason is set. */
 function unmeasured(peer: Peer, w: Workload): PeerRow {
@@ -121,7 +124,7 @@ function unmeasured(peer: Peer, w: Workload): PeerRow {
 }
 
 // The version for a row even when the install failed.
-const installedVersion = (pkg: string): string => {
+export const installedVersion = (pkg: string): string => {
   try {
     return peerVersion(pkg);
   } catch {
