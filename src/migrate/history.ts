@@ -123,6 +123,17 @@ export class History {
     }
   }
 
+  /** True when molt's own tables exist and are at molt's newest own migration, so `ensure` has nothing to do. */
+  async isCurrent(): Promise<boolean> {
+    try {
+      const rows = await this.#session.query<{ v: unknown }>(`SELECT max(version) AS v FROM ${this.#quoted.meta}`);
+      return Number(rows[0]?.v ?? 0) >= INTERNAL_MIGRATIONS[INTERNAL_MIGRATIONS.length - 1].version;
+    } catch (error) {
+      if (this.#sql.isMissingTable(error)) return false;
+      throw error;
+    }
+  }
+
   /** Every row, in the order the migrations were applied. */
   async read(): Promise<HistoryRow[]> {
     let rows: Row[];

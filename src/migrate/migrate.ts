@@ -103,10 +103,11 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       });
       return;
     }
-    // Nothing to do is what almost every boot finds: one read decides it, and a replica does not queue for the lock
-    // behind another that is migrating only to find the work done. Anything else is judged again under the lock.
+    // Nothing to do is what almost every boot finds: two reads decide it (molt's own tables are current, nothing is
+    // pending), and a replica does not queue for the lock behind another that is migrating only to find the work
+    // done. Anything else is judged again under the lock, where molt's own tables are created or moved forward.
     const before = judge(ctx.migrations, await history.read(), judgeOptions);
-    if (before.problems.length === 0 && before.partial.length === 0 && selectWork(before.pending, options).length === 0) {
+    if (before.problems.length === 0 && before.partial.length === 0 && selectWork(before.pending, options).length === 0 && (await history.isCurrent())) {
       report.from = report.to = newest(before);
       report.warnings = before.warnings;
       for (const w of before.warnings) ctx.log.warn(w);
