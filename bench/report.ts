@@ -65,8 +65,10 @@ function replicaTable(rows: ReplicaRow[]): string {
 ${rows.map((r) => `| ${r.server} | ${r.workload} | ${r.files} | ${cell(r.all)} | ${cell(r.alone)} | ${ratioCell(r.all, r.alone)} | ${cell(r.started)} | ${r.applied.join(', ')} | ${r.history.join(', ')} |`).join('\n')}`;
 }
 
+/** Text for a table cell: a `|` inside it would end the cell. */
+const esc = (text: string): string => text.replace(/\|/g, '\\|');
+
 function stampedeTable(rows: StampedeRow[]): string {
-  const esc = (text: string): string => text.replace(/\|/g, '\\|');
   const out = rows.map((r) => {
     const tool = r.tool === 'molt' ? '**molt**' : `${r.tool} ${r.version}`;
     if (r.reason) return `| ${DIALECT_NAMES[r.dialect]} | ${r.workload} | ${tool} | not run: ${esc(r.reason)} | | | | |`;
@@ -91,11 +93,11 @@ const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 function backupTable(rows: BackupRow[]): string {
   return `| database | size | molt backup | floor | floor time | molt / floor | archive | floor output |
 |---|---|---|---|---|---|---|---|
-${rows.map((r) => `| ${r.name} | ${gib(r.size)} | ${cell(r.molt)} | ${r.floorName} | ${cell(r.floor)} | ${ratioCell(r.molt, r.floor)} | ${gib(r.archive)} | ${gib(r.floorOutput)} |`).join('\n')}
+${rows.map((r) => `| ${r.name} | ${gib(r.size)} | ${cell(r.molt)} | ${esc(r.floorName)} | ${cell(r.floor)} | ${ratioCell(r.molt, r.floor)} | ${gib(r.archive)} | ${gib(r.floorOutput)} |`).join('\n')}
 
 | database | size | molt restore | floor | floor time | molt / floor |
 |---|---|---|---|---|---|
-${rows.map((r) => `| ${r.name} | ${gib(r.size)} | ${cell(r.restore)} | ${r.restoreFloorName} | ${cell(r.restoreFloor)} | ${ratioCell(r.restore, r.restoreFloor)} |`).join('\n')}`;
+${rows.map((r) => `| ${r.name} | ${gib(r.size)} | ${cell(r.restore)} | ${esc(r.restoreFloorName)} | ${cell(r.restoreFloor)} | ${ratioCell(r.restore, r.restoreFloor)} |`).join('\n')}`;
 }
 
 async function machine(): Promise<string> {
@@ -131,7 +133,9 @@ molt's own install.
 molt: \`molt migrate\` on a fresh database as a whole process, with its drift check, lock, history rows and per-statement
 execution (on MariaDB a \`running\` row per file and a progress row after every statement, sent in the same round trip).
 The no-op floor is a minimal Node script (\`bench/floor-noop.ts\`) that reads and hashes every file and selects the history
-table; molt on a no-op start also checksums every file, reads the history, runs the drift check and takes and frees the lock.
+table; molt on a no-op start also checksums every file twice (canonical text and raw bytes), reads its own tables' version,
+runs the drift check and, finding nothing to do, takes no lock. On SQLite molt holds the write lock for the whole run and applies
+each migration as a savepoint inside one transaction, so it syncs to disk once, where the shell commits, and syncs, every file.
 The generated sets are small migrations (tables, columns, indexes, rows) valid on all three databases. The kratos MySQL history
 stops at file 344 on MariaDB: file 345 needs MySQL 8 (see the corpus test); it needs \`sql_mode=NO_ENGINE_SUBSTITUTION\`, which
 molt gets with \`--set\` and the client with \`--init-command\`.
@@ -162,7 +166,8 @@ ${renderPeers(f.peers, molt)}
 What a fleet does when ${STAMPEDE} replicas that migrate on boot start together: ${STAMPEDE} copies of each tool's migrate command on one
 empty database, the same layout as above, once per tool. A copy that exits with an error is a replica that crash-loops; the
 history must hold one row per file and the tables and columns must be the database client's; then one more run alone shows
-whether a restart repairs what the stampede left.
+whether a restart repairs what the stampede left. Every tool applies each of these histories alone (the tables above), so what
+goes wrong here is the concurrency alone. One run each: where tools race, the outcome varies from run to run.
 
 ${stampedeTable(f.stampede)}
 
@@ -186,7 +191,9 @@ archive is verified whole first, then restored and swapped in. Floors, in the sa
 with an index: SQLite in WAL mode built with better-sqlite3, PostgreSQL from generate_series, MariaDB from the sequence engine.
 molt reads the SQLite file in place under a read snapshot and stores it in the gzip without compressing, hashing on a
 second thread; pg_dump's custom format is compressed already, so molt stores it too; the MariaDB dump is gzipped at level 1.
-${f.longRounds} rounds each.
+The rows (about 700 bytes, a text payload of repeated hashes) compress about 20-fold, so the server dumps are small.
+molt's restore reads the archive twice (verification before anything is touched, then extraction with every hash checked
+again) and runs SQLite's quick_check on the result before the atomic rename; the floors check nothing. ${f.longRounds} rounds each.
 
 ${backupTable(f.backups)}
 `;
