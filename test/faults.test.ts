@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { runDatabase } from '../bench/faults-suite.js';
 import { FAULT_TARGETS } from '../bench/faults-targets.js';
-import { BIN, cleanEnv, migrationsDir, molt } from './helpers/cli.js';
+import { killMoltWhen, migrationsDir, molt } from './helpers/cli.js';
 import { createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
 
 // The short form of `npm run faults`: four kills per database at seeded moments (SIGKILL and server-side
@@ -42,16 +41,8 @@ describe('faults found by the fault suite', () => {
     });
     dirs.push(dir);
     const name = new URL(db.url).pathname.slice(1);
-    const active = (): Promise<unknown[]> => pgAdmin("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt' AND query LIKE '%INSERT INTO events%'", [name]);
-    const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], { env: cleanEnv(), stdio: 'ignore' });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 30_000;
-    while ((await active()).length === 0) {
-      assert.ok(Date.now() < deadline, 'the INSERT never started');
-      await sleep(20);
-    }
-    child.kill('SIGKILL');
-    await exited;
+    const active = async (): Promise<boolean> => (await pgAdmin("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt' AND query LIKE '%INSERT INTO events%'", [name])).length > 0;
+    await killMoltWhen(['migrate', '--db', db.url, '--dir', dir], active, 'the INSERT');
     // The server does not notice the dead client until it answers: it finishes and commits the INSERT first.
     while ((await pgAdmin("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt'", [name])).length > 0) await sleep(20);
     const r = await molt(['migrate', '--db', db.url, '--dir', dir, '--lock-timeout', '20s']);

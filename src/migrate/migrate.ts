@@ -54,7 +54,9 @@ function refusal(report: MigrateReport): MoltError {
 function failed(report: MigrateReport, result: MigrationResult): MoltError {
   const e = result.error!;
   const where = `${result.source}:${e.line} (statement ${e.statement} of ${result.statements})`;
-  const hint = e.inFlightBefore
+  const hint = e.inRegion
+    ? `Statements ${e.inRegion.from} to ${e.inRegion.to - 1} of the LOCK TABLES region ran and committed one by one before statement ${e.inRegion.to} failed, so the region cannot simply run again. Finish or undo them by hand, then run \`molt repair --resolve applied\` or \`molt repair --resolve rolled-back\``
+    : e.inFlightBefore
     ? `Statement ${e.statement} was running when an earlier attempt died, so it may have taken effect already. If the database has its effect, finish the rest by hand and run \`molt repair --resolve applied\``
     : e.partial || e.statementsApplied > 0
       ? `Statements 1 to ${e.statementsApplied} stayed applied and are recorded. Fix statement ${e.statement} in the file (leave the ones before it as they are) and run migrate again: it resumes at statement ${e.statement}`

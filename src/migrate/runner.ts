@@ -35,6 +35,11 @@ export interface MigrationFailure {
    * in the database; the error is then likely "already exists".
    */
   inFlightBefore?: boolean;
+  /**
+   * The failing statement lies inside a LOCK TABLES region after statements of it that committed one by one,
+   * so the region cannot run again from its start: the history marks it in doubt, for `molt repair`.
+   */
+  inRegion?: { from: number; to: number };
 }
 
 /** Who applies, for the history row. */
@@ -176,12 +181,17 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
   let applied = from;
   let recordedDone = false;
   let inFileTransaction = false;
+  // Where a LOCK TABLES region began: its statements commit one by one, yet the history cannot be written inside it.
+  let regionStart: number | null = null;
   for (let index = from; index < plan.statements.length; index++) {
     const statement = plan.statements[index];
     const role = plan.mode === 'as-written' ? transactionRole(statement, sql) : 'plain';
     const outsideAfter = role === 'end' || (!inFileTransaction && role !== 'begin');
     const last = index === plan.statements.length - 1;
-    const progress = history.updateSql(m.version, m.name, { statementsApplied: index + 1 });
+    // Leaving a region clears its in-flight mark along with the progress it records.
+    const reached = role === 'end' ? { statementsApplied: index + 1, errorStatement: null } : { statementsApplied: index + 1 };
+    const progress = history.updateSql(m.version, m.name, reached);
+    const opensRegion = role === 'begin' && sql.lockRegion.begin.some((re) => re.test(statement.head));
     // A statement that can share a transaction with the row recording it commits together with it: a crash, or a
     // connection the server ends, leaves both or neither, so a resume never runs a statement that took effect again.
     const together = outsideAfter && role === 'plain' && transactionRole(statement, sql) === 'plain' && sql.sharesTransaction.some((re) => re.test(statement.head));
@@ -190,8 +200,8 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
       if (outsideAfter && ctx.batchProgress) {
         // The statement and its progress row in one round trip: the server runs the second right after the first.
         const body = together
-          ? `START TRANSACTION;\n${statement.text}\n;\n${last ? [done({ statementsApplied: index + 1 }), ctx.openNext].filter(Boolean).join(';\n') : progress};\nCOMMIT`
-          : `${statement.text}\n;\n${last ? closing({ statementsApplied: index + 1 }) : progress}`;
+          ? `START TRANSACTION;\n${statement.text}\n;\n${last ? [done(reached), ctx.openNext].filter(Boolean).join(';\n') : progress};\nCOMMIT`
+          : `${statement.text}\n;\n${last ? closing(reached) : progress}`;
         const text = [opening, body].filter(Boolean).join('\n;\n');
         opening = null;
         openTransaction = together;
@@ -208,23 +218,29 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
       } else {
         // Cannot share a transaction (CREATE INDEX CONCURRENTLY, VACUUM): if the run dies here, the resume says so.
         await flushOpening();
+        // The row says the region is in flight before it starts: an attempt that dies inside it is then in doubt, never rerun.
+        if (opensRegion) await session.exec(history.updateSql(m.version, m.name, { errorStatement: index + 1 }));
         await session.exec(statement.text);
         if (outsideAfter) await session.exec(progress);
       }
     } catch (error) {
       if (inFileTransaction || openTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
       result.status = 'failed';
-      result.error = { ...failure(plan.statements, index, error, applied > 0, applied, sql), inFlightBefore: ctx.resume?.interrupted === true && index === from };
+      const inRegion = regionStart !== null && index > regionStart + 1 ? { from: regionStart + 1, to: index + 1 } : undefined;
+      result.error = { ...failure(plan.statements, index, error, applied > 0 || inRegion !== undefined, applied, sql), inFlightBefore: ctx.resume?.interrupted === true && index === from, inRegion };
       finish();
-      // The whole row, replaced: the opening insert may not have run when the batch failed.
+      // The whole row, replaced: the opening insert may not have run when the batch failed. A region whose first
+      // statements took effect stays marked in flight, so the next run asks for repair instead of running it again.
       const failed: HistoryRow = {
-        ...row, statementHashes: plan.hashes, status: 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs,
-        error: result.error.message, errorStatement: index + 1, errorLine: result.error.line,
+        ...row, statementHashes: plan.hashes, status: inRegion ? 'running' : 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs,
+        error: result.error.message, errorStatement: inRegion ? inRegion.from : index + 1, errorLine: result.error.line,
       };
       await history.put(failed, { replace: true }).catch(() => undefined);
       return result;
     }
     if (role === 'begin') inFileTransaction = true;
+    if (opensRegion) regionStart = index;
+    if (role === 'end') regionStart = null;
     if (outsideAfter) {
       inFileTransaction = false;
       applied = index + 1;

@@ -83,6 +83,22 @@ function failedProblem(row: HistoryRow): Problem {
   };
 }
 
+/** A row still running with a statement named died inside a LOCK TABLES region, whose statements commit one by one. */
+function regionProblem(row: HistoryRow): Problem {
+  const id = `${row.version}_${row.name}`;
+  const at = row.errorStatement;
+  return {
+    code: 'failed',
+    version: row.version,
+    name: row.name,
+    message:
+      `Migration ${id} stopped inside the LOCK TABLES region that begins at statement ${at}: statement ${at} or one after it ` +
+      `was running when an earlier attempt died, and statements there commit one by one, so some may have taken effect already` +
+      (row.error ? ` (it stopped on: ${row.error})` : ''),
+    hint: `Check which statements of the region from statement ${at} on took effect and finish or undo them by hand, then run \`molt repair --resolve applied\` (finished) or \`molt repair --resolve rolled-back\` (undone), and migrate again`,
+  };
+}
+
 function partialOf(row: HistoryRow, m: Migration | undefined, resumable: boolean): PartialMigration {
   const applied = row.statementsApplied ?? 0;
   return {
@@ -125,12 +141,14 @@ export function judge(migrations: readonly Migration[], rows: readonly HistoryRo
     const m = known.get(id);
     if (row.status === 'failed' || row.status === 'running') {
       // Resumable only when every applied statement is known by hash and is still the same in the file.
+      // Unless it stopped inside a region marked in flight: running it again could apply statements twice.
+      const inRegion = row.status === 'running' && row.errorStatement != null;
       const canCheck = m && row.statementHashes && options.planOf;
       const changed = canCheck ? changedStatement(row, options.planOf!(m)) : null;
-      const resume = Boolean(canCheck) && !changed;
+      const resume = !inRegion && Boolean(canCheck) && !changed;
       verdict.partial.push(partialOf(row, m, resume));
       if (resume) resumable.add(id);
-      else verdict.problems.push(changed ? changedProblem(row, m!, changed) : failedProblem(row));
+      else verdict.problems.push(inRegion ? regionProblem(row) : changed ? changedProblem(row, m!, changed) : failedProblem(row));
       continue;
     }
     if (row.status !== 'success' && row.status !== 'baseline') continue;

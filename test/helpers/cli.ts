@@ -61,3 +61,22 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
     writeFileSync(join(dir, name), text);
   }
 }
+
+/**
+ * Starts `molt ARGS`, waits until `atWork()` sees the moment to strike (polling every 20 ms, failing after
+ * `timeoutMs` with `what` in the message), then kills it with SIGKILL and resolves once it has exited.
+ */
+export async function killMoltWhen(args: string[], atWork: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + timeoutMs;
+  while (!(await atWork())) {
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${what} never happened within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await exited;
+}
