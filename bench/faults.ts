@@ -44,7 +44,7 @@ a clean run's median time. Odd trials use SIGKILL on the process. Even trials on
 (\`pg_terminate_backend\`, \`KILL CONNECTION\`). The recovery is the next \`molt migrate\`. After it, \`status\` must show everything
 applied, nothing partial and the lock free. The schema dump and per-table counts and sums must equal a clean run's, and the history
 must hold one success row per file. "In doubt" means molt asked for \`molt repair\`, because a statement that commits by itself
-(\`CREATE INDEX CONCURRENTLY\`, MariaDB DDL) may or may not have taken effect when its connection died: history and schema still agree
+(\`CREATE INDEX CONCURRENTLY\`, MariaDB DDL, a statement inside a \`LOCK TABLES\` region) may or may not have taken effect when its connection died: history and schema still agree
 (the file is recorded as unfinished), which is its documented answer, not a failure. "Run finished first" counts the kills that came
 after \`molt migrate\` had already exited.
 

@@ -143,7 +143,12 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
           options.signal.throwIfAborted();
         }
         const earlier = partial.get(m.id);
-        if (earlier) ctx.log.info(`resuming ${m.id} at statement ${earlier.statementsApplied + 1} of ${planFor(m).statements.length}: statements 1 to ${earlier.statementsApplied} ran in an earlier attempt and are unchanged`);
+        if (earlier) {
+          const before = earlier.statementsApplied === 0
+            ? 'an earlier attempt stopped before its first statement was recorded'
+            : `statements 1 to ${earlier.statementsApplied} ran in an earlier attempt and are unchanged`;
+          ctx.log.info(`resuming ${m.id} at statement ${earlier.statementsApplied + 1} of ${planFor(m).statements.length}: ${before}`);
+        }
         const next = work[i + 1];
         const openNext = batch && next && !partial.has(next.id) ? openingSql(base, next, planFor(next), recorded.has(next.id)) : undefined;
         const result = await applyMigration({
