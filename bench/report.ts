@@ -31,7 +31,7 @@ export interface Figures {
 }
 
 const FLOORS: Record<Dialect, string> = {
-  sqlite: 'the `sqlite3` shell applying the same files in one session, `BEGIN; .read file; COMMIT;` per file, `-bail`',
+  sqlite: 'the `sqlite3` shell applying the same files in one session, `BEGIN; .read file; COMMIT;` per file, `-bail`, in WAL mode with `synchronous = NORMAL` so that it syncs at checkpoints only, as molt syncs once per run',
   postgres: 'psql applying the same files in one session, one transaction per file (`BEGIN; \\i file; COMMIT;`, bare `\\i` for files with `CONCURRENTLY`), `ON_ERROR_STOP`',
   mysql: 'the `mariadb` client applying the same files in one session (`source file` for each, which honours `DELIMITER`; `--abort-source-on-error`), with the same `sql_mode`. MySQL commits every DDL statement on its own, so neither side can wrap a file in a transaction',
 };
@@ -117,13 +117,13 @@ export async function renderReport(f: Figures): Promise<string> {
   return `# Benchmarks
 
 Latest run of \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${fmt(f.wallMs)} end to end). Every figure is the median of
-interleaved rounds (the count is given; ${f.rounds + 2} for the no-op), with [min–max], wall-clock time of whole processes,
+interleaved rounds (the count is given; ${f.rounds + 1} for the no-op), with [min–max], wall-clock time of whole processes,
 Node start-up included. Ratios divide molt's median by the floor's or the peer's median measured in the same run.
 
 Machine: ${await machine()}.
 It is a VM with CPU steal, so differences under about 10 % are noise.
 
-Reproduce: \`npm run bench\`. Rounds: \`BENCH_ROUNDS\` (${f.rounds}: apply; two more for the no-op and lint), \`BENCH_PEER_ROUNDS\` (${f.peerRounds}), \`BENCH_LONG_ROUNDS\`
+Reproduce: \`npm run bench\`. Rounds: \`BENCH_ROUNDS\` (${f.rounds}: apply and lint; one more for the no-op), \`BENCH_PEER_ROUNDS\` (${f.peerRounds}), \`BENCH_LONG_ROUNDS\`
 (${f.longRounds}: replicas, backup and restore of 1 GiB) and \`BENCH_10K_ROUNDS\` (${f.hugeRounds}: the 10,000-file sets), sized so that the
 whole run stays under 20 minutes on this machine. The peers are installed into \`bench/node_modules\` on the first run, never into
 molt's own install.
@@ -135,7 +135,7 @@ execution (on MariaDB a \`running\` row per file and a progress row after every 
 The no-op floor is a minimal Node script (\`bench/floor-noop.ts\`) that reads and hashes every file and selects the history
 table; molt on a no-op start also checksums every file twice (canonical text and raw bytes), reads its own tables' version,
 runs the drift check and, finding nothing to do, takes no lock. On SQLite molt holds the write lock for the whole run and applies
-each migration as a savepoint inside one transaction, so it syncs to disk once, where the shell commits, and syncs, every file.
+each migration as a savepoint inside one transaction, so it syncs to disk once.
 The generated sets are small migrations (tables, columns, indexes, rows) valid on all three databases. The kratos MySQL history
 stops at file 344 on MariaDB: file 345 needs MySQL 8 (see the corpus test); it needs \`sql_mode=NO_ENGINE_SUBSTITUTION\`, which
 molt gets with \`--set\` and the client with \`--init-command\`.
