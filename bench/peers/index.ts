@@ -84,14 +84,24 @@ export async function referenceColumns(dialect: Dialect, files: string[]): Promi
 }
 
 /** Checks a peer's run really applied every file: history rows equal to the files, and the reference's tables and columns. */
-async function verify(peer: Peer, db: TestDatabase, files: number, reference: string[]): Promise<void> {
+/** The peer's history rows for applied migrations. */
+export async function historyCount(peer: Peer, db: TestDatabase): Promise<number> {
   const [row] = await queryDb<Record<string, unknown>>(db, peer.historyCount[db.kind]);
-  const recorded = Number(Object.values(row ?? {})[0]);
-  if (recorded !== files) throw new Error(`recorded ${recorded} of ${files} files in its history`);
+  return Number(Object.values(row ?? {})[0]);
+}
+
+/** The `table.column` names the reference has and the database lacks, and those it has beyond the reference. */
+export async function schemaDifference(db: TestDatabase, reference: string[]): Promise<{ missing: string[]; extra: string[] }> {
   const columns = new Set(await userColumns(db));
   const expected = new Set(reference);
-  const missing = reference.filter((c) => !columns.has(c));
-  const extra = [...columns].filter((c) => !expected.has(c));
+  return { missing: reference.filter((c) => !columns.has(c)), extra: [...columns].filter((c) => !expected.has(c)) };
+}
+
+/** Checks a peer's run really applied every file: history rows equal to the files, and the reference's tables and columns. */
+async function verify(peer: Peer, db: TestDatabase, files: number, reference: string[]): Promise<void> {
+  const recorded = await historyCount(peer, db);
+  if (recorded !== files) throw new Error(`recorded ${recorded} of ${files} files in its history`);
+  const { missing, extra } = await schemaDifference(db, reference);
   if (missing.length + extra.length > 0) {
     throw new Error(`left a different schema than the database's client: missing ${missing.slice(0, 3).join(', ') || 'none'}, extra ${extra.slice(0, 3).join(', ') || 'none'}`);
   }

@@ -103,10 +103,10 @@ export function timed(inv: Invocation): number {
   return ms;
 }
 
-/** The last meaningful lines of a failed process's output, for a one-line reason. */
-function lastLines(out: string): string {
-  const lines = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
-  return lines.slice(-3).join('; ').slice(-600);
+/** The last meaningful lines of a failed process's output (no stack frames), joined into a one-line reason. */
+export function lastLines(out: string, lines = 3, chars = 600): string {
+  const meaningful = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  return meaningful.slice(-lines).join('; ').slice(-chars);
 }
 
 /** A fresh temporary directory for one peer's layout, outside the repository. */

@@ -2,10 +2,10 @@
 // exit with an error, whether every file was applied exactly once, and whether one more run alone then finishes the job.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { CREATE, DIALECT_NAMES, PEERS, firstLine, installedVersion, referenceColumns, userColumns } from './index.js';
+import { CREATE, DIALECT_NAMES, PEERS, firstLine, historyCount, installedVersion, referenceColumns, schemaDifference } from './index.js';
 import { moltPeer } from './molt.js';
-import { ensurePeersInstalled, timed, workDir, type Dialect, type Invocation, type Peer } from './shared.js';
-import { queryDb, type TestDatabase } from '../../test/helpers/databases.js';
+import { ensurePeersInstalled, lastLines, timed, workDir, type Dialect, type Invocation, type Peer } from './shared.js';
+import type { TestDatabase } from '../../test/helpers/databases.js';
 import { MOLT_VERSION } from '../../src/version.js';
 
 /** How many copies start together. */
@@ -54,12 +54,9 @@ function run(inv: Invocation): Promise<Exit> {
   });
 }
 
-const lastWords = (out: string): string => out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at ')).slice(-2).join('; ').slice(-300);
-
 async function historyRows(peer: Peer, db: TestDatabase): Promise<number | string> {
   try {
-    const [row] = await queryDb<Record<string, unknown>>(db, peer.historyCount[db.kind]);
-    return Number(Object.values(row ?? {})[0]);
+    return await historyCount(peer, db);
   } catch (e) {
     return `unreadable: ${firstLine(e).slice(0, 120)}`;
   }
@@ -77,10 +74,10 @@ async function stampede(peer: Peer, dialect: Dialect, workload: string, files: s
     row.ms = Number(process.hrtime.bigint() - start) / 1e6;
     const failed = exits.filter((e) => e.code !== 0);
     row.failed = failed.length;
-    if (failed[0]) row.firstError = lastWords(failed[0].out);
+    if (failed[0]) row.firstError = lastLines(failed[0].out, 2, 300);
     row.history = await historyRows(peer, db);
-    const columns = new Set(await userColumns(db));
-    row.schemaDiff = reference.filter((c) => !columns.has(c)).length + [...columns].filter((c) => !reference.includes(c)).length;
+    const { missing, extra } = await schemaDifference(db, reference);
+    row.schemaDiff = missing.length + extra.length;
     try {
       timed(prepared.apply(db.url));
       row.after = `ok, ${await historyRows(peer, db)} rows`;

@@ -92,6 +92,13 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
   const judgeOptions = { allowOutOfOrder, planOf: planFor };
 
+  // What a verdict tells the report and the log whichever way the run goes: versions and warnings.
+  const take = (verdict: Verdict): void => {
+    report.from = report.to = newest(verdict);
+    report.warnings = verdict.warnings;
+    for (const w of verdict.warnings) ctx.log.warn(w);
+  };
+
   await withSession(ctx, async (session, history) => {
     if (options.dryRun) {
       const verdict = judge(ctx.migrations, await history.read(), judgeOptions);
@@ -110,9 +117,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
     // done. Anything else is judged again under the lock, where molt's own tables are created or moved forward.
     const before = judge(ctx.migrations, await history.read(), judgeOptions);
     if (before.problems.length === 0 && before.partial.length === 0 && selectWork(before.pending, options).length === 0 && (await history.isCurrent())) {
-      report.from = report.to = newest(before);
-      report.warnings = before.warnings;
-      for (const w of before.warnings) ctx.log.warn(w);
+      take(before);
       return;
     }
     await withLock(ctx, session, history, async () => {
@@ -120,9 +125,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       const rows = await history.read();
       const recorded = new Set(rows.map((r) => `${r.version}_${r.name}`));
       const verdict = judge(ctx.migrations, rows, judgeOptions);
-      report.from = report.to = newest(verdict);
-      report.warnings = verdict.warnings;
-      for (const w of verdict.warnings) ctx.log.warn(w);
+      take(verdict);
       if (verdict.problems.length > 0) {
         report.status = 'refused';
         report.problems = verdict.problems;
