@@ -12,6 +12,7 @@ export type MoltErrorCode =
   | 'DRIFT'
   | 'LOCK_TIMEOUT'
   | 'BASELINE_REFUSED'
+  | 'DATABASE_NOT_EMPTY'
   | 'REPAIR_REFUSED'
   | 'SUM_MISMATCH'
   | 'BACKUP_INVALID'
@@ -47,7 +48,7 @@ export class MoltError extends Error {
 
   /** A plain object for `--json` output. */
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, hint: this.hint, ...this.details };
+    return { ...this.details, code: this.code, message: this.message, hint: this.hint };
   }
 }
 

@@ -43,6 +43,7 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   LIFECYCLE_STOPPED: EXIT.internal,
   RESTORE_REFUSED: EXIT.needsDecision,
   BASELINE_REFUSED: EXIT.needsDecision,
+  DATABASE_NOT_EMPTY: EXIT.needsDecision,
   REPAIR_REFUSED: EXIT.needsDecision,
 };
 

@@ -4,7 +4,8 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 
 /** Writes data to stdout: JSON with `--json`, else the text the renderer gives. */
 export function emit<T>(json: boolean | undefined, report: T, text: (report: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : text(report));
+  // Every byte the CLI prints passes the redaction: a secret that reached a report by any path stops here.
+  process.stdout.write(redactUrl(json ? `${JSON.stringify(report, null, 2)}\n` : text(report)));
 }
 
 /** Renders an error (to stderr, and as JSON on stdout with `--json`) and returns the exit code. */
@@ -16,11 +17,11 @@ export function fail(error: unknown, json: boolean | undefined, renderReport?: (
   }
   const { report, ...details } = error.details as { report?: unknown };
   if (json) {
-    process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint, ...details }, report }, null, 2)}\n`);
+    process.stdout.write(redactUrl(`${JSON.stringify({ error: { ...details, code: error.code, message: error.message, hint: error.hint }, report }, null, 2)}\n`));
   } else if (report && renderReport) {
-    process.stdout.write(renderReport(report as never));
+    process.stdout.write(redactUrl(renderReport(report as never)));
   }
   process.stderr.write(`molt: error: ${redactUrl(error.message)}\n`);
-  if (error.hint) process.stderr.write(`molt: hint: ${error.hint}\n`);
+  if (error.hint) process.stderr.write(`molt: hint: ${redactUrl(error.hint)}\n`);
   return exitCodeFor(error.code, error.details);
 }

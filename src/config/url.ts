@@ -29,9 +29,24 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
   });
 }
 
-/** Replaces the password in every URL inside `text` with `***`, so that no secret is printed. */
+// The user info of a URL runs to its last `@`: a password may hold an unencoded `@`, `/`, `?` or `#`.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi;
+// Query parameters and libpq keyword strings (`host=db password=secret`) that carry a secret.
+const SECRET_PARAM = /([?&;]\s*(?:password|sslpassword|passwd|pwd|pass|secret|token|access_token|api_key)=)[^&\s#"']*/gi;
+const SECRET_KEYWORD = /(\b(?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&"']+)/gi;
+
+/**
+ * Replaces every secret a database URL or connection string may carry inside `text` with `***`: the password in the
+ * user info (even one holding an unencoded `@`), `?password=` style parameters, and `password=` keywords.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]*)@/gi, '$1***@');
+  return text
+    .replace(URL_USERINFO, (_, scheme: string, userinfo: string) => {
+      const colon = userinfo.indexOf(':');
+      return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+    })
+    .replace(SECRET_PARAM, '$1***')
+    .replace(SECRET_KEYWORD, (match, key: string, value: string) => (value === '***' ? match : `${key}***`));
 }
 
 /** The same URL pointing at another database on the same server (a maintenance connection, a staging database). */

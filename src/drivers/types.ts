@@ -49,8 +49,16 @@ export interface DialectSql {
    * with the history row recording it: every plain statement where DDL is transactional, only DML on MySQL.
    */
   readonly sharesTransaction: readonly RegExp[];
+  /** A query listing the tables and views that migrations could have made (column `name`), system ones left out. */
+  readonly listTables: string;
   /** A query whose single row has a truthy `present` column when the table exists. */
   tableExists(table: string): { sql: string; params: unknown[] };
+  /**
+   * What a migration may change for the rest of its session (PostgreSQL's search_path, MySQL's current database):
+   * how to read it, the text that betrays a change, and how to put it back before the next migration runs.
+   * `schema` reads where unqualified tables go, so molt's own tables can be named in full. Null: nothing to keep.
+   */
+  readonly sessionScope: { readonly schema: string; readonly read: string; readonly changedBy: RegExp; restore(value: string): string } | null;
   /** The statement that sets a session setting (`sql_mode`, `search_path`, a pragma) for this session. */
   setting(name: string, value: string): string;
   /**

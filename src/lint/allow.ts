@@ -8,7 +8,7 @@ export interface Allowance {
 }
 
 // `-- molt:allow a, b -- reason`, `# molt:allow a` (MySQL) or `/* molt:allow a */`.
-const ALLOW = /(?:--|#|\/\*)\s*molt:allow\s+([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/g;
+const ALLOW = /(?:--|#|\/\*)\s*molt\s*:\s*allow\s+([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/gi;
 
 function lineAt(text: string, offset: number): number {
   let line = 1;
@@ -26,11 +26,11 @@ export function statementAllowances(text: string, statements: readonly Statement
     if (index === 0) return [];
     const from = statements[index - 1].end;
     const gap = text.slice(from, statement.offset);
-    if (!gap.includes('molt:allow')) return [];
+    if (!/molt\s*:\s*allow/i.test(gap)) return [];
     const found: Allowance[] = [];
     for (const match of gap.matchAll(ALLOW)) {
       const line = lineAt(text, from + match.index);
-      for (const code of allowedCodes(match[1])) found.push({ code, line });
+      for (const code of allowedCodes(match[1].toLowerCase())) found.push({ code, line });
     }
     return found;
   });

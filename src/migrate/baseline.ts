@@ -17,18 +17,26 @@ export async function baseline(version: string, options: CommonOptions = {}): Pr
   }
   const ctx = await openContext(options);
   const marked = ctx.migrations.filter((m) => compareVersions(m.version, version) <= 0);
-  if (marked.length === 0) {
-    throw new MoltError('BASELINE_REFUSED', `No migration has a version at or below ${version}`, { hint: 'Name the version of a migration file the database already reflects' });
+  if (!ctx.migrations.some((m) => compareVersions(m.version, version) === 0)) {
+    const below = marked.at(-1);
+    throw new MoltError('BASELINE_REFUSED', `No migration has version ${version}`, {
+      hint: `Name the version of the newest migration file the database already reflects${below ? ` (the nearest below ${version} is ${below.id})` : ''}; \`molt status\` lists them`,
+      details: { version },
+    });
   }
   await withSession(ctx, async (session, history) => {
     await withLock(ctx, session, history, async () => {
       const rows = await history.read();
-      if (rows.length > 0) {
-        throw new MoltError('BASELINE_REFUSED', `The history in ${ctx.driver.displayUrl} already has ${rows.length} row(s); baseline only adopts a database molt has never migrated`, {
+      // Attempts that failed before any statement took effect (a first migrate that met the existing tables) are
+      // no record of a schema; anything else is, and baseline never writes over it.
+      const tookEffect = rows.filter((r) => !(r.status === 'rolled_back' || (r.status === 'failed' && !r.statementsApplied)));
+      if (tookEffect.length > 0) {
+        throw new MoltError('BASELINE_REFUSED', `The history in ${ctx.driver.displayUrl} already records ${tookEffect.length} migration(s) (first ${tookEffect[0].version}_${tookEffect[0].name}, ${tookEffect[0].status}); baseline only adopts a database molt has never migrated`, {
           hint: 'Run `molt status` to see what is recorded',
         });
       }
       await session.begin();
+      for (const r of rows) await history.remove(r.version, r.name);
       const now = new Date().toISOString();
       for (const m of marked) {
         await history.put({

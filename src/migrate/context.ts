@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { MoltError, messageOf } from '../errors.js';
+import { redactUrl } from '../config/url.js';
 import { resolveConfig, type ConfigInput, type MoltConfig } from '../config/config.js';
 import { createDriver } from '../drivers/index.js';
 import type { Driver, Session } from '../drivers/types.js';
@@ -29,8 +30,8 @@ export interface CommonOptions extends ConfigInput {
 
 /** Log lines to stderr, prefixed so they stand out in a service's output. */
 export const stderrLogger: Logger = {
-  info: (line) => process.stderr.write(`molt: ${line}\n`),
-  warn: (line) => process.stderr.write(`molt: warning: ${line}\n`),
+  info: (line) => process.stderr.write(`molt: ${redactUrl(line)}\n`),
+  warn: (line) => process.stderr.write(`molt: warning: ${redactUrl(line)}\n`),
 };
 const silent: Logger = { info: () => undefined, warn: () => undefined };
 
@@ -76,13 +77,21 @@ async function applySettings(ctx: RunContext, session: Session): Promise<void> {
   }
 }
 
+/** Where the session puts unqualified tables, so molt's own can be named in full; null where that means nothing. */
+async function schemaOf(ctx: RunContext, session: Session): Promise<string | null> {
+  const scope = ctx.driver.sql.sessionScope;
+  if (!scope || ctx.config.table.includes('.')) return null;
+  const [row] = await session.query<{ s: string | null }>(scope.schema);
+  return row?.s ?? null;
+}
+
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
 export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
   const session = await ctx.driver.connect();
   try {
     await applySettings(ctx, session);
     if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
-    return await work(session, new History(session, ctx.driver.sql, ctx.config.table));
+    return await work(session, new History(session, ctx.driver.sql, ctx.config.table, await schemaOf(ctx, session)));
   } finally {
     await session.close();
   }

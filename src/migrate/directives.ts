@@ -9,8 +9,9 @@ export interface Directives {
   allow: { code: string; line: number }[];
 }
 
-// `--` everywhere; `#` too, for MySQL files, where it starts a comment as well.
-const DIRECTIVE = /^(?:--|#)\s*molt:([A-Za-z_-]+)\s*(.*?)\s*$/;
+// `--` everywhere; `#` too, for MySQL files, where it starts a comment as well. Case and spaces around the colon
+// are tolerated: `-- MOLT:PHASE contract` and `-- molt: phase contract` mean what they say, never nothing.
+const DIRECTIVE = /^(?:--|#)\s*molt\s*:\s*([A-Za-z_-]+)\s*(.*?)\s*$/i;
 const ALLOWED: Record<string, readonly string[] | 'codes'> = {
   phase: ['expand', 'contract'],
   transaction: ['off'],
@@ -26,7 +27,8 @@ export function allowedCodes(value: string): string[] {
 /** Reads `-- molt:key value` lines from the comment block at the top of a file; anything unknown is an error naming the line. */
 export function parseDirectives(text: string, source: string): Directives {
   const result: Directives = { phase: 'expand', transaction: 'auto', allow: [] };
-  if (!text.includes('molt:')) return result;
+  if (!/molt\s*:/i.test(text)) return result;
+  const seen = new Map<string, number>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
   let leading = true;
   lines.forEach((raw, index) => {
@@ -35,7 +37,9 @@ export function parseDirectives(text: string, source: string): Directives {
     if (leading && line !== '' && !line.startsWith('--') && !line.startsWith('#')) leading = false;
     const match = DIRECTIVE.exec(line);
     if (!match) return;
-    const [, key, value] = match;
+    const key = match[1].toLowerCase();
+    // Rule codes are lower case; the reason after ` -- ` keeps its own spelling.
+    const value = key === 'allow' ? match[2].replace(/^.*?(?=\s+--|$)/, (codes) => codes.toLowerCase()) : match[2].toLowerCase();
     // A statement's own `molt:allow` stands right above it; lint reads those.
     if (!leading && key === 'allow') return;
     if (!leading) {
@@ -66,6 +70,14 @@ export function parseDirectives(text: string, source: string): Directives {
         details: { file: source, line: index + 1 },
       });
     }
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new MoltError('MIGRATION_FILE_INVALID', `${at}: a second "molt:${key}" directive; line ${earlier} already set it`, {
+        hint: `Keep one molt:${key} line`,
+        details: { file: source, line: index + 1 },
+      });
+    }
+    seen.set(key, index + 1);
     if (key === 'phase') result.phase = value as Phase;
     else result.transaction = 'off';
   });

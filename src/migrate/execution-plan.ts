@@ -1,6 +1,6 @@
 import { MoltError } from '../errors.js';
 import type { Capabilities, DialectSql } from '../drivers/types.js';
-import { splitStatements, transactionRole, type Statement } from '../sql/index.js';
+import { splitScript, transactionRole, type Statement } from '../sql/index.js';
 import { statementHashOf } from './checksum.js';
 import type { Migration } from './migration.js';
 
@@ -26,7 +26,16 @@ export interface ExecutionPlan {
 
 /** Decides how a migration runs; a file mixing statements that cannot share a transaction is an error naming the statement. */
 export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities): ExecutionPlan {
-  const plan = executionMode(m, sql, caps, splitStatements(m.sql, sql));
+  const { statements, unclosed } = splitScript(m.sql, sql);
+  // Whatever molt sends after such a file (its history row) would be swallowed by it: the migration and its
+  // record must never come apart, so the file is refused before anything runs.
+  if (unclosed) {
+    throw new MoltError('MIGRATION_FILE_INVALID', `${m.source}:${unclosed.line}: ${unclosed.what} opens here and is never closed`, {
+      hint: `Close the ${unclosed.what} (or remove it); ${sql.name} would read the rest of the file as part of it`,
+      details: { file: m.source, line: unclosed.line },
+    });
+  }
+  const plan = executionMode(m, sql, caps, statements);
   return { ...plan, hashes: plan.statements.map((s) => statementHashOf(s.text)) };
 }
 
@@ -41,6 +50,7 @@ export function executionMode(m: Migration, sql: DialectSql, caps: Capabilities,
       const kept = all.filter((_, i) => roles[i] === 'plain');
       return { mode: 'transaction', statements: kept, text: kept.map((s) => s.text).join('\n;\n'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
     }
+    assertClosed(m, all, roles, sql);
     return { mode: 'as-written', statements: all, text: m.sql, reason: 'the file manages its own transaction' };
   }
   const outside = all.filter((_, i) => roles[i] === 'non-transactional');
@@ -60,6 +70,22 @@ export function executionMode(m: Migration, sql: DialectSql, caps: Capabilities,
   }
   if (!caps.transactionalDdl) return { mode: 'statements', statements: all, text: m.sql, reason: `${sql.name} commits DDL statement by statement` };
   return { mode: 'transaction', statements: all, text: m.sql, reason: 'one transaction' };
+}
+
+/** A file that runs as written must close what it opens: a transaction or lock region left open would hold the history row. */
+function assertClosed(m: Migration, all: Statement[], roles: string[], sql: DialectSql): void {
+  let open: Statement | null = null;
+  roles.forEach((role, i) => {
+    if (role === 'begin') open = all[i];
+    else if (role === 'end') open = null;
+  });
+  if (!open) return;
+  const s: Statement = open;
+  const region = sql.lockRegion.begin.some((re) => re.test(s.head));
+  throw new MoltError('MIGRATION_FILE_INVALID', `${m.source}:${s.line}: "${s.text.split('\n')[0].slice(0, 80)}" opens ${region ? 'a lock region' : 'a transaction'} that the file never closes`, {
+    hint: region ? 'End the file with UNLOCK TABLES' : 'End the file with COMMIT (or remove its BEGIN: molt wraps a file in a transaction by itself)',
+    details: { file: m.source, line: s.line },
+  });
 }
 
 /** Plans each migration once per run; the drift check and the runner share the plans. */

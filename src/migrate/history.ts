@@ -65,13 +65,20 @@ export class History {
   readonly #sql: DialectSql;
   readonly #plain: TableNames;
   readonly #quoted: TableNames;
+  readonly #lockKey: string;
 
-  constructor(session: Session, sql: DialectSql, table: string) {
+  /**
+   * `schema` qualifies an unqualified table name: the schema (or MySQL database) the session started in, so that a
+   * migration that changes `search_path` or runs `USE other` still finds molt's tables, as psql finds a file's own.
+   */
+  constructor(session: Session, sql: DialectSql, table: string, schema: string | null = null) {
     this.#session = session;
     this.#sql = sql;
     validateTableName(table);
-    this.#plain = tableNames(table);
-    this.#quoted = tableNames(table, (part) => sql.quote(part));
+    this.#lockKey = table;
+    const qualified = schema && !table.includes('.') && !schema.includes('.') ? `${schema}.${table}` : table;
+    this.#plain = tableNames(qualified);
+    this.#quoted = tableNames(qualified, (part) => sql.quote(part));
   }
 
   /** A row's value as the database stores it: timestamps in the column's format, hashes as one string. */
@@ -84,7 +91,7 @@ export class History {
 
   /** The lock name for this history, so two histories in one database do not block each other. */
   get lockKey(): string {
-    return this.#plain.history;
+    return this.#lockKey;
   }
 
   async #exists(table: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import type { MigrateReport } from './report.js';
 import { applyMigration, openingSql, type MigrationResult } from './runner.js';
 import { verify } from './status.js';
 import { assertSum } from './sum.js';
+import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
 import { openContext, withLock, withSession, type CommonOptions } from './context.js';
 import { judge, type Verdict } from './verdict.js';
 
@@ -14,8 +15,10 @@ import { judge, type Verdict } from './verdict.js';
 export interface MigrateOptions extends CommonOptions {
   /** `expand` stops before the first contract migration; `all` (default) applies everything. */
   phase?: 'expand' | 'all';
-  /** Apply up to and including this version. */
+  /** Apply up to and including this version; it must be the version of a migration in the set. */
   target?: string;
+  /** Migrate a database that has tables but no history (they belong to something else); otherwise that is refused. */
+  allowNonEmpty?: boolean;
   /** Show what would run; write nothing and take no lock. */
   dryRun?: boolean;
   /** `migrate` (default) applies, `verify` only checks (replicas that must not migrate), `off` does nothing. */
@@ -41,6 +44,16 @@ function selectWork(pending: Migration[], options: MigrateOptions): Migration[] 
     if (firstContract !== -1) work = work.slice(0, firstContract);
   }
   return work;
+}
+
+/** `--to` names a migration of the set: a version that is not there would otherwise mean "everything before it". */
+function assertTarget(target: string, migrations: readonly Migration[]): void {
+  if (/^\d+$/.test(target) && migrations.some((m) => compareVersions(m.version, target) === 0)) return;
+  const nearest = migrations.filter((m) => /^\d+$/.test(target) && compareVersions(m.version, target) < 0).at(-1);
+  throw new MoltError('USAGE', `--to ${target}: no migration has that version`, {
+    hint: nearest ? `The nearest version below it is ${nearest.version} (${nearest.id}); run \`molt status\` to list them` : 'Run `molt status` to list the versions',
+    details: { target },
+  });
 }
 
 function refusal(report: MigrateReport): MoltError {
@@ -81,6 +94,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
     return { ...empty, status: 'up_to_date', database: status.database, from: status.current, to: status.current, warnings: status.warnings, durationMs: Date.now() - started };
   }
   const ctx = await openContext(options, options.mode !== 'off');
+  if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
   // Files edited after `molt sum` are refused before anything touches the database.
   if (!options.bundle && options.mode !== 'off') assertSum(ctx.config.dir, ctx.migrations);
   const report: MigrateReport = { ...empty, status: 'up_to_date', database: ctx.driver.displayUrl };
@@ -132,12 +146,20 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
         return;
       }
       const work = selectWork(verdict.pending, options);
+      if (work.length > 0 && !options.allowNonEmpty && nothingRecorded(verdict)) {
+        const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
+        if (tables.length > 0) throw notEmptyError(ctx.driver.displayUrl, tables, ctx.migrations[0]?.version);
+      }
       work.forEach(planFor); // a file that cannot run fails here, before anything is applied
       if (work.length > 0 && options.beforeApply) report.backup = await options.beforeApply({ from: report.from, pending: work.length, config: ctx.config, kind: ctx.driver.kind });
       const partial = new Map(verdict.partial.filter((p) => p.resumable).map((p) => [`${p.version}_${p.name}`, p]));
       const batch = ctx.driver.capabilities.multiStatementAutocommit;
       const base = { session, history, sql: ctx.driver.sql, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, batchProgress: batch };
       let opened = false;
+      // A migration may change the session's search_path or current database for the rest of the session; each file
+      // starts where the session started, as it would with the database's own client run once per file.
+      const scope = ctx.driver.sql.sessionScope;
+      const startedIn = scope ? ((await session.query<{ s: string | null }>(scope.read))[0]?.s ?? null) : null;
       for (let i = 0; i < work.length; i++) {
         const m = work[i];
         if (options.signal?.aborted) {
@@ -159,6 +181,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
           resume: earlier && { applied: earlier.statementsApplied, interrupted: earlier.state === 'interrupted' },
         }, m, planFor(m));
         opened = openNext !== undefined && result.status === 'applied';
+        if (result.status === 'applied' && scope && startedIn !== null && scope.changedBy.test(m.sql)) await session.exec(scope.restore(startedIn));
         report.migrations.push(result);
         if (result.status === 'failed') {
           report.status = 'failed';

@@ -84,7 +84,7 @@ function failure(statements: Statement[], index: number, error: unknown, partial
  */
 async function locateFailure(session: Session, plan: ExecutionPlan, original: unknown, sql: DialectSql): Promise<MigrationFailure> {
   const fallback = failure(plan.statements, 0, original, false, 0, sql);
-  if (plan.statements.length <= 1) return fallback;
+  if (plan.statements.length === 0) return fallback;
   try {
     await session.begin();
   } catch {
@@ -98,7 +98,9 @@ async function locateFailure(session: Session, plan: ExecutionPlan, original: un
         return failure(plan.statements, index, error, false, 0, sql);
       }
     }
-    return fallback;
+    // Every statement runs: what failed was the history row sent after them, and the statements are not to blame.
+    const last = plan.statements.length - 1;
+    return { ...failure(plan.statements, last, original, false, 0, sql), message: `every statement ran, but recording the migration in the history failed: ${messageOf(original)}` };
   } finally {
     await session.rollback().catch(() => undefined);
   }

@@ -52,8 +52,38 @@ function readDirectory(dir: string): Entry[] {
   return entries;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function fileError(entry: Entry, at: number, text: string, message: string, hint: string): MoltError {
+  const line = text.slice(0, at).split(/\r\n?|\n/).length;
+  return new MoltError('MIGRATION_FILE_INVALID', `${entry.source}:${line}: ${message}`, { hint, details: { file: entry.source, line } });
+}
+
+/**
+ * The text a migration runs: valid UTF-8 without NUL, line endings as LF. The checksum already reads CR and CRLF
+ * as LF, so the text sent must too: a `--` comment ended by a lone CR would otherwise swallow the next statement.
+ */
+function migrationText(entry: Entry): string {
+  let text: string;
+  if (typeof entry.bytes === 'string') text = entry.bytes;
+  else {
+    try {
+      text = UTF8.decode(entry.bytes);
+    } catch {
+      const lossy = entry.bytes.toString('utf8');
+      throw fileError(entry, lossy.indexOf('\uFFFD'), lossy, 'is not valid UTF-8', 'Save the file as UTF-8; molt runs and hashes migrations as UTF-8 text');
+    }
+  }
+  const nul = text.indexOf('\0');
+  if (nul !== -1) {
+    // A NUL ends the text where the database's client library reads it, cutting off what follows.
+    throw fileError(entry, nul, text, 'holds a NUL byte', 'Remove it; a migration is SQL text, and a NUL would cut the statement short');
+  }
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
 function toMigration(entry: Entry, version: string, name: string): Migration {
-  const text = typeof entry.bytes === 'string' ? entry.bytes : entry.bytes.toString('utf8');
+  const text = migrationText(entry);
   const directives = parseDirectives(text, entry.source);
   return {
     version,

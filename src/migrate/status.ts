@@ -5,6 +5,7 @@ import type { StatusReport } from './report.js';
 import { openContext, withSession, type CommonOptions } from './context.js';
 import { planner } from './execution-plan.js';
 import { judge } from './verdict.js';
+import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
 
 /** Reads the history and compares it with the migration set; writes nothing. */
 export async function status(options: CommonOptions = {}): Promise<StatusReport> {
@@ -13,6 +14,13 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
     const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
     const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf: planFor });
     const applied = [...verdict.applied, ...verdict.unknown];
+    if (verdict.pending.length > 0 && nothingRecorded(verdict)) {
+      const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
+      if (tables.length > 0) {
+        const error = notEmptyError(ctx.driver.displayUrl, tables, ctx.migrations[0]?.version);
+        verdict.problems.push({ code: 'not_baselined', version: verdict.pending[0].version, name: verdict.pending[0].name, message: error.message, hint: error.hint! });
+      }
+    }
     const current = applied.length === 0 ? null : applied.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
     return {
       database: ctx.driver.displayUrl,

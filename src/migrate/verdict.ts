@@ -2,7 +2,7 @@ import { compareVersions, type Migration, type Phase } from './migration.js';
 import type { HistoryRow } from './history.js';
 
 /** The problem codes of the drift check; stable, documented, and in `status --json`. */
-export type ProblemCode = 'checksum_mismatch' | 'out_of_order' | 'unknown_applied' | 'failed' | 'applied_statement_changed';
+export type ProblemCode = 'checksum_mismatch' | 'out_of_order' | 'unknown_applied' | 'failed' | 'applied_statement_changed' | 'not_baselined';
 
 /** One reason to refuse: what is wrong and what to do. */
 export interface Problem {

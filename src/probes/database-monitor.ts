@@ -1,4 +1,5 @@
 import { messageOf } from '../errors.js';
+import { redactUrl } from '../config/url.js';
 import type { Compatibility } from '../migrate/compatibility.js';
 import type { Logger } from '../migrate/context.js';
 import type { DatabaseProbe } from './database-probe.js';
@@ -90,7 +91,7 @@ export class DatabaseMonitor {
         consecutiveSuccesses: 0,
         checkedAt: startedAt.toISOString(),
         latencyMs: null,
-        error: messageOf(error),
+        error: redactUrl(messageOf(error)),
       };
     }
     if (this.#stopped) return;

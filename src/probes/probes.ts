@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../config/config.js';
-import { parseDatabaseUrl } from '../config/url.js';
+import { parseDatabaseUrl, redactUrl } from '../config/url.js';
 import { MoltError } from '../errors.js';
 import { judgeCompatibility } from '../migrate/compatibility.js';
 import { stderrLogger, type Logger } from '../migrate/context.js';
@@ -94,7 +94,7 @@ function databaseProbe(options: ProbesOptions, cwd: string): { probe: DatabasePr
 }
 
 function response(status: number, type: string, body: unknown, head: boolean): ProbeResponse {
-  const text = JSON.stringify(body);
+  const text = redactUrl(JSON.stringify(body));
   return {
     status,
     headers: { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(text)) },

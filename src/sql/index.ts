@@ -1,2 +1,2 @@
-export { splitStatements, type Statement } from './split.js';
+export { splitScript, splitStatements, type SplitScript, type Statement, type Unclosed } from './split.js';
 export { transactionRole, type TransactionRole } from './classify.js';

@@ -38,6 +38,12 @@ export function lineEnd(source: string, from: number): number {
 
 /** The offset just past the block comment opening at `from`; an unclosed comment runs to the end. */
 export function blockCommentEnd(source: string, from: number, nested: boolean): number {
+  const close = blockCommentClose(source, from, nested);
+  return close === -1 ? source.length : close;
+}
+
+/** The offset just past the block comment opening at `from`, or -1 when the text ends inside it. */
+export function blockCommentClose(source: string, from: number, nested: boolean): number {
   const n = source.length;
   let depth = 1;
   let k = from + 2;
@@ -55,7 +61,7 @@ export function blockCommentEnd(source: string, from: number, nested: boolean): 
     }
     k++;
   }
-  return n;
+  return -1;
 }
 
 /**
@@ -64,6 +70,12 @@ export function blockCommentEnd(source: string, from: number, nested: boolean): 
  * runs to the end, as the server would read it.
  */
 export function quotedEnd(source: string, from: number, escapes: boolean): number {
+  const close = quotedClose(source, from, escapes);
+  return close === -1 ? source.length : close;
+}
+
+/** The offset just past the quoted string or identifier opening at `from`, or -1 when the text ends inside it. */
+export function quotedClose(source: string, from: number, escapes: boolean): number {
   const quote = source.charCodeAt(from);
   const n = source.length;
   let k = from + 1;
@@ -80,7 +92,7 @@ export function quotedEnd(source: string, from: number, escapes: boolean): numbe
     }
     k++;
   }
-  return n;
+  return -1;
 }
 
 /** The offset just past a `$tag$` opening at `from`, or -1 when none opens there. */

@@ -1,13 +1,13 @@
 import type { DialectSql } from '../drivers/types.js';
 import {
-  blockCommentEnd,
+  blockCommentClose,
   delimiterArgument,
   dollarTagEnd,
   isBlank,
   isWordChar,
   isWordStart,
   lineEnd,
-  quotedEnd,
+  quotedClose,
   startsLine,
 } from './lexer.js';
 
@@ -48,13 +48,32 @@ const UPPER_E = 69;
 const LOWER_E = 101;
 const BACKTICK = 96;
 
+/** A comment, string, quoted identifier or dollar quote that the text opens and never closes. */
+export interface Unclosed {
+  /** What is left open, for messages: `block comment`, `string`, `quoted identifier`, `dollar quote`. */
+  readonly what: string;
+  /** 1-based line where it opens. */
+  readonly line: number;
+}
+
+/** Statements of a script, and what it leaves open at its end (which would swallow anything sent after it). */
+export interface SplitScript {
+  readonly statements: Statement[];
+  readonly unclosed: Unclosed | null;
+}
+
+/** Splits SQL text into statements; see `splitScript`, which also says what the text leaves open. */
+export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer' | 'blockBodies'>): Statement[] {
+  return splitScript(source, dialect).statements;
+}
+
 /**
  * Splits SQL text into statements the way the database's own client would: semicolons inside
  * strings, quoted identifiers, dollar quotes, comments, parentheses and BEGIN ... END bodies
  * (triggers, procedures, `BEGIN ATOMIC` functions) do not end a statement, and where the dialect
  * has the mysql client's `DELIMITER` command, statements end at the delimiter it sets.
  */
-export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer' | 'blockBodies'>): Statement[] {
+export function splitScript(source: string, dialect: Pick<DialectSql, 'lexer' | 'blockBodies'>): SplitScript {
   const { lexer, blockBodies } = dialect;
   const out: Statement[] = [];
   const n = source.length;
@@ -76,6 +95,14 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
   let blocks = 0;
   let pendingEnd = false;
   let blockBody: boolean | undefined;
+  let unclosed: Unclosed | null = null;
+  // An unclosed construct runs to the end of the text, as the server reads it; it is noted, not guessed at.
+  const runTo = (close: number, what: string): void => {
+    if (close === -1) {
+      unclosed ??= { what, line };
+      skipTo(n);
+    } else skipTo(close);
+  };
 
   const finish = (end: number): void => {
     if (codeLine > 0) {
@@ -134,7 +161,7 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
         i += third === BANG ? 3 : 4;
         continue;
       }
-      skipTo(blockCommentEnd(source, i, lexer.nestedComments));
+      runTo(blockCommentClose(source, i, lexer.nestedComments), 'block comment');
       continue;
     }
     if (inExecutable && c === STAR && next === SLASH) {
@@ -148,7 +175,7 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
       const prev = source.charCodeAt(i - 1);
       const eString = (prev === UPPER_E || prev === LOWER_E) && !isWordChar(source.charCodeAt(i - 2));
       const escapes = c !== BACKTICK && (lexer.backslashEscapes || (c === SQUOTE && eString));
-      skipTo(quotedEnd(source, i, escapes));
+      runTo(quotedClose(source, i, escapes), c === SQUOTE ? 'string' : 'quoted identifier');
       continue;
     }
     if (c === DOLLAR && lexer.dollarQuotes && !isWordChar(source.charCodeAt(i - 1))) {
@@ -156,7 +183,7 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
       if (tagEnd !== -1) {
         mark();
         const close = source.indexOf(source.slice(i, tagEnd), tagEnd);
-        skipTo(close === -1 ? n : close + tagEnd - i);
+        runTo(close === -1 ? -1 : close + tagEnd - i, 'dollar quote');
         continue;
       }
     }
@@ -203,6 +230,7 @@ export function splitStatements(source: string, dialect: Pick<DialectSql, 'lexer
     if (!isBlank(c)) mark();
     i++;
   }
+  if (inExecutable) unclosed ??= { what: 'executable comment', line };
   finish(n);
-  return out;
+  return { statements: out, unclosed };
 }

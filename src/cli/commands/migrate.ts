@@ -10,12 +10,13 @@ Applies pending migrations under the migration lock, after the drift check.
   --phase expand   stop before the first contract migration (apply before rolling instances)
   --to VERSION     stop after this version
   --dry-run        show what would run; change nothing
+  --allow-non-empty  migrate a database that has tables but no history (they are not these migrations')
 
 ${COMMON_HELP}`;
 
 /** Runs `molt migrate`. */
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {
-  const { values } = parseFlags(argv, { phase: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const { values } = parseFlags(argv, { phase: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'allow-non-empty': { type: 'boolean' } });
   if (values.phase !== undefined && values.phase !== 'expand' && values.phase !== 'all') {
     const { MoltError } = await import('../../errors.js');
     throw new MoltError('USAGE', `--phase takes expand or all, not "${values.phase}"`);
@@ -25,6 +26,7 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     phase: values.phase as 'expand' | 'all' | undefined,
     target: values.to,
     dryRun: values['dry-run'],
+    allowNonEmpty: values['allow-non-empty'],
     signal,
   });
   emit(values.json, report, renderMigrate);

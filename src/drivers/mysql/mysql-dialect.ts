@@ -35,6 +35,7 @@ export const mysqlSql: DialectSql = {
   ddlAlreadyApplied: (error) => [1050, 1060, 1061].includes((error as { errno?: number }).errno ?? 0),
   // Any other statement commits the open transaction by itself.
   sharesTransaction: [/^(INSERT|UPDATE|DELETE|REPLACE)\b/],
+  listTables: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1',
   tableExists: (table) => {
     const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
     return {
@@ -44,6 +45,12 @@ export const mysqlSql: DialectSql = {
   },
   // Numeric variables refuse a quoted value; everything else takes a string.
   setting: (name, value) => `SET SESSION ${name} = ${/^-?\d+(\.\d+)?$/.test(value) ? value : stringLiteral(value)}`,
+  sessionScope: {
+    schema: 'SELECT DATABASE() AS s',
+    read: 'SELECT DATABASE() AS s',
+    changedBy: /\bUSE\b/i,
+    restore: (value) => `USE \`${value.replaceAll('`', '``')}\``,
+  },
   // Nothing is refused inside a transaction: DDL simply commits it, and molt runs statement by statement anyway.
   lockRegion: { begin: [/^LOCK TABLES?\b/], end: [/^UNLOCK TABLES?\b/] },
   abortRegion: 'ROLLBACK;\nUNLOCK TABLES',

@@ -49,5 +49,5 @@ export function connectFailure(cause: unknown, target: MysqlTarget, displayUrl: 
   const [what, hint] = entry ?? (tls
     ? [`TLS failed: ${messageOf(cause)}`, 'Give the CA with sslca=/path/ca.pem, or use sslmode=require to encrypt without verifying']
     : [redactUrl(messageOf(cause)), 'Check that the server runs, and the host, port, user and database in the URL']);
-  return new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${what}`, { cause, hint, details: { code: e.code, missingDatabase: e.code === 'ER_BAD_DB_ERROR' } });
+  return new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${what}`, { cause, hint, details: { driverCode: e.code, missingDatabase: e.code === 'ER_BAD_DB_ERROR' } });
 }

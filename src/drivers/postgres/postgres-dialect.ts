@@ -31,12 +31,23 @@ export const postgresSql: DialectSql = {
   ddlAlreadyApplied: () => false,
   // The non-transactional ones (CREATE INDEX CONCURRENTLY, ...) are told apart by `nonTransactional` first.
   sharesTransaction: [/^/],
+  // Tables an extension owns (PostGIS's spatial_ref_sys) come with the extension, not from a migration.
+  listTables:
+    "SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' " +
+    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1",
   tableExists: (table) => ({
     sql: 'SELECT to_regclass($1) IS NOT NULL AS present',
     params: [table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')],
   }),
   // set_config takes the value as a string, so a list such as search_path keeps its meaning.
   setting: (name, value) => `SELECT set_config(${postgresLiteral(name)}, ${postgresLiteral(value)}, false)`,
+  sessionScope: {
+    schema: 'SELECT current_schema() AS s',
+    read: "SELECT current_setting('search_path') AS s",
+    changedBy: /search_path/i,
+    restore: (value) => `SELECT set_config('search_path', ${postgresLiteral(value)}, false)`,
+  },
   lockRegion: { begin: [], end: [] },
   abortRegion: 'ROLLBACK',
   nonTransactional: [

@@ -1,9 +1,10 @@
 import pg from 'pg';
-import { MoltError, messageOf } from '../../errors.js';
 import { redactUrl } from '../../config/url.js';
 import { lockNumber, sendInTransaction } from '../session-base.js';
 import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
 import { postgresCapabilities, postgresSql } from './postgres-dialect.js';
+import { postgresConnectFailure } from './postgres-errors.js';
+import { checkPostgresUrl } from './postgres-url.js';
 
 // int8 and numeric as strings keeps 20-digit versions exact; timestamps stay Date objects.
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -63,6 +64,7 @@ class PostgresSession implements Session {
 
 /** Opens PostgreSQL sessions with `pg`, one dedicated client each. */
 export function createPostgresDriver(url: string): Driver {
+  checkPostgresUrl(url);
   const displayUrl = redactUrl(url);
   return {
     kind: 'postgres',
@@ -77,11 +79,7 @@ export function createPostgresDriver(url: string): Driver {
         await client.connect();
       } catch (cause) {
         await client.end().catch(() => undefined);
-        throw new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${redactUrl(messageOf(cause))}`, {
-          cause,
-          hint: 'Check that the server runs, and the host, port, user and database name in the URL',
-          details: { missingDatabase: (cause as { code?: string }).code === '3D000' },
-        });
+        throw postgresConnectFailure(cause, url, displayUrl);
       }
       return new PostgresSession(client);
     },

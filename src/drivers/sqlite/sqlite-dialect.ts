@@ -24,11 +24,13 @@ export const sqliteSql: DialectSql = {
   isMissingTable: (error) => /^no such table/.test((error as { message?: string }).message ?? ''),
   ddlAlreadyApplied: () => false,
   sharesTransaction: [/^/],
+  listTables: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1",
   tableExists: (table) => ({
     sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
     params: [table],
   }),
   setting: (name, value) => `PRAGMA ${name} = '${value.replaceAll("'", "''")}'`,
+  sessionScope: null,
   lockRegion: { begin: [], end: [] },
   abortRegion: 'ROLLBACK',
   nonTransactional: [],
