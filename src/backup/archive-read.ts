@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -46,6 +46,7 @@ export async function extractArchive(file: string, dir: string, progress?: Progr
   try {
     const manifest = verified ?? (await scan(file, 'verify', progress)).manifest;
     const expect = new Map(manifest.entries.map((e) => [e.path, e]));
+    await assertRoom(file, root, manifest);
     const again = await scan(file, 'extract', progress, { dir: root, expect, created });
     if (manifestText(again.manifest) !== manifestText(manifest)) {
       throw invalid(file, 'the file changed between verification and extraction', 'make sure nothing writes to the backup file during a restore');
@@ -230,6 +231,26 @@ function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Wri
       else h.close().catch(() => undefined).then(() => callback(error));
     },
   });
+}
+
+// Room kept free beyond what the archive declares: a disk filled to the last byte breaks the service too.
+const SPARE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Refuses, before a byte is written, an archive whose entries add up to more than the free space where it is
+ * extracted: every entry's size is fixed by the manifest (the tar header must agree), so this is what it will take.
+ */
+async function assertRoom(file: string, dir: string, manifest: Manifest): Promise<void> {
+  const needed = manifest.entries.reduce((sum, e) => sum + e.size, 0);
+  const fs = await statfs(dir);
+  const free = Number(fs.bavail) * Number(fs.bsize);
+  if (needed + SPARE_BYTES > free) {
+    const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(2)} GiB`;
+    throw new MoltError('RESTORE_REFUSED', `${file} expands to ${gib(needed)}, but ${dir} has ${gib(free)} free (molt keeps ${SPARE_BYTES / 1024 ** 2} MiB spare); nothing was written`, {
+      hint: 'Free space on that disk, or check that the archive is the one you meant: its manifest declares these sizes',
+      details: { file, needed, free },
+    });
+  }
 }
 
 /** Creates the extraction directory, or accepts an existing empty one; returns whether it created it. */

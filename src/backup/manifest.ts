@@ -1,3 +1,4 @@
+import { isAbsolute, normalize } from 'node:path';
 import { MoltError } from '../errors.js';
 import type { DatabaseKind, Manifest, ManifestEntry } from './types.js';
 
@@ -67,7 +68,10 @@ export function parseManifest(text: string, file: string): Manifest {
     const d = v.object(item, `dataDirs[${i}]`);
     const name = v.string(d.name, `dataDirs[${i}].name`);
     if (!DATA_DIR_NAME.test(name) || name === '.' || name === '..') v.fail(`dataDirs[${i}].name`, `"${name}" is not a valid data directory name`);
-    return { name, source: v.string(d.source, `dataDirs[${i}].source`) };
+    const source = v.string(d.source, `dataDirs[${i}].source`);
+    // molt records where a directory was taken from as an absolute, normalised path; anything else was not written by it.
+    if (!isAbsolute(source) || normalize(source) !== source || source.includes('\0')) v.fail(`dataDirs[${i}].source`, `"${source}" is not an absolute, normalised path`);
+    return { name, source };
   });
   const dirNames = new Set<string>();
   for (const d of dataDirs) {

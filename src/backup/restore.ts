@@ -21,6 +21,8 @@ export interface ArchiveSummary {
   schemaVersion: string | null;
   migrations: number;
   dataDirs: string[];
+  /** Where each data directory of the archive would go: only directories the configuration or `--data-dir` names. */
+  destinations: { name: string; path: string }[];
   /** Migrations in the archive that this binary's migration set does not have. */
   unknownMigrations: string[];
 }
@@ -89,8 +91,20 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
     schemaVersion: manifest.schema.version,
     migrations: manifest.schema.history.length,
     dataDirs: manifest.dataDirs.map((d) => d.name),
+    destinations: [],
     unknownMigrations: unknown ?? [],
   };
+  // A restore writes only where the operator said: the archive's own record of where a directory came from is
+  // shown, never followed, since an archive can be made to say anything.
+  const unnamed = manifest.dataDirs.filter((d) => !ctx.config.dataDirs[d.name]);
+  if (unnamed.length > 0) {
+    const d = unnamed[0];
+    throw new MoltError('RESTORE_REFUSED', `${file} holds data directory "${d.name}", which the configuration does not name, so molt has nowhere it may restore it`, {
+      hint: `Name where it goes: --data-dir ${d.name}=PATH (the archive says it was taken from ${d.source}), or "dataDirs" in molt.config.json, or MOLT_DATA_DIRS. Nothing was changed`,
+      details: { summary, dataDirs: unnamed.map((u) => u.name) },
+    });
+  }
+  summary.destinations = manifest.dataDirs.map((d) => ({ name: d.name, path: resolve(ctx.config.dataDirs[d.name]) }));
   if (!options.force && (unknown === null || unknown.length > 0)) {
     const message = unknown === null
       ? `${file} holds schema ${manifest.schema.version}, and molt cannot read this binary's migrations (${ctx.config.dir}) to check that it is not newer`
@@ -107,7 +121,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
       details: { summary },
     });
   }
-  const dataTargets = manifest.dataDirs.map((d) => ({ name: d.name, path: ctx.config.dataDirs[d.name] ?? d.source }));
+  const dataTargets = summary.destinations;
   const dumper = await dumperFor(kind);
   await dumper.preflight(target);
   // Extracted beside the target, on its disk, so the final rename of an SQLite file stays atomic.

@@ -17,7 +17,8 @@ fresh database swapped in), then each data directory. Stop the service first.
 
   --yes                  do not ask
   --force                restore an archive from a newer schema
-  --data-dir NAME=PATH   where a data directory of the archive goes (default: where it was taken from)
+  --data-dir NAME=PATH   where a data directory of the archive goes (default: where the configuration names it;
+                         an archive's directory that neither names is refused)
 
 Exit codes: 0 restored, 9 not confirmed or refused (newer schema), 11 the archive fails
 verification, 12 the restore tool failed.
@@ -29,7 +30,8 @@ function describe(s: ArchiveSummary): string {
     `archive: ${s.file}`,
     `  created ${s.createdAt} on ${s.host}, app ${s.appVersion ?? 'unknown'}`,
     `  database: ${s.database.kind} ${s.database.serverVersion}, schema ${s.schemaVersion ?? 'empty'} (${s.migrations} migrations)`,
-    ...(s.dataDirs.length ? [`  data directories: ${s.dataDirs.join(', ')}`] : []),
+    `  replaces the database ${s.target}`,
+    ...s.destinations.map((d) => `  replaces data directory ${d.name}: ${d.path}`),
     ...(s.unknownMigrations.length ? [`  newer than this binary: ${s.unknownMigrations.join(', ')}`] : []),
   ].join('\n');
 }
