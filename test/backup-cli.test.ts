@@ -85,7 +85,7 @@ for (const { kind, create } of DATABASES) {
       const written = await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups, '--data-dir', `uploads=${files}`]);
       assert.equal(written.code, 0, written.stderr);
       const report = JSON.parse(written.stdout);
-      assert.match(report.file, /molt-backup-\d{8}T\d{9}Z-0003\.tar\.gz$/);
+      assert.match(report.file, /molt-backup-molt_t_\w+-\d{8}T\d{9}Z-0003\.tar\.gz$|molt-backup-test-\d{8}T\d{9}Z-0003\.tar\.gz$/);
       assert.equal(report.schemaVersion, '0003');
 
       const verified = await molt(['backup', 'verify', report.file]);
@@ -212,7 +212,7 @@ describe('restore safeguards and retention (SQLite)', () => {
       assert.match(r.stderr, /backup before migrating 1 migration\(s\) from 000\d: /);
     }
     assert.equal((await molt(['backup', '--db', db.url, '--dir', dir], { env })).code, 0);
-    const listed = await molt(['backup', 'list', '--json'], { env });
+    const listed = await molt(['backup', 'list', '--json', '--db', db.url], { env });
     const { backups: list } = JSON.parse(listed.stdout);
     assert.equal(list.length, 2, 'retention keeps the newest two');
     assert.deepEqual(list.map((b: { schemaVersion: string }) => b.schemaVersion), ['0003', '0002']);

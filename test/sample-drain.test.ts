@@ -52,12 +52,12 @@ describe('the sample service under load', () => {
       const app = await start({ ...(await env()), DRAIN_DELAY_MS: String(DELAY), DRAIN_GRACE_MS: String(GRACE) });
       // The listener opens before the first background database check has finished; readiness follows within seconds.
       const readyBy = Date.now() + 10_000;
-      let ready = await get(app.port, '/readyz');
-      while (ready.status !== 200 && Date.now() < readyBy) {
+      let first = await get(app.port, '/readyz');
+      while (first.status !== 200 && Date.now() < readyBy) {
         await new Promise((r) => setTimeout(r, 50));
-        ready = await get(app.port, '/readyz');
+        first = await get(app.port, '/readyz');
       }
-      assert.equal(ready.status, 200, ready.body);
+      assert.equal(first.status, 200, first.body);
       // Slow requests (150 ms each) from 16 connections: at any moment about 16 are in flight.
       const load = spawn(process.execPath, [LOAD, `http://127.0.0.1:${app.port}/notes?delay=150`, '16', '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(load);

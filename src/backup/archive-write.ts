@@ -60,7 +60,8 @@ export async function writeArchive(
   const partial = `${out}.partial`;
   let handle: FileHandle | undefined;
   try {
-    handle = await open(partial, 'wx');
+    // The archive holds the whole database: readable by its owner only, from the first byte.
+    handle = await open(partial, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw failed(out, `${partial} exists: another backup is writing it, or a crashed one left it`, error, `if no backup is running, remove ${partial}`);

@@ -6,7 +6,8 @@ import type { CommonOptions } from '../migrate/index.js';
 import { writeArchive } from './archive-write.js';
 import { listDataDir } from './data-dirs.js';
 import { dumperFor } from './dumpers/index.js';
-import { applyRetention, defaultArchiveName } from './naming.js';
+import { applyRetention, databaseIdentity, defaultArchiveName } from './naming.js';
+import { ABOUT_ENTRY } from './about.js';
 import { readSchema, resolveTarget } from './target.js';
 import type { DatabaseKind, Manifest, Progress, Snapshot } from './types.js';
 
@@ -34,8 +35,7 @@ export interface BackupReport {
   skipped: { file: string; reason: string }[];
 }
 
-/** The first entry of every archive: what it holds, readable without reading the whole archive (`backup list`). */
-export const ABOUT_ENTRY = 'about.json';
+export { ABOUT_ENTRY } from './about.js';
 
 /**
  * Writes one verified-on-read archive of the configured database and data directories: a
@@ -51,14 +51,16 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
   const schema = await readSchema(ctx);
   const now = new Date();
   const backupDir = ctx.config.backupDir;
-  const file = options.file ? resolve(options.cwd ?? process.cwd(), options.file) : join(backupDir, defaultArchiveName(schema.version, now));
+  const identity = databaseIdentity(ctx.config.db, options.cwd);
+  const file = options.file ? resolve(options.cwd ?? process.cwd(), options.file) : join(backupDir, defaultArchiveName(identity, schema.version, now));
   if (existsSync(file)) throw new MoltError('BACKUP_FAILED', `${file} already exists`, { hint: 'Name another file, or move the old one away' });
   for (const [name, dir] of Object.entries(ctx.config.dataDirs)) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new MoltError('BACKUP_FAILED', `data directory "${name}" (${dir}) does not exist`, { hint: 'Fix dataDirs in molt.config.json, MOLT_DATA_DIRS or --data-dir' });
     }
   }
-  mkdirSync(dirname(file), { recursive: true });
+  // A backups directory molt makes is the owner's alone, like the archives in it.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // The dump is staged beside the archive, on the same disk, and removed however the backup ends.
   const work = mkdtempSync(join(dirname(file), '.molt-backup-'));
   let snapshot: Snapshot | null = null;
@@ -78,12 +80,12 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
       dataDirs: Object.entries(ctx.config.dataDirs).map(([name, source]) => ({ name, source })),
     };
     const about = join(work, ABOUT_ENTRY);
-    writeFileSync(about, `${JSON.stringify({ ...header, schema: { version: schema.version, migrations: schema.history.length } }, null, 2)}\n`);
+    writeFileSync(about, `${JSON.stringify({ ...header, database: { ...header.database, identity }, schema: { version: schema.version, migrations: schema.history.length } }, null, 2)}\n`);
     const listings = Object.entries(ctx.config.dataDirs).map(([name, dir]) => listDataDir(name, dir));
     const dump = { path: header.database.dumpPath, file: snapshot?.file ?? dumpFile, size: snapshot?.size, steady: true };
     const sources = [{ path: ABOUT_ENTRY, file: about }, dump, ...listings.flatMap((l) => l.sources)];
     const manifest = await writeArchive(file, sources, header, { progress, level: dumper.archiveLevel ?? 0 });
-    const removed = options.file ? [] : applyRetention(backupDir, ctx.config.backupKeep, file);
+    const removed = options.file ? [] : await applyRetention(backupDir, identity, ctx.config.backupKeep, file);
     return {
       file,
       bytes: statSync(file).size,

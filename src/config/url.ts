@@ -51,6 +51,7 @@ export function redactUrl(text: string): string {
 
 /** The same URL pointing at another database on the same server (a maintenance connection, a staging database). */
 export function withDatabase(url: string, database: string): string {
+  if (SQLITE_PREFIXES.some((prefix) => url.trim().startsWith(prefix))) return `sqlite:${database}`;
   // As in pg-connection-string: `user@/db?host=/run/postgresql` has no host part until one is made up.
   const socket = url.includes('@/');
   const u = new URL(socket ? url.replace('@/', '@___socket___/') : url);

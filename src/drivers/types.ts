@@ -140,6 +140,9 @@ export interface Driver {
   readonly sql: DialectSql;
   /** The URL with any password replaced, for messages. */
   readonly displayUrl: string;
-  /** Opens a dedicated session. */
-  connect(): Promise<Session>;
+  /**
+   * Opens a dedicated session. `create: false` (read-only callers: status, verify, probes) never makes a database
+   * that is not there, such as an SQLite file behind a mistyped path; it fails as a missing database instead.
+   */
+  connect(options?: { create?: boolean }): Promise<Session>;
 }

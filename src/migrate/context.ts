@@ -87,7 +87,7 @@ async function schemaOf(ctx: RunContext, session: Session): Promise<string | nul
 
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
 export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
-  const session = await ctx.driver.connect();
+  const session = await ctx.driver.connect({ create: options.writes });
   try {
     await applySettings(ctx, session);
     if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });

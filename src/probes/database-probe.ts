@@ -44,7 +44,7 @@ export function sessionProbe(config: MoltConfig, migrations: readonly Migration[
   let closed = false;
 
   const open = async (d: Driver, timeoutMs: number, expired: () => boolean): Promise<Session> => {
-    const opened = await d.connect();
+    const opened = await d.connect({ create: false });
     // The attempt timed out while connecting: this late session belongs to nobody.
     if (expired() || closed) {
       await opened.close();

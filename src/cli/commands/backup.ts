@@ -8,18 +8,21 @@ import { terminalProgress } from '../progress.js';
 /** Usage of `molt backup`. */
 export const help = `Usage: molt backup [FILE] [--backup-dir DIR] [--keep N] [--data-dir NAME=PATH]... [options]
        molt backup verify FILE [--json]
-       molt backup list [--backup-dir DIR] [--json]
+       molt backup list [--all] [--backup-dir DIR] [--json]
 
 Writes one .tar.gz: manifest.json (molt and app version, schema version and the full history,
 database kind and server version, created at, host, sha256 and size of every entry), a consistent
 dump taken while the service runs (SQLite online backup, pg_dump -Fc, mariadb-dump
 --single-transaction) and the configured data directories. Without FILE it is named
-molt-backup-<UTC time>-<schema version>.tar.gz in the backup directory, and only the newest --keep
-archives there are kept. \`verify\` checks every entry against the manifest; \`list\` shows the archives.
+molt-backup-<database>-<UTC time>-<schema version>.tar.gz in the backup directory (0600, in a 0700
+directory molt creates), and only the newest --keep archives of this database there are kept; other
+databases' archives in the same directory are never touched. \`verify\` checks every entry against
+the manifest; \`list\` shows this database's archives (--all: every database's).
 
   --backup-dir DIR         where archives go (env MOLT_BACKUP_DIR; default ./backups)
   --keep N                 archives retention keeps in the backup directory (env MOLT_BACKUP_KEEP; default 10; 0 keeps all)
   --data-dir NAME=PATH     a data directory to include, repeatable (env MOLT_DATA_DIRS="a=./x;b=./y")
+  --all                    with list: the archives of every database in the directory
 
 Exit codes: 0 ok, 11 the archive fails verification, 12 a dump tool is missing or failed.
 
@@ -50,16 +53,16 @@ export function renderVerify(r: VerifyReport): string {
   ].join('\n');
 }
 
-function renderList(r: { dir: string; backups: BackupListing[] }): string {
-  if (r.backups.length === 0) return `no backups in ${r.dir}\n`;
+function renderList(r: { dir: string; database: string; backups: BackupListing[] }): string {
+  if (r.backups.length === 0) return `no backups of ${r.database} in ${r.dir}\n`;
   return `${r.backups
-    .map((b) => (b.error ? `${b.file}  ${size(b.bytes)}  unreadable: ${b.error}` : `${b.file}  ${size(b.bytes)}  ${b.createdAt}  ${b.kind} ${b.serverVersion}  schema ${b.schemaVersion ?? 'empty'}  app ${b.appVersion ?? '-'}`))
+    .map((b) => (b.error ? `${b.file}  ${size(b.bytes)}  unreadable: ${b.error}` : `${b.file}  ${size(b.bytes)}  ${b.createdAt}  ${b.database ?? b.kind}  ${b.serverVersion}  schema ${b.schemaVersion ?? 'empty'}  app ${b.appVersion ?? '-'}`))
     .join('\n')}\n`;
 }
 
 /** Runs `molt backup`, `molt backup verify` and `molt backup list`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { 'backup-dir': { type: 'string' }, keep: { type: 'string' }, 'data-dir': { type: 'string', multiple: true } }, 2);
+  const { values, positionals } = parseFlags(argv, { 'backup-dir': { type: 'string' }, keep: { type: 'string' }, 'data-dir': { type: 'string', multiple: true }, all: { type: 'boolean' } }, 2);
   const options = {
     ...commonOptions(values),
     backupDir: values['backup-dir'],
@@ -74,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals[0] === 'list') {
-      emit(values.json, await listBackups(options), renderList);
+      emit(values.json, await listBackups({ ...options, all: values.all }), renderList);
       return 0;
     }
     if (positionals.length > 1) throw new MoltError('USAGE', `unexpected argument "${positionals[1]}"`, { hint: 'molt backup [FILE], molt backup verify FILE, molt backup list' });

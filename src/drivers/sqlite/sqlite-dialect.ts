@@ -12,7 +12,8 @@ export const sqliteCapabilities: Capabilities = {
 /** SQLite's SQL as data. */
 export const sqliteSql: DialectSql = {
   name: 'SQLite',
-  maintenanceDatabases: [],
+  // A file that does not exist yet (a restore makes it): the library's version answers from memory.
+  maintenanceDatabases: [':memory:'],
   param: () => '?',
   types: { text: 'TEXT', bigint: 'INTEGER', int: 'INTEGER', timestamp: 'TEXT', key: 'TEXT' },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,

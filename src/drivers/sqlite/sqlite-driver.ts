@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MoltError, messageOf } from '../../errors.js';
@@ -105,10 +105,17 @@ export function createSqliteDriver(path: string, url = `sqlite:${path}`): Driver
     capabilities: sqliteCapabilities,
     sql: sqliteSql,
     displayUrl: url,
-    async connect(): Promise<Session> {
+    async connect(options: { create?: boolean } = {}): Promise<Session> {
+      const create = options.create ?? true;
+      if (!create && path !== ':memory:' && !existsSync(path)) {
+        throw new MoltError('CONNECT_FAILED', `SQLite database ${path} does not exist`, {
+          hint: 'Check the path in --db, MOLT_DATABASE_URL or DATABASE_URL; `molt migrate` creates the database',
+          details: { missingDatabase: true },
+        });
+      }
       try {
-        if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-        const db = new Database(path, { timeout: DEFAULT_BUSY_MS });
+        if (create && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+        const db = new Database(path, { timeout: DEFAULT_BUSY_MS, fileMustExist: !create });
         // Migrations follow SQLite's own table-rebuild procedure: foreign keys off while the schema
         // changes, and `PRAGMA foreign_key_check` before each migration commits.
         db.pragma('foreign_keys = OFF');

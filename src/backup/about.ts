@@ -1,0 +1,43 @@
+import { createReadStream } from 'node:fs';
+import * as tar from 'tar';
+
+/** The first entry of every archive: what it holds, readable without reading the whole archive (`backup list`). */
+export const ABOUT_ENTRY = 'about.json';
+
+/** Reads `about.json`, the first entry, and stops: listing must not decompress whole archives. */
+export function readAbout(file: string): Promise<Record<string, unknown>> {
+  return new Promise((resolvePromise, reject) => {
+    const stream = createReadStream(file);
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (error: Error | null, value?: Record<string, unknown>): void => {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      if (error) reject(error);
+      else resolvePromise(value!);
+    };
+    const parser = new tar.Parser({
+      onReadEntry: (entry) => {
+        if (entry.path !== ABOUT_ENTRY) {
+          entry.resume();
+          finish(new Error(`the first entry is ${entry.path}, not ${ABOUT_ENTRY}: not a molt backup`));
+          return;
+        }
+        entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+        entry.on('end', () => {
+          try {
+            finish(null, JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+          } catch (error) {
+            finish(error as Error);
+          }
+        });
+      },
+    });
+    parser.on('error', (error: Error) => finish(error));
+    parser.on('end', () => finish(new Error('the archive holds no entry')));
+    stream.on('error', (error) => finish(error));
+    stream.pipe(parser);
+  });
+}
+
