@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { judgeCompatibility, loadMigrations, migrate, type HistoryRow } from '../src/migrate/index.js';
 import { createProbes } from '../src/probes/index.js';
@@ -96,6 +97,8 @@ describe('probes read the schema through each driver', () => {
     it(`${kind}: a database without a history is behind; once migrated, the probes pass`, async () => {
       const db = await create();
       dbs.push(db);
+      // An empty SQLite file: the probes never create one themselves.
+      if (kind === 'sqlite') writeFileSync(db.url.slice('sqlite:'.length), '');
       const probes = createProbes({ database: { url: db.url }, bundle: release2, logger: false, timings: { checkInterval: '30ms' } });
       const compatibility = async (accept: (c: NonNullable<ReturnType<typeof probes.readiness>['checks']>[string][number]) => boolean) => {
         const deadline = Date.now() + 10_000;

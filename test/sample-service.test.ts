@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -87,10 +87,16 @@ describe('the sample service', () => {
     assert.match(refused.stderr(), /refusing to start: .*contract migration 0004_drop_body, applied by app 2\.0\.0/);
   });
 
-  it('with MOLT_AUTO_MIGRATE=off only verifies: refuses an empty database instead of migrating it', async () => {
+  it('with MOLT_AUTO_MIGRATE=off only verifies: refuses a missing or empty database instead of making or migrating it', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'molt-sample-'));
     const app = await start(cwd, { MOLT_AUTO_MIGRATE: 'off' });
     assert.equal(await app.exit, 1);
-    assert.match(app.stderr(), /3 pending migration\(s\)/);
+    assert.match(app.stderr(), /SQLite database .*app\.db does not exist/);
+    assert.equal(existsSync(join(cwd, 'data', 'app.db')), false, 'a verify-only start made the database');
+    mkdirSync(join(cwd, 'data'));
+    writeFileSync(join(cwd, 'data', 'app.db'), '');
+    const again = await start(cwd, { MOLT_AUTO_MIGRATE: 'off' });
+    assert.equal(await again.exit, 1);
+    assert.match(again.stderr(), /3 pending migration\(s\)/);
   });
 });

@@ -57,7 +57,7 @@ export async function writeArchive(
   let total = 0;
   for (const s of sources) total += s.size ?? (await statSource(out, s)).size;
 
-  const partial = `${out}.partial`;
+  const partial = `${out}.${process.pid}.partial`;
   let handle: FileHandle | undefined;
   try {
     // The archive holds the whole database: readable by its owner only, from the first byte.

@@ -8,6 +8,7 @@ import { listDataDir } from './data-dirs.js';
 import { dumperFor } from './dumpers/index.js';
 import { applyRetention, databaseIdentity, defaultArchiveName } from './naming.js';
 import { ABOUT_ENTRY } from './about.js';
+import { ownedTag, sweepLeftovers } from './leftovers.js';
 import { readSchema, resolveTarget } from './target.js';
 import type { DatabaseKind, Manifest, Progress, Snapshot } from './types.js';
 
@@ -31,6 +32,8 @@ export interface BackupReport {
   dataDirs: string[];
   /** Older archives that retention removed. */
   removed: string[];
+  /** What interrupted backups or restores had left in the backup directory, removed by this one. */
+  leftovers: string[];
   /** Files of data directories that were not stored (symlinks, sockets, devices), with why. */
   skipped: { file: string; reason: string }[];
 }
@@ -62,7 +65,9 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
   // A backups directory molt makes is the owner's alone, like the archives in it.
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // The dump is staged beside the archive, on the same disk, and removed however the backup ends.
-  const work = mkdtempSync(join(dirname(file), '.molt-backup-'));
+  const leftovers = await sweepLeftovers(dirname(file));
+  for (const l of leftovers) ctx.log.info(`removed ${l}, left by an interrupted backup or restore`);
+  const work = mkdtempSync(join(dirname(file), `.molt-backup-${ownedTag()}-`));
   let snapshot: Snapshot | null = null;
   try {
     snapshot = (await dumper.snapshot?.(target)) ?? null;
@@ -95,6 +100,7 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
       entries: manifest.entries.length,
       dataDirs: header.dataDirs.map((d) => d.name),
       removed,
+      leftovers,
       skipped: listings.flatMap((l) => l.skipped),
     };
   } finally {

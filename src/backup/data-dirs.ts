@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { MoltError, messageOf } from '../errors.js';
 import type { ArchiveSource } from './archive-write.js';
 import { DATA_DIR_NAME, entryPathProblem } from './manifest.js';
+import { ownedTag } from './leftovers.js';
 
 /** A file of a data directory that the backup leaves out, and why. */
 export interface SkippedFile {
@@ -68,7 +69,7 @@ function walk(dir: string, prefix: string, listing: DataDirListing): void {
  * A missing `extractedDir` stands for a data directory that was empty when backed up.
  */
 export async function restoreDataDir(extractedDir: string, target: string): Promise<void> {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const stamp = `${ownedTag()}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   // A target that is a symlink (say, to a bigger disk) keeps pointing where it did: replace what it points to.
   const dest = await realpath(resolve(target)).catch(() => resolve(target));
   const fail = (what: string, cause?: unknown): MoltError =>

@@ -4,6 +4,7 @@ import { MoltError, messageOf } from '../errors.js';
 import { loadMigrations, type CommonOptions } from '../migrate/index.js';
 import { extractArchive, verifyArchive } from './archive-read.js';
 import { restoreDataDir } from './data-dirs.js';
+import { ownedTag, sweepLeftovers } from './leftovers.js';
 import { dumperFor } from './dumpers/index.js';
 import { resolveTarget } from './target.js';
 import type { Manifest, Progress, RestoreOutcome } from './types.js';
@@ -127,7 +128,13 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   // Extracted beside the target, on its disk, so the final rename of an SQLite file stays atomic.
   const staging = target.path ? dirname(target.path) : ctx.config.backupDir;
   mkdirSync(staging, { recursive: true });
-  const work = mkdtempSync(join(staging, '.molt-restore-'));
+  const swept = [
+    ...(await sweepLeftovers(staging)),
+    ...(await sweepLeftovers(ctx.config.backupDir)),
+    ...(await Promise.all(dataTargets.map((d) => sweepLeftovers(dirname(d.path))))).flat(),
+  ];
+  for (const l of swept) ctx.log.info(`removed ${l}, left by an interrupted backup or restore`);
+  const work = mkdtempSync(join(staging, `.molt-restore-${ownedTag()}-`));
   let outcome: RestoreOutcome | undefined;
   try {
     await extractArchive(file, work, progress, manifest);
@@ -152,7 +159,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
     summary,
     target: ctx.driver.displayUrl,
     previous: outcome?.previous ?? null,
-    notes: outcome?.notes ?? [],
+    notes: [...swept.map((l) => `removed ${l}, left by an interrupted backup or restore`), ...(outcome?.notes ?? [])],
     dataDirs: dataTargets,
     durationMs: Date.now() - started,
   };

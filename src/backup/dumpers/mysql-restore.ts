@@ -10,7 +10,7 @@ import type { DumpTarget, Progress } from '../types.js';
 import { isMariadb, runTool, type Tool } from './tools.js';
 import { optionFileText, withOptionFile } from './mysql-options.js';
 import { createObjects, dropObjects, quoteName, readContents, type DatabaseContents, type SchemaObject } from './mysql-objects.js';
-import { stagingName, stamp, type RestoreOutcome } from './staging.js';
+import { staleFreshDatabases, stagingName, stamp, type RestoreOutcome } from './staging.js';
 
 const NAME_BYTES = 64;
 const SANDBOX_LINE = /^\/\*M?!999999\\- enable the sandbox mode \*\/[^\n]*\n/;
@@ -113,6 +113,13 @@ export async function restoreMysql(target: DumpTarget, client: Tool, file: strin
   const notes: string[] = [];
   let made: string[] = [];
   try {
+    // What an interrupted restore of this database left: a fresh copy nobody uses any more.
+    const [schemata] = await conn.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA');
+    for (const stale of staleFreshDatabases((schemata as { s: string }[]).map((r) => String(r.s)), name)) {
+      if ((await otherSessions(conn, stale)) > 0) continue;
+      await conn.query(`DROP DATABASE IF EXISTS ${quoteName(stale)}`);
+      notes.push(`dropped database \`${stale}\`, left by an interrupted restore`);
+    }
     const schema = await one(conn, 'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
     const charset = schema ? ` CHARACTER SET ${String(schema.cs)} COLLATE ${String(schema.co)}` : '';
     if (schema) {

@@ -10,7 +10,7 @@ import type { DumpTarget, Progress } from '../types.js';
 import { captureTool, every, runTool, type Tool } from './tools.js';
 import { dbnameConninfo, parsePostgresUrl, postgresEnv, quoteIdent } from './postgres-env.js';
 import { databaseStatements } from './postgres-database-sql.js';
-import { stagingName, stamp, type RestoreOutcome } from './staging.js';
+import { staleFreshDatabases, stagingName, stamp, type RestoreOutcome } from './staging.js';
 
 const NAME_BYTES = 63;
 
@@ -88,7 +88,15 @@ export async function restorePostgres(target: DumpTarget, tool: Tool, file: stri
   const before = stagingName(name, `_molt_before_restore_${time}`, NAME_BYTES);
   const admin = await connectToServer(target.url);
   let created = false;
+  const notes: string[] = [];
   try {
+    // What an interrupted restore of this database left: a fresh copy nobody uses any more.
+    const all = (await admin.query<{ datname: string }>('SELECT datname FROM pg_database')).map((r) => r.datname);
+    for (const stale of staleFreshDatabases(all, name)) {
+      if ((await otherSessions(admin, stale)) > 0) continue;
+      await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(stale)}`);
+      notes.push(`dropped database "${stale}", left by an interrupted restore`);
+    }
     const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length > 0;
     if (exists) {
       const n = await otherSessions(admin, name);
@@ -146,7 +154,7 @@ export async function restorePostgres(target: DumpTarget, tool: Tool, file: stri
       // An empty database kept aside is clutter with nothing to recover.
       await admin.exec(`DROP DATABASE ${quoteIdent(previous)}`).then(() => void (previous = null), () => undefined);
     }
-    return { database: name, previous, notes: [] };
+    return { database: name, previous, notes };
   } catch (error) {
     if (error instanceof MoltError) throw error;
     throw new MoltError('RESTORE_FAILED', `Restoring ${file} into ${display} failed, so nothing was changed: ${redactUrl(messageOf(error))}`, {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, chown, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MoltError, messageOf } from '../../errors.js';
-import type { DumpTarget, Dumper, Progress } from '../types.js';
+import type { DumpTarget, Dumper, Progress, RestoreOutcome } from '../types.js';
+import { stamp } from './staging.js';
 import { processesHolding } from './file-holders.js';
 import { sqliteSnapshot } from './sqlite-snapshot.js';
 import { BUSY_MS, SIBLINGS, backupFailure, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
@@ -227,13 +228,15 @@ async function syncDir(dir: string): Promise<void> {
  * database's -wal, -shm and -journal are removed (after being folded into it) so SQLite cannot replay
  * them into the new file, and the copy is renamed over the target. Any failure leaves the old file.
  */
-async function restoreFile(target: DumpTarget, file: string, progress: Progress, options: { disposable?: boolean } = {}): Promise<void> {
+async function restoreFile(target: DumpTarget, file: string, progress: Progress, options: { disposable?: boolean } = {}): Promise<RestoreOutcome> {
   const path = targetPath(target, 'RESTORE_FAILED');
   await readHeader(file);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   await settleTarget(path);
   const temp = join(dir, `.${basename(path)}.molt-restore-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // The replaced database is kept beside the target, as the server databases keep theirs, until the operator drops it.
+  const previous = `${path}.molt-before-restore-${stamp()}`;
   try {
     if (!(options.disposable && (await moveDurably(file, temp, progress)))) await copyDurably(file, temp, progress);
     await checkFile(temp, file);
@@ -245,6 +248,7 @@ async function restoreFile(target: DumpTarget, file: string, progress: Progress,
     // Again just before the swap, in case a service started while the copy ran.
     await settleTarget(path);
     for (const s of SIBLINGS) await rm(path + s, { force: true });
+    if (old) await link(path, previous);
     await rename(temp, path);
   } catch (cause) {
     for (const s of ['', ...SIBLINGS]) await rm(temp + s, { force: true });
@@ -255,6 +259,8 @@ async function restoreFile(target: DumpTarget, file: string, progress: Progress,
     });
   }
   await syncDir(dir);
+  const kept = existsSync(previous);
+  return { database: path, previous: kept ? previous : null, notes: [] };
 }
 
 /** The SQLite library's version line, e.g. `SQLite 3.49.2 (better-sqlite3 11.10.0)`. */

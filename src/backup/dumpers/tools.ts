@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -175,10 +175,17 @@ export interface RunOptions {
 
 const STDERR_KEEP = 8_192;
 
+/**
+ * util-linux's setpriv, where the machine has it: a dump or restore tool started through it gets SIGKILL when molt dies,
+ * even by kill -9, instead of finishing a copy nobody will use. Without it the tool runs as before.
+ */
+const DEATH_WRAPPER = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => process.platform === 'linux' && existsSync(path)) ?? null;
+
 /** Runs a tool with arguments that hold no secret; resolves on exit 0, else rejects with ToolFailure. */
 export async function runTool(tool: Tool, args: readonly string[], options: RunOptions): Promise<void> {
   const stdout = options.stdout ?? 'ignore';
-  const child = spawn(tool.path, args, {
+  const [command, argv] = DEATH_WRAPPER ? [DEATH_WRAPPER, ['--pdeathsig', 'KILL', '--', tool.path, ...args]] : [tool.path, args];
+  const child = spawn(command, argv, {
     env: options.env,
     stdio: [options.stdin ? 'pipe' : 'ignore', typeof stdout === 'object' ? 'pipe' : stdout, 'pipe'],
   });
