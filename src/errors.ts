@@ -10,6 +10,7 @@ export type MoltErrorCode =
   | 'MIGRATION_MIXED_TRANSACTION'
   | 'MIGRATION_FAILED'
   | 'DRIFT'
+  | 'PENDING'
   | 'LOCK_TIMEOUT'
   | 'BASELINE_REFUSED'
   | 'DATABASE_NOT_EMPTY'
@@ -25,6 +26,7 @@ export type MoltErrorCode =
   | 'JOBS_TABLE_MISSING'
   | 'DRAIN_DEADLINE'
   | 'LIFECYCLE_STOPPED'
+  | 'INTERRUPTED'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

@@ -15,13 +15,17 @@ export const EXIT = {
   lintFailed: 10,
   backupInvalid: 11,
   backupFailed: 12,
+  /** Ctrl-C (SIGINT), as shells report a process that SIGINT ended. */
+  interrupted: 130,
 } as const;
 
 const BY_CODE: Record<MoltErrorCode, number> = {
   USAGE: EXIT.usage,
+  INTERRUPTED: EXIT.interrupted,
   CONFIG_INVALID: EXIT.usage,
   URL_INVALID: EXIT.usage,
   DRIFT: EXIT.drift,
+  PENDING: EXIT.pending,
   MIGRATION_FAILED: EXIT.migrationFailed,
   LOCK_TIMEOUT: EXIT.lockTimeout,
   CONNECT_FAILED: EXIT.connect,
@@ -49,6 +53,5 @@ const BY_CODE: Record<MoltErrorCode, number> = {
 
 /** The exit code for an error code. */
 export function exitCodeFor(code: MoltErrorCode, details: Record<string, unknown> = {}): number {
-  if (code === 'DRIFT' && details.pending) return EXIT.pending;
   return BY_CODE[code] ?? EXIT.internal;
 }

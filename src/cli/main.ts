@@ -53,12 +53,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.help}\n`);
     return EXIT.ok;
   }
-  // The first Ctrl-C lets the current migration finish and stops before the next; the second exits.
+  // The first Ctrl-C lets the current migration finish and stops before the next, with a summary. The second one
+  // gets the default action, so it ends the process at once even while a native call (SQLite) holds the thread;
+  // the database rolls back what was not committed, and the history says nothing that did not happen.
   const controller = new AbortController();
   process.once('SIGINT', () => {
-    process.stderr.write('molt: interrupted; stopping after the current migration (press Ctrl-C again to exit now)\n');
+    process.stderr.write('molt: interrupted; stopping after the current migration (press Ctrl-C again to stop at once)\n');
     controller.abort();
-    process.once('SIGINT', () => process.exit(130));
+    process.removeAllListeners('SIGINT');
   });
   try {
     return await command.run(rest, controller.signal);

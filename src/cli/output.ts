@@ -10,6 +10,8 @@ export function emit<T>(json: boolean | undefined, report: T, text: (report: T) 
 
 /** Renders an error (to stderr, and as JSON on stdout with `--json`) and returns the exit code. */
 export function fail(error: unknown, json: boolean | undefined, renderReport?: (report: never) => string): number {
+  // Ctrl-C while waiting (for the lock, for a connection) ends the wait with an AbortError: nothing ran.
+  if (error instanceof Error && error.name === 'AbortError') error = new MoltError('INTERRUPTED', 'Interrupted before anything ran', { cause: error, hint: 'Nothing was changed' });
   if (!(error instanceof MoltError)) {
     process.stderr.write(`molt: error: ${redactUrl(messageOf(error))}\n`);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: redactUrl(messageOf(error)) } }, null, 2)}\n`);

@@ -48,5 +48,15 @@ export function renderMigrate(r: MigrateReport): string {
   if (r.status === 'dry_run') out += `dry run: ${r.migrations.length} migration(s) would run; nothing was changed\n`;
   else if (r.status === 'up_to_date') out += `up to date at ${r.to ?? 'empty'}\n`;
   else if (r.status === 'migrated') out += `migrated from ${r.from ?? 'empty'} to ${r.to} (${r.migrations.length} migration${r.migrations.length === 1 ? '' : 's'}, ${r.durationMs} ms)\n`;
+  else if (r.status === 'interrupted') {
+    out += `interrupted at ${r.to ?? 'empty'}: ${r.migrations.length} applied, ${r.remaining?.length ?? 0} left for the next run\n`;
+    for (const m of r.remaining ?? []) out += `  left       ${m.version}_${m.name}\n`;
+  }
+  const held = r.heldBack ?? [];
+  const contract = held.filter((h) => h.why === 'phase');
+  if (contract.length > 0) {
+    out += `held back ${contract.length} migration${contract.length === 1 ? '' : 's'} from the first contract one on (${contract.map((h) => `${h.version}_${h.name} ${h.phase}`).join(', ')}): run \`molt migrate --phase all\` once every instance runs the new release\n`;
+  }
+  if (held.length > contract.length) out += `held back ${held.length - contract.length} migration(s) after --to\n`;
   return out;
 }

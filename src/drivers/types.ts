@@ -25,6 +25,10 @@ export interface DialectSql {
   param(index: number): string;
   /** Column types molt's own tables use. */
   readonly types: { text: string; bigint: string; int: string; timestamp: string; key: string };
+  /** The longest identifier the database keeps whole, in bytes (PostgreSQL cuts longer ones short); 0: no limit. */
+  readonly maxIdentifierBytes: number;
+  /** Schemas and table names that belong to the database itself, where molt must never create its tables. */
+  readonly reserved: { readonly schemas: RegExp | null; readonly tables: RegExp | null };
   /** Quotes an identifier. */
   quote(identifier: string): string;
   /** A value as an SQL literal, for statements sent as text in one round trip. */
@@ -115,6 +119,8 @@ export interface Session {
   tryLock(key: string): Promise<boolean>;
   /** Releases the migration lock taken by `tryLock`. */
   unlock(key: string): Promise<void>;
+  /** Processes that hold the database open, where the database can tell (SQLite, from /proc): to name a lock's holder. */
+  openedBy?(): Promise<string[]>;
   /** True when some session (this one or another) holds the lock. */
   isLocked(key: string): Promise<boolean>;
   /** Server version string, for reports. */
@@ -143,6 +149,7 @@ export interface Driver {
   /**
    * Opens a dedicated session. `create: false` (read-only callers: status, verify, probes) never makes a database
    * that is not there, such as an SQLite file behind a mistyped path; it fails as a missing database instead.
+   * `waitMs` caps how long a statement waits for another process's lock on the whole database (SQLite).
    */
-  connect(options?: { create?: boolean }): Promise<Session>;
+  connect(options?: { create?: boolean; waitMs?: number }): Promise<Session>;
 }

@@ -87,7 +87,7 @@ async function schemaOf(ctx: RunContext, session: Session): Promise<string | nul
 
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
 export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
-  const session = await ctx.driver.connect({ create: options.writes });
+  const session = await ctx.driver.connect({ create: options.writes, waitMs: ctx.config.lockTimeoutMs });
   try {
     await applySettings(ctx, session);
     if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
@@ -101,9 +101,11 @@ export async function withSession<T>(ctx: RunContext, work: (session: Session, h
  * Runs `work` holding the migration lock, with molt's tables created or moved forward and the
  * holder row written; releases the lock however `work` ends.
  */
-export async function withLock<T>(ctx: RunContext, session: Session, history: History, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withLock<T>(ctx: RunContext, session: Session, history: History, work: () => Promise<T>, signal?: AbortSignal, since = Date.now()): Promise<T> {
   const release = await acquireLock(ctx.driver, session, history, {
+    // The timeout counts from `since`: time already spent waiting on the database (a read behind a writer) is part of it.
     timeoutMs: ctx.config.lockTimeoutMs,
+    startedAt: since,
     appVersion: ctx.appVersion,
     moltVersion: ctx.moltVersion,
     signal,

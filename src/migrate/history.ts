@@ -59,6 +59,26 @@ export function validateTableName(table: string): string {
   return table;
 }
 
+// The longest name molt derives from the history table's: the index `<table>_jobs_lease`.
+const LONGEST_SUFFIX = '_jobs_lease';
+
+/** Refuses a history table name the database would cut short or that lies in the database's own schemas. */
+function fitsDialect(table: string, sql: DialectSql): void {
+  const dot = table.lastIndexOf('.');
+  const schema = dot === -1 ? null : table.slice(0, dot);
+  const base = table.slice(dot + 1);
+  const refuse = (why: string, hint: string): MoltError => new MoltError('CONFIG_INVALID', `History table name "${table}" ${why}`, { hint, details: { table } });
+  if (sql.maxIdentifierBytes > 0 && Buffer.byteLength(base + LONGEST_SUFFIX) > sql.maxIdentifierBytes) {
+    throw refuse(
+      `is too long: ${sql.name} keeps ${sql.maxIdentifierBytes} bytes of a name, and molt's companion names add "${LONGEST_SUFFIX}"`,
+      `Use a name of at most ${sql.maxIdentifierBytes - LONGEST_SUFFIX.length} characters`,
+    );
+  }
+  if ((schema && sql.reserved.schemas?.test(schema)) || sql.reserved.tables?.test(base)) {
+    throw refuse(`lies in ${sql.name}'s own ${schema && sql.reserved.schemas?.test(schema) ? `schema "${schema}"` : 'reserved names'}`, 'Use a schema and name of your own, e.g. _molt_migrations or app._molt_migrations');
+  }
+}
+
 /** Reads and writes one history table and its companions through a session. */
 export class History {
   readonly #session: Session;
@@ -75,6 +95,7 @@ export class History {
     this.#session = session;
     this.#sql = sql;
     validateTableName(table);
+    fitsDialect(table, sql);
     this.#lockKey = table;
     const qualified = schema && !table.includes('.') && !schema.includes('.') ? `${schema}.${table}` : table;
     this.#plain = tableNames(qualified);

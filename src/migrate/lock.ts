@@ -6,8 +6,10 @@ import type { History, LockHolder } from './history.js';
 
 /** How to wait for the migration lock. */
 export interface LockOptions {
-  /** Give up after this many ms. */
+  /** Give up after this many ms, counted from `startedAt`. */
   timeoutMs: number;
+  /** When the wait began, if before this call (a read that already waited behind another process); default now. */
+  startedAt?: number;
   appVersion: string | null;
   moltVersion: string;
   /** Called now and then while another process holds the lock. */
@@ -24,14 +26,16 @@ const REPORT_EVERY_MS = 5_000;
  * `CREATE INDEX CONCURRENTLY` in the holder's migration from waiting on the waiters.
  */
 export async function acquireLock(driver: Driver, session: Session, history: History, options: LockOptions): Promise<() => Promise<void>> {
-  const started = Date.now();
+  const started = options.startedAt ?? Date.now();
   let delay = FIRST_DELAY_MS;
   let lastReport = started;
   while (!(await session.tryLock(history.lockKey))) {
     const waited = Date.now() - started;
     if (waited >= options.timeoutMs) {
       const holder = driver.capabilities.holderRow ? await history.readHolder().catch(() => null) : null;
-      throw new MoltError('LOCK_TIMEOUT', `Gave up waiting for the migration lock after ${Math.round(waited / 1000)} s${describeHolder(holder)}`, {
+      const openers = holder ? [] : ((await session.openedBy?.().catch(() => [])) ?? []);
+      const who = openers.length > 0 ? ` (the database is open in ${openers.join(', ')})` : describeHolder(holder);
+      throw new MoltError('LOCK_TIMEOUT', `Gave up waiting for the migration lock after ${Math.round(waited / 100) / 10} s${who}`, {
         hint: 'Another molt process is migrating this database. Wait for it to finish, or raise --lock-timeout',
         details: { holder, waitedMs: waited },
       });
@@ -42,7 +46,7 @@ export async function acquireLock(driver: Driver, session: Session, history: His
       options.onWait(holder, waited);
     }
     options.signal?.throwIfAborted();
-    await sleep(Math.min(delay, options.timeoutMs - waited) * (0.5 + Math.random() / 2));
+    await sleep(Math.max(0, Math.min(delay, options.timeoutMs - waited)) * (0.5 + Math.random() / 2));
     delay = Math.min(delay * 2, MAX_DELAY_MS);
   }
   return async () => {

@@ -36,6 +36,14 @@ function newest(verdict: Pick<Verdict, 'applied' | 'unknown'>): string | null {
   return all.length === 0 ? null : all.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
 }
 
+/** What `selectWork` leaves out of `pending`, and why, so the report can say so. */
+function heldBack(pending: Migration[], work: Migration[], options: MigrateOptions): NonNullable<MigrateReport['heldBack']> {
+  const chosen = new Set(work.map((m) => m.id));
+  return pending
+    .filter((m) => !chosen.has(m.id))
+    .map((m) => ({ version: m.version, name: m.name, phase: m.phase, why: options.target && compareVersions(m.version, options.target) > 0 ? ('target' as const) : ('phase' as const) }));
+}
+
 function selectWork(pending: Migration[], options: MigrateOptions): Migration[] {
   let work = pending;
   if (options.target) work = work.filter((m) => compareVersions(m.version, options.target!) <= 0);
@@ -96,7 +104,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   const ctx = await openContext(options, options.mode !== 'off');
   if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
   // Files edited after `molt sum` are refused before anything touches the database.
-  if (!options.bundle && options.mode !== 'off') assertSum(ctx.config.dir, ctx.migrations);
+  if (!options.bundle && options.mode !== 'off') assertSum(ctx.config.dir, ctx.migrations, (line) => ctx.log.warn(line));
   const report: MigrateReport = { ...empty, status: 'up_to_date', database: ctx.driver.displayUrl };
   if (options.mode === 'off') {
     report.status = 'skipped';
@@ -109,6 +117,8 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   // What a verdict tells the report and the log whichever way the run goes: versions and warnings.
   const take = (verdict: Verdict): void => {
     report.from = report.to = newest(verdict);
+    const held = heldBack(verdict.pending, selectWork(verdict.pending, options), options);
+    if (held.length > 0) report.heldBack = held;
     report.warnings = verdict.warnings;
     for (const w of verdict.warnings) ctx.log.warn(w);
   };
@@ -129,8 +139,14 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
     // Nothing to do is what almost every boot finds: two reads decide it (molt's own tables are current, nothing is
     // pending), and a replica does not queue for the lock behind another that is migrating only to find the work
     // done. Anything else is judged again under the lock, where molt's own tables are created or moved forward.
-    const before = judge(ctx.migrations, await history.read(), judgeOptions);
-    if (before.problems.length === 0 && before.partial.length === 0 && selectWork(before.pending, options).length === 0 && (await history.isCurrent())) {
+    // Where the lock is the database's write lock, another process migrating can keep even this read waiting: the
+    // lock path below then waits for it, within --lock-timeout, instead of failing here.
+    const rows = await history.read().catch((error: unknown) => {
+      if (error instanceof MoltError && error.code === 'LOCK_TIMEOUT') return null;
+      throw error;
+    });
+    const before = rows && judge(ctx.migrations, rows, judgeOptions);
+    if (before && before.problems.length === 0 && before.partial.length === 0 && selectWork(before.pending, options).length === 0 && (await history.isCurrent())) {
       take(before);
       return;
     }
@@ -162,10 +178,15 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       const startedIn = scope ? ((await session.query<{ s: string | null }>(scope.read))[0]?.s ?? null) : null;
       for (let i = 0; i < work.length; i++) {
         const m = work[i];
+        // A database whose calls are synchronous (SQLite) never lets the event loop turn, so a Ctrl-C would wait for
+        // the whole run: one turn between migrations lets the signal in.
+        if (options.signal && i > 0) for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
         if (options.signal?.aborted) {
           // The row written ahead for a migration that will not start now would read as interrupted.
           if (opened) await history.remove(m.version, m.name).catch(() => undefined);
-          options.signal.throwIfAborted();
+          report.status = 'interrupted';
+          report.remaining = work.slice(i).map((w) => ({ version: w.version, name: w.name }));
+          break;
         }
         const earlier = partial.get(m.id);
         if (earlier) {
@@ -190,12 +211,19 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
         report.to = m.version;
         report.status = 'migrated';
       }
-    }, options.signal);
+    }, options.signal, started);
   });
 
   report.durationMs = Date.now() - started;
   if (report.status === 'refused') throw refusal(report);
   if (report.status === 'failed') throw failed(report, report.migrations.at(-1)!);
+  if (report.status === 'interrupted') {
+    const done = report.migrations.length;
+    throw new MoltError('INTERRUPTED', `Interrupted: ${done} migration${done === 1 ? '' : 's'} applied (now at ${report.to ?? 'empty'}), ${report.remaining!.length} left for the next run`, {
+      hint: 'Nothing is half-applied; run migrate again to go on',
+      details: { report },
+    });
+  }
   const applied = report.migrations.length;
   if (report.status === 'migrated') {
     ctx.log.info(`database migrated from ${report.from ?? 'empty'} to ${report.to} (${applied} migration${applied === 1 ? '' : 's'}, ${report.durationMs} ms)`);

@@ -4,7 +4,7 @@ import type { MigrationRef, PartialMigration, Problem } from './verdict.js';
 
 /** The outcome of `migrate`. */
 export interface MigrateReport {
-  status: 'migrated' | 'up_to_date' | 'dry_run' | 'refused' | 'failed' | 'skipped';
+  status: 'migrated' | 'up_to_date' | 'dry_run' | 'refused' | 'failed' | 'skipped' | 'interrupted';
   database: string;
   /** Newest applied version before the run; null on an empty database. */
   from: string | null;
@@ -15,6 +15,10 @@ export interface MigrateReport {
   problems: Problem[];
   warnings: string[];
   durationMs: number;
+  /** Pending migrations this run left alone on purpose: contract ones under `--phase expand`, later ones past `--to`. */
+  heldBack?: { version: string; name: string; phase: string; why: 'phase' | 'target' }[];
+  /** Migrations left for a later run when an interrupt (Ctrl-C) stopped this one between migrations. */
+  remaining?: { version: string; name: string }[];
   /** The archive written before the first migration ran (automatic backup), when one was. */
   backup?: string | null;
 }

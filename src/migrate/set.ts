@@ -25,6 +25,31 @@ const FOLDER_FILES = ['migration.sql', 'up.sql'];
 /** Other tools' down migrations; molt has none and leaves them alone. */
 const IGNORED_FILE = /\.down\.sql$/;
 
+/**
+ * Reads one migration file; anything that is not a readable regular file (a FIFO would block forever, a dangling or
+ * looping symlink, a device, a file this user may not read) is an error naming it.
+ */
+function readMigrationFile(path: string): Buffer {
+  const refuse = (what: string, hint: string, cause?: unknown): MoltError =>
+    new MoltError('MIGRATION_FILE_INVALID', `${path}: ${what}`, { cause, hint, details: { file: path } });
+  let st;
+  try {
+    st = statSync(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw refuse('is a symlink to nothing', 'Point the link at the migration file, or remove it', cause);
+    if (code === 'ELOOP') throw refuse('is a symlink that loops', 'Point the link at the migration file, or remove it', cause);
+    throw refuse(`cannot be read: ${(cause as Error).message}`, 'Check the file and its permissions', cause);
+  }
+  if (!st.isFile()) throw refuse(`is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'a device'})`, 'A migration is a plain .sql file; remove or rename this one');
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw refuse(code === 'EACCES' ? 'cannot be read: permission denied' : `cannot be read: ${(cause as Error).message}`, 'Give the user molt runs as read access to the migrations', cause);
+  }
+}
+
 function readDirectory(dir: string): Entry[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new MoltError('MIGRATION_DIR_MISSING', `Migrations directory ${dir} does not exist`, {
@@ -44,9 +69,9 @@ function readDirectory(dir: string): Entry[] {
           details: { file: path },
         });
       }
-      entries.push({ key: `${item.name}/${file}`, source: relative(process.cwd(), join(path, file)) || path, bytes: readFileSync(join(path, file)) });
+      entries.push({ key: `${item.name}/${file}`, source: relative(process.cwd(), join(path, file)) || path, bytes: readMigrationFile(join(path, file)) });
     } else if (item.name.endsWith('.sql') && !IGNORED_FILE.test(item.name)) {
-      entries.push({ key: item.name, source: relative(process.cwd(), path) || path, bytes: readFileSync(path) });
+      entries.push({ key: item.name, source: relative(process.cwd(), path) || path, bytes: readMigrationFile(path) });
     }
   }
   return entries;

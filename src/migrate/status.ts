@@ -49,9 +49,9 @@ export async function verify(options: CommonOptions = {}): Promise<StatusReport>
     });
   }
   if (report.pending.length > 0) {
-    throw new MoltError('DRIFT', `Database ${report.database} has ${report.pending.length} pending migration(s), first ${report.pending[0].version}_${report.pending[0].name}`, {
+    throw new MoltError('PENDING', `Database ${report.database} has ${report.pending.length} pending migration(s), first ${report.pending[0].version}_${report.pending[0].name}`, {
       hint: 'Run `molt migrate` (or start one instance with migrations on) before starting this one',
-      details: { report, pending: true },
+      details: { report },
     });
   }
   return report;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { MoltError } from '../errors.js';
 import type { Migration } from './migration.js';
+import { isTemplateChecksum } from './template.js';
 
 /** The integrity file's name, next to the migrations. */
 export const SUM_FILE = 'molt.sum';
@@ -19,8 +20,11 @@ export interface SumCheck {
   status: 'ok' | 'missing' | 'mismatch';
   /** Where the sum file is (or would be). */
   path: string;
-  /** Files whose text changed, appeared, disappeared or moved since `molt sum` ran. */
-  changed: { file: string; change: 'edited' | 'added' | 'removed' | 'reordered' | 'sum-edited' }[];
+  /**
+   * Files whose text changed, appeared, disappeared or moved since `molt sum` ran; `drafted`: written since `molt new`
+   * recorded its empty template, so no database can have applied what it says now.
+   */
+  changed: { file: string; change: 'edited' | 'drafted' | 'added' | 'removed' | 'reordered' | 'sum-edited' }[];
 }
 
 /** The path of a migration relative to its directory: `0001_init.sql` or `0001_init/migration.sql`. */
@@ -104,7 +108,7 @@ export function checkSum(dir: string, migrations: readonly Migration[]): SumChec
   for (const line of actual) {
     const old = before.get(line.key);
     if (!old) changed.push({ file: line.key, change: 'added' });
-    else if (old.checksum !== line.checksum) changed.push({ file: line.key, change: 'edited' });
+    else if (old.checksum !== line.checksum) changed.push({ file: line.key, change: isTemplateChecksum(old.checksum) ? 'drafted' : 'edited' });
     else if (moved.has(line.key)) changed.push({ file: line.key, change: 'reordered' });
   }
   for (const old of recorded.lines) if (!now.has(old.key)) changed.push({ file: old.key, change: 'removed' });
@@ -113,9 +117,14 @@ export function checkSum(dir: string, migrations: readonly Migration[]): SumChec
 }
 
 /** Throws SUM_MISMATCH naming the files when molt.sum exists and does not match; `migrate` calls it before touching the database. */
-export function assertSum(dir: string, migrations: readonly Migration[]): void {
+export function assertSum(dir: string, migrations: readonly Migration[], warn?: (line: string) => void): void {
   const check = checkSum(dir, migrations);
   if (check.status !== 'mismatch') return;
+  // `molt new`, then writing the migration, then migrate: the usual way to write one, not an edit to refuse.
+  if (warn && check.changed.every((c) => c.change === 'drafted')) {
+    warn(`${check.changed.map((c) => c.file).join(', ')} changed since \`molt new\` recorded it in molt.sum; run \`molt sum\` before you commit`);
+    return;
+  }
   const list = check.changed.map((c) => `${c.file} (${c.change})`).join(', ');
   throw new MoltError('SUM_MISMATCH', `${check.path} does not match the migrations: ${list}`, {
     hint: 'A migration was changed after `molt sum`. Restore it if any database applied it; otherwise run `molt sum` and commit molt.sum',

@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { MoltError, messageOf } from '../../errors.js';
 import type { DumpTarget, Dumper, Progress, RestoreOutcome } from '../types.js';
 import { stamp } from './staging.js';
-import { processesHolding } from './file-holders.js';
+import { processesHolding } from '../../drivers/sqlite/file-holders.js';
 import { sqliteSnapshot } from './sqlite-snapshot.js';
 import { BUSY_MS, SIBLINGS, backupFailure, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
 

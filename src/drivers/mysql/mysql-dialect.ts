@@ -23,6 +23,8 @@ export const mysqlSql: DialectSql = {
   param: () => '?',
   // 191 characters of utf8mb4 keep the two-column primary key inside InnoDB's index limit.
   types: { text: 'MEDIUMTEXT', bigint: 'BIGINT', int: 'INT', timestamp: 'DATETIME(3)', key: 'VARCHAR(191)' },
+  maxIdentifierBytes: 64,
+  reserved: { schemas: /^(mysql|information_schema|performance_schema|sys)$/i, tables: null },
   quote: (identifier) => `\`${identifier.replaceAll('`', '``')}\``,
   literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : stringLiteral(v)),
   timestamp: datetime,

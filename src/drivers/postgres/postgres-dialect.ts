@@ -18,6 +18,8 @@ export const postgresSql: DialectSql = {
   maintenanceDatabases: ['postgres', 'template1'],
   param: (index) => `$${index}`,
   types: { text: 'text', bigint: 'bigint', int: 'integer', timestamp: 'timestamptz', key: 'text' },
+  maxIdentifierBytes: 63,
+  reserved: { schemas: /^(pg_.*|information_schema)$/i, tables: null },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
   literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : postgresLiteral(v)),
   timestamp: (iso) => iso,

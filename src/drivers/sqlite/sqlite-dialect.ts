@@ -16,6 +16,8 @@ export const sqliteSql: DialectSql = {
   maintenanceDatabases: [':memory:'],
   param: () => '?',
   types: { text: 'TEXT', bigint: 'INTEGER', int: 'INTEGER', timestamp: 'TEXT', key: 'TEXT' },
+  maxIdentifierBytes: 0,
+  reserved: { schemas: null, tables: /^sqlite_/i },
   quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
   literal: (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`),
   timestamp: (iso) => iso,

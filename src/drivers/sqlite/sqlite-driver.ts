@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { MoltError, messageOf } from '../../errors.js';
 import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
 import { sqliteCapabilities, sqliteSql } from './sqlite-dialect.js';
+import { processesHolding } from './file-holders.js';
 
 const DEFAULT_BUSY_MS = 5_000;
 
@@ -14,24 +15,55 @@ function bindable(value: unknown): unknown {
   return value;
 }
 
+/** The error for a database another process keeps locked past the wait: who holds it, and what to do. */
+/** `pid 12 (node app.js)` for every other process that has the file open. */
+function holderNames(path: string): string[] {
+  return processesHolding(path).map((h) => `pid ${h.pid}${h.command ? ` (${h.command})` : ''}`);
+}
+
+function lockedError(path: string, waitedMs: number, cause: unknown): MoltError {
+  const holders = holderNames(path);
+  const who = holders.length > 0 ? holders.join(', ') : 'another process';
+  return new MoltError('LOCK_TIMEOUT', `SQLite database ${path} stayed locked by ${who} for ${Math.round(waitedMs / 100) / 10} s`, {
+    cause,
+    hint: 'Wait for it to finish, or raise --lock-timeout. In WAL mode (PRAGMA journal_mode=WAL; the default for databases molt creates) reads never wait for a writer',
+    details: { holders },
+  });
+}
+
+const isBusy = (error: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '');
+
 class SqliteSession implements Session {
   readonly #db: Database.Database;
-  #busyMs = DEFAULT_BUSY_MS;
+  readonly #path: string;
+  readonly #waitMs: number;
+  #busyMs: number;
   #holdsLock = false;
   #depth = 0;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, path: string, waitMs: number) {
     this.#db = db;
+    this.#path = path;
+    this.#waitMs = waitMs;
+    this.#busyMs = waitMs;
   }
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const stmt = this.#db.prepare(sql);
-    const args = params.map(bindable);
-    if (stmt.reader) return stmt.all(...args) as T[];
-    stmt.run(...args);
-    return [];
+    try {
+      const stmt = this.#db.prepare(sql);
+      const args = params.map(bindable);
+      if (stmt.reader) return stmt.all(...args) as T[];
+      stmt.run(...args);
+      return [];
+    } catch (error) {
+      throw isBusy(error) ? lockedError(this.#path, this.#busyMs, error) : error;
+    }
   }
   async exec(sql: string): Promise<void> {
-    this.#db.exec(sql);
+    try {
+      this.#db.exec(sql);
+    } catch (error) {
+      throw isBusy(error) ? lockedError(this.#path, this.#busyMs, error) : error;
+    }
   }
   async execAtomically(sql: string): Promise<void> {
     await this.begin();
@@ -75,6 +107,9 @@ class SqliteSession implements Session {
     this.#holdsLock = false;
     if (this.#db.inTransaction) this.#db.exec('COMMIT');
   }
+  async openedBy(): Promise<string[]> {
+    return this.#path === ':memory:' ? [] : holderNames(this.#path);
+  }
   async isLocked(): Promise<boolean> {
     if (this.#holdsLock) return true;
     const locked = !(await this.tryLock());
@@ -89,7 +124,7 @@ class SqliteSession implements Session {
     return `SQLite ${row.v}`;
   }
   async setTimeouts(t: StatementTimeouts): Promise<void> {
-    this.#busyMs = t.lockTimeoutMs > 0 ? t.lockTimeoutMs : DEFAULT_BUSY_MS;
+    this.#busyMs = t.lockTimeoutMs > 0 ? t.lockTimeoutMs : this.#waitMs;
     this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
   }
   async close(): Promise<void> {
@@ -105,8 +140,9 @@ export function createSqliteDriver(path: string, url = `sqlite:${path}`): Driver
     capabilities: sqliteCapabilities,
     sql: sqliteSql,
     displayUrl: url,
-    async connect(options: { create?: boolean } = {}): Promise<Session> {
+    async connect(options: { create?: boolean; waitMs?: number } = {}): Promise<Session> {
       const create = options.create ?? true;
+      const waitMs = Math.min(DEFAULT_BUSY_MS, options.waitMs ?? DEFAULT_BUSY_MS);
       if (!create && path !== ':memory:' && !existsSync(path)) {
         throw new MoltError('CONNECT_FAILED', `SQLite database ${path} does not exist`, {
           hint: 'Check the path in --db, MOLT_DATABASE_URL or DATABASE_URL; `molt migrate` creates the database',
@@ -115,11 +151,14 @@ export function createSqliteDriver(path: string, url = `sqlite:${path}`): Driver
       }
       try {
         if (create && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-        const db = new Database(path, { timeout: DEFAULT_BUSY_MS, fileMustExist: !create });
+        const fresh = path !== ':memory:' && !existsSync(path);
+        const db = new Database(path, { timeout: waitMs, fileMustExist: !create });
+        // A database molt makes runs in WAL mode, so status, verify and the probes read beside a running migration.
+        if (fresh) db.pragma('journal_mode = WAL');
         // Migrations follow SQLite's own table-rebuild procedure: foreign keys off while the schema
         // changes, and `PRAGMA foreign_key_check` before each migration commits.
         db.pragma('foreign_keys = OFF');
-        return new SqliteSession(db);
+        return new SqliteSession(db, path, waitMs);
       } catch (cause) {
         throw new MoltError('CONNECT_FAILED', `Cannot open SQLite database ${path}: ${messageOf(cause)}`, {
           cause,
