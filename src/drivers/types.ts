@@ -53,6 +53,12 @@ export interface DialectSql {
    * with the history row recording it: every plain statement where DDL is transactional, only DML on MySQL.
    */
   readonly sharesTransaction: readonly RegExp[];
+  /**
+   * Where foreign keys go unchecked while the schema changes (SQLite runs migrations with them off, as its table-rebuild
+   * procedure says): `any` answers a row when the database has a foreign key at all, `dangling` lists the rows whose
+   * reference points at nothing (columns `table`, `parent`), checked before each migration commits. Null elsewhere.
+   */
+  readonly referenceCheck: { readonly any: string; readonly dangling: string } | null;
   /** A query listing the tables and views that migrations could have made (column `name`), system ones left out. */
   readonly listTables: string;
   /** A query whose single row has a truthy `present` column when the table exists. */

@@ -176,6 +176,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       // starts where the session started, as it would with the database's own client run once per file.
       const scope = ctx.driver.sql.sessionScope;
       const startedIn = scope ? ((await session.query<{ s: string | null }>(scope.read))[0]?.s ?? null) : null;
+      // References are checked once the database has a foreign key; until then there is nothing to check, at no cost.
+      const references = ctx.driver.sql.referenceCheck;
+      let hasReferences = references ? (await session.query(references.any)).length > 0 : false;
       for (let i = 0; i < work.length; i++) {
         const m = work[i];
         // A database whose calls are synchronous (SQLite) never lets the event loop turn, so a Ctrl-C would wait for
@@ -197,8 +200,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
         }
         const next = work[i + 1];
         const openNext = batch && next && !partial.has(next.id) ? openingSql(base, next, planFor(next), recorded.has(next.id)) : undefined;
+        if (references && !hasReferences && /\breferences\b/i.test(m.sql)) hasReferences = true;
         const result = await applyMigration({
-          ...base, replace: recorded.has(m.id), opened, openNext,
+          ...base, replace: recorded.has(m.id), opened, openNext, checkReferences: hasReferences,
           resume: earlier && { applied: earlier.statementsApplied, interrupted: earlier.state === 'interrupted' },
         }, m, planFor(m));
         opened = openNext !== undefined && result.status === 'applied';

@@ -60,6 +60,16 @@ export interface ApplyContext {
   opened?: boolean;
   /** SQL that writes the next migration's `running` row, to share this migration's last commit. */
   openNext?: string;
+  /** Check, before the migration commits, that it left no reference pointing at nothing (`sql.referenceCheck`). */
+  checkReferences?: boolean;
+}
+
+/** Rows a migration left whose foreign key points at no row, as one message; null when there are none. */
+async function danglingReferences(session: Session, sql: DialectSql): Promise<string | null> {
+  if (!sql.referenceCheck) return null;
+  const rows = await session.query<{ table: string; parent: string; n: unknown }>(sql.referenceCheck.dangling);
+  if (rows.length === 0) return null;
+  return `it leaves ${rows.map((r) => `${r.n} row(s) of table ${r.table} whose foreign key points at no row of ${r.parent}`).join(', ')} (PRAGMA foreign_key_check)`;
 }
 
 
@@ -131,7 +141,29 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
         { ...row, status: 'success', statementsApplied: plan.statements.length, statementHashes: plan.hashes },
         { replace: ctx.replace, expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) } },
       );
-      await session.execAtomically(`${plan.text}\n;\n${record}`);
+      if (ctx.checkReferences) {
+        await session.begin();
+        try {
+          await session.exec(plan.text);
+          const dangling = await danglingReferences(session, ctx.sql);
+          if (dangling) {
+            await session.rollback();
+            result.status = 'failed';
+            const last = plan.statements.length - 1;
+            result.error = { ...failure(plan.statements, Math.max(0, last), new Error(dangling), false, 0, ctx.sql), message: dangling };
+            finish();
+            await history.put({ ...row, status: 'rolled_back', finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: dangling }, { replace: true }).catch(() => undefined);
+            return result;
+          }
+          await session.exec(record);
+        } catch (error) {
+          await session.rollback();
+          throw error;
+        }
+        await session.commit();
+      } else {
+        await session.execAtomically(`${plan.text}\n;\n${record}`);
+      }
       finish();
       return result;
     } catch (error) {

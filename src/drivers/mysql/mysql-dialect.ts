@@ -37,6 +37,7 @@ export const mysqlSql: DialectSql = {
   ddlAlreadyApplied: (error) => [1050, 1060, 1061].includes((error as { errno?: number }).errno ?? 0),
   // Any other statement commits the open transaction by itself.
   sharesTransaction: [/^(INSERT|UPDATE|DELETE|REPLACE)\b/],
+  referenceCheck: null,
   listTables: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1',
   tableExists: (table) => {
     const [schema, name] = table.includes('.') ? table.split('.') : [null, table];

@@ -34,6 +34,7 @@ export const postgresSql: DialectSql = {
   // The non-transactional ones (CREATE INDEX CONCURRENTLY, ...) are told apart by `nonTransactional` first.
   sharesTransaction: [/^/],
   // Tables an extension owns (PostGIS's spatial_ref_sys) come with the extension, not from a migration.
+  referenceCheck: null,
   listTables:
     "SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' " +

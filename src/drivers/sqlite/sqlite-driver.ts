@@ -156,7 +156,7 @@ export function createSqliteDriver(path: string, url = `sqlite:${path}`): Driver
         // A database molt makes runs in WAL mode, so status, verify and the probes read beside a running migration.
         if (fresh) db.pragma('journal_mode = WAL');
         // Migrations follow SQLite's own table-rebuild procedure: foreign keys off while the schema
-        // changes, and `PRAGMA foreign_key_check` before each migration commits.
+        // changes, and `PRAGMA foreign_key_check` before each migration commits (sqliteSql.referenceCheck).
         db.pragma('foreign_keys = OFF');
         return new SqliteSession(db, path, waitMs);
       } catch (cause) {
