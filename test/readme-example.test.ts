@@ -20,7 +20,7 @@ it('the README wiring of probes, drain and leases runs as written, drains on SIG
   dirs.push(dir);
   mkdirSync(join(dir, 'migrations'));
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'molt'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
   writeFileSync(join(dir, 'package.json'), '{"name":"my-service","version":"2.3.1","type":"module"}\n');
   // The only change: a port the system picks, printed, instead of 8080.
   assert.match(code, /server\.listen\(8080, \(\) => life\.markReady\(\)\);/);
