@@ -155,6 +155,18 @@ describe('SQLite locks', () => {
   });
 });
 
+/** Waits until molt runs a statement containing `text` on the PostgreSQL database `db` (at most 20 s). */
+async function pgRunning(db: TestDatabase, text: string): Promise<void> {
+  const name = new URL(db.url).pathname.slice(1);
+  const by = Date.now() + 20_000;
+  while (Date.now() < by) {
+    const rows = await pgAdmin("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt' AND query LIKE $2", [name, `%${text}%`]);
+    if (rows.length > 0) return;
+    await sleep(20);
+  }
+  throw new Error(`molt never ran ${text}`);
+}
+
 describe('Ctrl-C during migrate', () => {
   const slowSet = (slow: string): Record<string, string> => ({
     '0001_slow.sql': `CREATE TABLE a (x int);\n${slow}\n`,
@@ -177,7 +189,14 @@ describe('Ctrl-C during migrate', () => {
       child.stdout.on('data', (d) => (stdout += d));
       child.stderr.on('data', (d) => (stderr += d));
       const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      await sleep(700);
+      // While the first migration runs: SQLite shows nothing from outside, so its statement is made long instead.
+      if (kind === 'postgres') await pgRunning(db, 'pg_sleep');
+      else {
+        // The run's connection makes the -wal file; the statement is long enough that 300 ms later it still runs.
+        const wal = `${db.url.slice('sqlite:'.length)}-wal`;
+        while (!existsSync(wal)) await sleep(10);
+        await sleep(300);
+      }
       child.kill('SIGINT');
       assert.equal(await code, 130, stderr);
       assert.match(stderr, /Interrupted: 1 migration applied \(now at 0001\), 2 left for the next run/);
@@ -195,7 +214,7 @@ describe('Ctrl-C during migrate', () => {
     const dir = migrationsDir(slowSet('SELECT pg_sleep(5);'));
     const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], { env: cleanEnv(), stdio: 'ignore' });
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
-    await sleep(700);
+    await pgRunning(db, 'pg_sleep');
     child.kill('SIGINT');
     await sleep(200);
     const sent = Date.now();
