@@ -51,13 +51,22 @@ for (const { kind, create } of DATABASES) {
         const r = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
         assert.equal(r.code, 0, r.stderr);
         const report = JSON.parse(r.stdout);
-        assert.deepEqual(report.applied, [
+        assert.deepEqual(report.applied.map(({ version, name, phase }: { version: string; name: string; phase: string }) => ({ version, name, phase })), [
           { version: '0001', name: 'create_notes', phase: 'expand' },
           { version: '0002', name: 'seed', phase: 'expand' },
         ]);
         assert.deepEqual(report.pending, [{ version: '0003', name: 'more', phase: 'contract' }]);
         assert.deepEqual(report.unknown, []);
         assert.deepEqual(report.problems, []);
+        // Each applied migration says when, how long, by which app version and on which host, as Flyway's info does.
+        for (const m of report.applied) {
+          assert.match(m.appliedAt, /^\d{4}-\d\d-\d\dT/);
+          assert.equal(typeof m.durationMs, 'number');
+          assert.equal(m.status, 'success');
+          assert.ok(m.host);
+        }
+        const text = await molt(['status', '--db', db.url, '--dir', dir]);
+        assert.match(text.stdout, /applied   2\n  0001_create_notes  expand  \d{4}-\d\d-\d\dT\S+  \d+ ms  app \S+  on \S+\n  0002_seed/);
         assert.equal(report.lock.held, false);
         rmSync(join(dir, '0003_more.sql'));
       });

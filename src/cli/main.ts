@@ -30,22 +30,48 @@ Usage: molt <command> [options]
 Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join('\n')}
 
-Run \`molt <command> --help\` for a command's options. Exit codes are listed in the README.
+  help      show a command's options and examples: molt help migrate
+  version   print molt's version
+
+Run \`molt help <command>\` (or \`molt <command> --help\`) for a command's options. Exit codes are listed in the README.
 `;
+
+/** The command nearest to a mistyped one, by edit distance, when it is near enough to be what was meant. */
+function nearest(name: string): string | null {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  };
+  const [best] = [...Object.keys(COMMANDS), 'help', 'version']
+    .map((c) => ({ c, d: c.startsWith(name) && name.length >= 2 ? 0 : distance(name, c) }))
+    .sort((x, y) => x.d - y.d);
+  return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? best.c : null;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0]) return main([rest[0], '--help']);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return EXIT.ok;
   }
-  if (name === '--version' || name === '-v') {
+  if (name === '--version' || name === '-v' || name === 'version') {
     process.stdout.write(`${MOLT_VERSION}\n`);
     return EXIT.ok;
   }
-  const entry = COMMANDS[name];
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    process.stderr.write(`molt: error: unknown command "${name}"\n${USAGE}`);
+    const guess = nearest(name);
+    process.stderr.write(`molt: error: unknown command "${name}"${guess ? `; did you mean \`molt ${guess}\`?` : ''}\nmolt: hint: \`molt help\` lists the commands\n`);
     return EXIT.usage;
   }
   const command = await entry.load();

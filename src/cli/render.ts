@@ -25,6 +25,7 @@ export function renderStatus(r: StatusReport): string {
     `current   ${r.current ?? 'empty (nothing applied)'}`,
     `lock      ${r.lock.held ? `held${describeHolder(r.lock.holder)}` : 'free'}`,
     `applied   ${r.applied.length}`,
+    ...r.applied.map((m) => `  ${ref(m)}  ${m.phase}  ${m.status === 'baseline' ? 'baseline' : `${m.appliedAt ?? '?'}  ${m.durationMs ?? '?'} ms`}  app ${m.appVersion ?? '-'}  on ${m.host ?? '-'}`),
     `pending   ${r.pending.length}`,
     ...r.pending.map((m) => `  ${ref(m)}  ${m.phase}`),
   ];

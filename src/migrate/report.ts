@@ -23,10 +23,21 @@ export interface MigrateReport {
   backup?: string | null;
 }
 
+/** An applied migration as `status` lists it, as Flyway's `info` and dbmate's `status` do. */
+export interface AppliedMigration extends MigrationRef {
+  /** `success`, or `baseline` for one adopted without running. */
+  status: string;
+  appliedAt: string | null;
+  durationMs: number | null;
+  appVersion: string | null;
+  host: string | null;
+}
+
 /** The outcome of `status` and `verify`: the shape `status --json` prints. */
 export interface StatusReport {
   database: string;
-  applied: MigrationRef[];
+  /** Applied migrations in version order, each with when, how long, by which app version and on which host. */
+  applied: AppliedMigration[];
   pending: MigrationRef[];
   unknown: MigrationRef[];
   /** Migrations an earlier attempt applied in part, with how far it got and why it stopped. */

@@ -12,7 +12,9 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
   const ctx = await openContext(options);
   return withSession(ctx, async (session, history) => {
     const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
-    const verdict = judge(ctx.migrations, await history.read(), { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf: planFor });
+    const rows = await history.read();
+    const verdict = judge(ctx.migrations, rows, { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf: planFor });
+    const rowOf = new Map(rows.map((r) => [`${r.version}_${r.name}`, r]));
     const applied = [...verdict.applied, ...verdict.unknown];
     if (verdict.pending.length > 0 && nothingRecorded(verdict)) {
       const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
@@ -24,7 +26,10 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
     const current = applied.length === 0 ? null : applied.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
     return {
       database: ctx.driver.displayUrl,
-      applied: verdict.applied,
+      applied: verdict.applied.map((m) => {
+        const row = rowOf.get(`${m.version}_${m.name}`);
+        return { ...m, status: row?.status ?? 'success', appliedAt: row?.finishedAt ?? null, durationMs: row?.durationMs ?? null, appVersion: row?.appVersion ?? null, host: row?.host ?? null };
+      }),
       pending: verdict.pending.map((m) => ({ version: m.version, name: m.name, phase: m.phase })),
       unknown: verdict.unknown.map((u) => ({ version: u.version, name: u.name, phase: u.phase })),
       partial: verdict.partial,

@@ -1,7 +1,9 @@
 import { backup, listBackups, verifyBackup, type BackupListing, type BackupReport, type VerifyReport } from '../../backup/index.js';
 import { parseDataDirs } from '../../config/config.js';
 import { MoltError } from '../../errors.js';
-import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
+
+const FLAGS: readonly SharedFlag[] = [...DATABASE_FLAGS, 'app-version'];
 import { emit } from '../output.js';
 import { terminalProgress } from '../progress.js';
 
@@ -26,7 +28,13 @@ the manifest; \`list\` shows this database's archives (--all: every database's).
 
 Exit codes: 0 ok, 11 the archive fails verification, 12 a dump tool is missing or failed.
 
-${COMMON_HELP}`;
+${optionsHelp(FLAGS)}
+
+Examples:
+  molt backup
+  molt backup /mnt/backups/before-2.0.tar.gz --data-dir uploads=./data/uploads
+  molt backup verify backups/molt-backup-app-20261122T083012345Z-0042.tar.gz
+  molt backup list --all`;
 
 const size = (bytes: number): string => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
@@ -62,7 +70,7 @@ function renderList(r: { dir: string; database: string; backups: BackupListing[]
 
 /** Runs `molt backup`, `molt backup verify` and `molt backup list`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { 'backup-dir': { type: 'string' }, keep: { type: 'string' }, 'data-dir': { type: 'string', multiple: true }, all: { type: 'boolean' } }, 2);
+  const { values, positionals } = parseFlags(argv, { 'backup-dir': { type: 'string' }, keep: { type: 'string' }, 'data-dir': { type: 'string', multiple: true }, all: { type: 'boolean' } }, 2, FLAGS);
   const options = {
     ...commonOptions(values),
     backupDir: values['backup-dir'],

@@ -27,7 +27,12 @@ Options:
   --explain CODE       explain a rule: why it matters and the safe alternative
   --rules              list every rule
 
-Exit codes: 0 no error (warnings allowed), 10 lint errors, 8 unreadable migration files, 2 usage.`;
+Exit codes: 0 no error (warnings allowed), 10 lint errors, 8 unreadable migration files, 2 usage.
+
+Examples:
+  molt lint --dialect postgres
+  molt lint --released 0042 --format github
+  molt lint --explain index-not-concurrent`;
 
 const DIALECTS = ['postgres', 'mysql', 'mariadb', 'sqlite'];
 
@@ -40,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     verbose: { type: 'boolean' },
     explain: { type: 'string' },
     rules: { type: 'boolean' },
-  });
+  }, 0, ['db', 'dir', 'json', 'help']);
   if (values.explain) {
     process.stdout.write(values.json ? `${JSON.stringify(ruleFor(values.explain), null, 2)}\n` : renderRule(ruleFor(values.explain)));
     return EXIT.ok;

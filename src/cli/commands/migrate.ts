@@ -1,5 +1,5 @@
 import { migrate } from '../../boot.js';
-import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { commonOptions, MIGRATE_FLAGS, optionsHelp, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { renderMigrate } from '../render.js';
 
@@ -12,7 +12,12 @@ Applies pending migrations under the migration lock, after the drift check.
   --dry-run        show what would run; change nothing
   --allow-non-empty  migrate a database that has tables but no history (they are not these migrations')
 
-${COMMON_HELP}`;
+${optionsHelp(MIGRATE_FLAGS)}
+
+Examples:
+  molt migrate --db postgres://app@db:5432/app
+  molt migrate --phase expand --dry-run
+  molt migrate --to 0042 --lock-timeout 30s`;
 
 /** Runs `molt migrate`. */
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {

@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { MoltError } from '../../errors.js';
 import { repair, type RepairAction } from '../../migrate/repair.js';
-import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
+
+const FLAGS: readonly SharedFlag[] = [...DATABASE_FLAGS, 'lock-timeout', 'app-version'];
 import { emit } from '../output.js';
 
 /** Usage of `molt repair`. */
@@ -13,7 +15,10 @@ and settles migrations that failed part-way once you fixed the schema by hand:
   --resolve rolled-back  you undid what it applied; it runs again on the next migrate
   --yes                  do not ask for confirmation
 
-${COMMON_HELP}`;
+${optionsHelp(FLAGS)}
+
+Example (you finished a failed migration by hand):
+  molt repair --resolve applied --yes`;
 
 async function ask(actions: RepairAction[]): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -26,7 +31,7 @@ async function ask(actions: RepairAction[]): Promise<boolean> {
 
 /** Runs `molt repair`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { resolve: { type: 'string' }, yes: { type: 'boolean', short: 'y' } });
+  const { values } = parseFlags(argv, { resolve: { type: 'string' }, yes: { type: 'boolean', short: 'y' } }, 0, FLAGS);
   if (values.resolve !== undefined && values.resolve !== 'applied' && values.resolve !== 'rolled-back') {
     throw new MoltError('USAGE', `--resolve takes applied or rolled-back, not "${values.resolve}"`);
   }

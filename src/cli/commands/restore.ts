@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { restore, type ArchiveSummary, type RestoreReport } from '../../backup/index.js';
 import { parseDataDirs } from '../../config/config.js';
 import { MoltError } from '../../errors.js';
-import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { terminalProgress } from '../progress.js';
 
@@ -23,7 +23,10 @@ fresh database swapped in), then each data directory. Stop the service first.
 Exit codes: 0 restored, 9 not confirmed or refused (newer schema), 11 the archive fails
 verification, 12 the restore tool failed.
 
-${COMMON_HELP}`;
+${optionsHelp(DATABASE_FLAGS)}
+
+Example (the service stopped first):
+  molt restore backups/molt-backup-app-20261122T083012345Z-0042.tar.gz --data-dir uploads=./data/uploads`;
 
 function describe(s: ArchiveSummary): string {
   return [
@@ -59,7 +62,7 @@ function render(r: RestoreReport): string {
 
 /** Runs `molt restore`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { yes: { type: 'boolean' }, force: { type: 'boolean' }, 'data-dir': { type: 'string', multiple: true } }, 1);
+  const { values, positionals } = parseFlags(argv, { yes: { type: 'boolean' }, force: { type: 'boolean' }, 'data-dir': { type: 'string', multiple: true } }, 1, DATABASE_FLAGS);
   if (!positionals[0]) throw new MoltError('USAGE', 'molt restore needs the archive FILE', { hint: '`molt backup list` shows the archives' });
   const bar = terminalProgress(values.json);
   try {

@@ -8,11 +8,15 @@ export const help = `Usage: molt sum [--dir DIR] [--check] [--json]
 
 Writes molt.sum next to the migrations: a checksum per file and a chained total on the first line,
 so that an edited migration fails \`molt lint\` and \`molt migrate\`, and two branches that each add a
-migration conflict in git. Commit it with the migrations. --check only compares (exit 8 on mismatch).`;
+migration conflict in git. Commit it with the migrations. --check only compares (exit 8 on mismatch).
+
+Examples:
+  molt sum
+  molt sum --check --dir db/migrations`;
 
 /** Runs `molt sum`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { check: { type: 'boolean' } });
+  const { values } = parseFlags(argv, { check: { type: 'boolean' } }, 0, ['dir', 'json', 'help']);
   const dir = resolveConfig({ dir: values.dir }).dir;
   const migrations = loadMigrations({ dir });
   if (values.check) {

@@ -1,5 +1,5 @@
 import { verify } from '../../migrate/status.js';
-import { commonOptions, COMMON_HELP, parseFlags } from '../flags.js';
+import { commonOptions, optionsHelp, parseFlags, READ_FLAGS } from '../flags.js';
 import { emit } from '../output.js';
 import { renderStatus } from '../render.js';
 
@@ -10,11 +10,14 @@ A startup gate that writes nothing: exits 0 when the database has every migratio
 needs and no problem (a newer schema passes when all its extra migrations are expand), 3 on drift,
 7 when migrations are pending.
 
-${COMMON_HELP}`;
+${optionsHelp(READ_FLAGS)}
+
+Example (a replica's start command that must not migrate):
+  molt verify && node server.js`;
 
 /** Runs `molt verify`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, {});
+  const { values } = parseFlags(argv, {}, 0, READ_FLAGS);
   const report = await verify(commonOptions(values));
   emit(values.json, report, (r) => `ok: ${r.database} is at ${r.current ?? 'empty'}; nothing pending, no problem\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`);
   return 0;
