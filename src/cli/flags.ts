@@ -15,6 +15,7 @@ const SHARED = {
   'statement-timeout': { spec: { type: 'string' }, help: '--statement-timeout DUR       per-statement run time limit (PostgreSQL statement_timeout; default none)' },
   'allow-out-of-order': { spec: { type: 'boolean' }, help: '--allow-out-of-order          accept pending migrations older than the newest applied one' },
   'app-version': { spec: { type: 'string' }, help: '--app-version V               version recorded with what this run writes (default: package.json)' },
+  'wait-for-database': { spec: { type: 'string' }, help: '--wait-for-database DUR       keep trying a database server that does not answer yet (env MOLT_WAIT_FOR_DATABASE; default 0)' },
   set: {
     spec: { type: 'string', multiple: true },
     help: '--set NAME=VALUE              session setting on every connection, repeatable (env MOLT_SESSION="a=1;b=2"),\n                                e.g. --set sql_mode=NO_ENGINE_SUBSTITUTION or --set search_path=app',
@@ -27,7 +28,7 @@ const SHARED = {
 export type SharedFlag = keyof typeof SHARED;
 
 /** The shared flags of a command that reads or writes the database through the migration set. */
-export const DATABASE_FLAGS: readonly SharedFlag[] = ['db', 'dir', 'table', 'set', 'json', 'help'];
+export const DATABASE_FLAGS: readonly SharedFlag[] = ['db', 'dir', 'table', 'wait-for-database', 'set', 'json', 'help'];
 /** What `migrate` adds: the waits, the per-statement limits, out-of-order and the recorded app version. */
 export const MIGRATE_FLAGS: readonly SharedFlag[] = [...DATABASE_FLAGS, 'lock-timeout', 'statement-lock-timeout', 'statement-timeout', 'allow-out-of-order', 'app-version'];
 /** What the read-only commands add: the wait for a database another process holds, and out-of-order. */
@@ -62,6 +63,7 @@ export function commonOptions(values: Record<string, unknown>): CommonOptions {
     statementLockTimeout: values['statement-lock-timeout'] as string | undefined,
     allowOutOfOrder: values['allow-out-of-order'] as boolean | undefined,
     appVersion: values['app-version'] as string | undefined,
+    waitForDatabase: values['wait-for-database'] as string | undefined,
     session: values.set ? parseSettings(values.set as string[], '--set') : undefined,
   };
 }

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   status: { summary: 'show applied, pending and unknown migrations, problems and the lock holder', load: () => import('./commands/status.js') },
   verify: { summary: 'startup gate: fail unless the database fits this binary; writes nothing', load: () => import('./commands/verify.js') },
   new: { summary: 'create the next migration file', load: () => import('./commands/new.js') },
+  'create-database': { summary: 'create the database the URL names, when it does not exist yet', load: () => import('./commands/create-database.js') },
   baseline: { summary: 'adopt an existing database at a version', load: () => import('./commands/baseline.js') },
   lint: { summary: 'check migrations for expand/contract safety and locks, and molt.sum', load: () => import('./commands/lint.js') },
   sum: { summary: 'write molt.sum, the integrity file over all migrations', load: () => import('./commands/sum.js') },
@@ -28,10 +29,10 @@ const USAGE = `molt ${MOLT_VERSION}: safe schema upgrades for self-hosted servic
 Usage: molt <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`).join('\n')}
 
-  help      show a command's options and examples: molt help migrate
-  version   print molt's version
+  help            show a command's options and examples: molt help migrate
+  version         print molt's version
 
 Run \`molt help <command>\` (or \`molt <command> --help\`) for a command's options. Exit codes are listed in the README.
 `;

@@ -29,6 +29,8 @@ export interface MoltConfig {
   dataDirs: Record<string, string>;
   /** Backup before `migrate` applies anything: `auto` (SQLite only), `always` or `never`. */
   backupBeforeMigrate: 'auto' | 'always' | 'never';
+  /** How long to keep trying a database server that does not answer yet (a Compose boot), in ms; 0: fail at once. */
+  waitForDatabaseMs: number;
 }
 
 /** Settings as a person writes them: durations may be strings such as `30s`. */
@@ -47,6 +49,7 @@ export interface ConfigInput {
   /** Data directories by name; merged across sources like `session`. */
   dataDirs?: Record<string, string>;
   backupBeforeMigrate?: 'auto' | 'always' | 'never';
+  waitForDatabase?: string | number;
 }
 
 /** The defaults: an SQLite file under ./data, migrations in ./migrations. */
@@ -63,6 +66,7 @@ export const DEFAULTS: Required<ConfigInput> = {
   backupKeep: 10,
   dataDirs: {},
   backupBeforeMigrate: 'auto',
+  waitForDatabase: '0',
 };
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -157,6 +161,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.MOLT_BACKUP_DIR) out.backupDir = env.MOLT_BACKUP_DIR;
   if (env.MOLT_BACKUP_KEEP) out.backupKeep = env.MOLT_BACKUP_KEEP;
   if (env.MOLT_DATA_DIRS) out.dataDirs = parseDataDirs(env.MOLT_DATA_DIRS.split(';'), 'MOLT_DATA_DIRS');
+  if (env.MOLT_WAIT_FOR_DATABASE) out.waitForDatabase = env.MOLT_WAIT_FOR_DATABASE;
   if (env.MOLT_BACKUP_BEFORE_MIGRATE) out.backupBeforeMigrate = env.MOLT_BACKUP_BEFORE_MIGRATE as ConfigInput['backupBeforeMigrate'];
   return out;
 }
@@ -193,5 +198,6 @@ export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; 
     backupKeep: keep,
     dataDirs: Object.fromEntries(Object.entries(dataDirs).map(([name, dir]) => [name, resolve(cwd, dir)])),
     backupBeforeMigrate: merged.backupBeforeMigrate,
+    waitForDatabaseMs: parseDuration(merged.waitForDatabase, 'wait for database'),
   };
 }

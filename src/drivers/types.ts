@@ -59,6 +59,11 @@ export interface DialectSql {
    * reference points at nothing (columns `table`, `parent`), checked before each migration commits. Null elsewhere.
    */
   readonly referenceCheck: { readonly any: string; readonly dangling: string } | null;
+  /**
+   * How to make the database a URL names, from a session on one of `maintenanceDatabases`: whether it exists, and the
+   * statement that creates it. Null where connecting makes it (an SQLite file).
+   */
+  readonly createDatabase: { exists(name: string): { sql: string; params: unknown[] }; create(name: string): string } | null;
   /** A query listing the tables and views that migrations could have made (column `name`), system ones left out. */
   readonly listTables: string;
   /** A query whose single row has a truthy `present` column when the table exists. */

@@ -44,6 +44,8 @@ export interface RunContext {
   appVersion: string | null;
   moltVersion: string;
   host: string;
+  /** Aborts waits (for the database, for the lock) on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /** Resolves settings and reads the migration set; file errors surface before any connection. */
@@ -60,6 +62,7 @@ export async function openContext(options: CommonOptions, needMigrations = true)
     appVersion: options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? appVersionFrom(cwd)),
     moltVersion: MOLT_VERSION,
     host: hostname(),
+    signal: options.signal,
   };
 }
 
@@ -77,6 +80,29 @@ async function applySettings(ctx: RunContext, session: Session): Promise<void> {
   }
 }
 
+/**
+ * Connects, and while the server is not there yet (refused, unknown host, starting up) keeps trying for
+ * `waitForDatabaseMs`, saying so every few seconds, so a Compose boot waits for its database instead of crash-looping.
+ */
+export async function connectWaiting(ctx: RunContext, options: { create?: boolean; waitMs?: number } = {}): Promise<Session> {
+  const until = Date.now() + ctx.config.waitForDatabaseMs;
+  let said = 0;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await ctx.driver.connect(options);
+    } catch (error) {
+      const transient = error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details.transient === true;
+      if (!transient || Date.now() + delay > until) throw error;
+      if (Date.now() - said >= 5_000) {
+        said = Date.now();
+        ctx.log.info(`waiting for the database (${Math.ceil((until - Date.now()) / 1000)} s left): ${error.message}`);
+      }
+      ctx.signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** Where the session puts unqualified tables, so molt's own can be named in full; null where that means nothing. */
 async function schemaOf(ctx: RunContext, session: Session): Promise<string | null> {
   const scope = ctx.driver.sql.sessionScope;
@@ -87,7 +113,7 @@ async function schemaOf(ctx: RunContext, session: Session): Promise<string | nul
 
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
 export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
-  const session = await ctx.driver.connect({ create: options.writes, waitMs: ctx.config.lockTimeoutMs });
+  const session = await connectWaiting(ctx, { create: options.writes, waitMs: ctx.config.lockTimeoutMs });
   try {
     await applySettings(ctx, session);
     if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });

@@ -38,6 +38,10 @@ export const mysqlSql: DialectSql = {
   // Any other statement commits the open transaction by itself.
   sharesTransaction: [/^(INSERT|UPDATE|DELETE|REPLACE)\b/],
   referenceCheck: null,
+  createDatabase: {
+    exists: (name) => ({ sql: 'SELECT 1 AS x FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', params: [name] }),
+    create: (name) => `CREATE DATABASE \`${name.replaceAll('`', '``')}\` CHARACTER SET utf8mb4`,
+  },
   listTables: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1',
   tableExists: (table) => {
     const [schema, name] = table.includes('.') ? table.split('.') : [null, table];

@@ -29,6 +29,9 @@ export function serverSupport(versionText: string, displayUrl: string): ServerFl
   return { name, mariadb, version };
 }
 
+// The server is not there yet, or not ready (a Compose boot, a restart): worth waiting for with --wait-for-database.
+const TRANSIENT = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN']);
+
 /** A connection failure as the operator can act on it: which part of the URL is wrong, and what to do. */
 export function connectFailure(cause: unknown, target: MysqlTarget, displayUrl: string): MoltError {
   const e = cause as { code?: string; errno?: number };
@@ -49,5 +52,5 @@ export function connectFailure(cause: unknown, target: MysqlTarget, displayUrl: 
   const [what, hint] = entry ?? (tls
     ? [`TLS failed: ${messageOf(cause)}`, 'Give the CA with sslca=/path/ca.pem, or use sslmode=require to encrypt without verifying']
     : [redactUrl(messageOf(cause)), 'Check that the server runs, and the host, port, user and database in the URL']);
-  return new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${what}`, { cause, hint, details: { driverCode: e.code, missingDatabase: e.code === 'ER_BAD_DB_ERROR' } });
+  return new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${what}`, { cause, hint, details: { driverCode: e.code, missingDatabase: e.code === 'ER_BAD_DB_ERROR', transient: TRANSIENT.has(e.code ?? '') } });
 }

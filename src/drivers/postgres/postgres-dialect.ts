@@ -35,6 +35,10 @@ export const postgresSql: DialectSql = {
   sharesTransaction: [/^/],
   // Tables an extension owns (PostGIS's spatial_ref_sys) come with the extension, not from a migration.
   referenceCheck: null,
+  createDatabase: {
+    exists: (name) => ({ sql: 'SELECT 1 AS x FROM pg_database WHERE datname = $1', params: [name] }),
+    create: (name) => `CREATE DATABASE "${name.replaceAll('"', '""')}"`,
+  },
   listTables:
     "SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' " +

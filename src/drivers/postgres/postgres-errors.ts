@@ -21,6 +21,9 @@ export function postgresTarget(url: string): PostgresTarget {
   };
 }
 
+// The server is not there yet, or not ready (a Compose boot, a restart): worth waiting for with --wait-for-database.
+const TRANSIENT = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '57P03']);
+
 /** A connection failure as the operator can act on it: which part of the URL is wrong, and what to do. */
 export function postgresConnectFailure(cause: unknown, url: string, displayUrl: string): MoltError {
   const e = cause as { code?: string };
@@ -48,6 +51,6 @@ export function postgresConnectFailure(cause: unknown, url: string, displayUrl: 
   return new MoltError('CONNECT_FAILED', `Cannot connect to ${displayUrl}: ${redactUrl(what)}`, {
     cause,
     hint,
-    details: { driverCode: e.code, missingDatabase: e.code === '3D000' },
+    details: { driverCode: e.code, missingDatabase: e.code === '3D000', transient: TRANSIENT.has(e.code ?? '') || /timeout|terminat/i.test(message) },
   });
 }

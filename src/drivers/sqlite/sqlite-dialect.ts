@@ -27,6 +27,7 @@ export const sqliteSql: DialectSql = {
   isMissingTable: (error) => /^no such table/.test((error as { message?: string }).message ?? ''),
   ddlAlreadyApplied: () => false,
   sharesTransaction: [/^/],
+  createDatabase: null,
   referenceCheck: {
     any: "SELECT 1 AS x FROM sqlite_master m, pragma_foreign_key_list(m.name) WHERE m.type = 'table' LIMIT 1",
     dangling: 'SELECT "table", parent, count(*) AS n FROM pragma_foreign_key_check GROUP BY 1, 2 ORDER BY 1, 2',
