@@ -41,8 +41,8 @@ export interface FaultTarget {
   admin: (() => Promise<ServerAdmin>) | null;
   /** The name the server knows the database by. */
   nameOf(db: TestDatabase): string;
-  /** Where there is no server to ask: a file whose presence means a write transaction is open. */
-  journal: ((db: TestDatabase) => string) | null;
+  /** Where there is no server to ask: whether some process holds the database's write lock right now. */
+  writing: ((db: TestDatabase) => boolean) | null;
 }
 
 const urlName = (db: TestDatabase): string => new URL(db.url).pathname.slice(1);
@@ -74,6 +74,21 @@ async function mysqlReader(url: string): Promise<Reader> {
     },
     close: () => conn.end().catch(() => undefined),
   };
+}
+
+/** True while another connection holds SQLite's write lock: BEGIN IMMEDIATE with no wait is refused (any journal mode). */
+function sqliteWriting(path: string): boolean {
+  const db = new Database(path, { fileMustExist: true, timeout: 0 });
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (error) {
+    if (/^SQLITE_BUSY/.test((error as { code?: string }).code ?? '')) return true;
+    throw error;
+  } finally {
+    db.close();
+  }
 }
 
 /** Opening the file after a kill rolls back its hot journal, as any next opener (molt included) would. */
@@ -136,7 +151,7 @@ const sqliteSchema = async (db: TestDatabase): Promise<string> => {
 
 /** The three databases, in the order the suite runs them. */
 export const FAULT_TARGETS: FaultTarget[] = [
-  { kind: 'sqlite', label: 'SQLite', create: createSqliteDatabase, open: (db) => sqliteReader(sqlitePath(db)), schema: sqliteSchema, admin: null, nameOf: sqlitePath, journal: (db) => `${sqlitePath(db)}-journal` },
-  { kind: 'postgres', label: 'PostgreSQL', create: createPostgresDatabase, open: (db) => pgReader(db.url), schema: async (db) => schemaDump(db.url), admin: postgresAdmin, nameOf: urlName, journal: null },
-  { kind: 'mysql', label: 'MariaDB', create: createMysqlDatabase, open: (db) => mysqlReader(db.url), schema: async (db) => mysqlSchemaDump(db.url), admin: mysqlAdminSessions, nameOf: urlName, journal: null },
+  { kind: 'sqlite', label: 'SQLite', create: createSqliteDatabase, open: (db) => sqliteReader(sqlitePath(db)), schema: sqliteSchema, admin: null, nameOf: sqlitePath, writing: (db) => sqliteWriting(sqlitePath(db)) },
+  { kind: 'postgres', label: 'PostgreSQL', create: createPostgresDatabase, open: (db) => pgReader(db.url), schema: async (db) => schemaDump(db.url), admin: postgresAdmin, nameOf: urlName, writing: null },
+  { kind: 'mysql', label: 'MariaDB', create: createMysqlDatabase, open: (db) => mysqlReader(db.url), schema: async (db) => mysqlSchemaDump(db.url), admin: mysqlAdminSessions, nameOf: urlName, writing: null },
 ];

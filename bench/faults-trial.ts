@@ -2,7 +2,6 @@
 // server side), see where the kill landed, let the next `molt migrate` recover, and check that history, schema and
 // data agree with a clean run's. Shared by `npm run faults` (bench/faults.ts) and the CI test (test/faults.test.ts).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, cleanEnv, molt, ROOT } from '../test/helpers/cli.js';
 import type { TestDatabase } from '../test/helpers/databases.js';
@@ -162,11 +161,11 @@ async function faultedRun(ctx: TrialContext, db: TestDatabase, fault: Fault): Pr
 
   let killedAtMs: number | null = null;
   let seen: ServerSession[] = [];
-  let journalOpen = false;
+  let writing = false;
   if (!ended && fault.kind === 'sigkill') {
     // One round trip on a connection already open, so the picture is at most a millisecond old.
     if (admin) seen = await admin.sessions(name);
-    if (target.journal) journalOpen = existsSync(target.journal(db));
+    if (target.writing) writing = target.writing(db);
     killedAtMs = Math.round(performance.now() - started);
     child.kill('SIGKILL');
   } else if (!ended && admin) {
@@ -191,7 +190,7 @@ async function faultedRun(ctx: TrialContext, db: TestDatabase, fault: Fault): Pr
   const open = rows.find((r) => r.status === 'running' || r.status === 'failed');
   const partial = open ? `${open.version} ${open.status} ${Number(open.statements_applied)}/${Number(open.statements_total)}` : null;
   const sql = seen[0]?.query ?? null;
-  const base = target.journal ? (journalOpen ? 'write transaction' : 'no write transaction') : seen[0] ? (sql ? stageOf(sql) : 'connected') : killedAtMs === null ? 'finished' : 'no session';
+  const base = target.writing ? (writing ? 'write transaction' : 'no write transaction') : seen[0] ? (sql ? stageOf(sql) : 'connected') : killedAtMs === null ? 'finished' : 'no session';
   const stage = seen[0] && IDLE.test(seen[0].state) ? `${base} (idle)` : base;
   const total = ctx.reference.files.length;
   const midMigration = killedAtMs !== null && (partial !== null || (applied > 0 && applied < total) || (applied === 0 && (base === 'migration' || base === 'history')) || base === 'write transaction');

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { runDatabase } from '../bench/faults-suite.js';
 import { FAULT_TARGETS } from '../bench/faults-targets.js';
+import { runFuzz } from '../bench/fuzz.js';
 import { killMoltWhen, migrationsDir, molt } from './helpers/cli.js';
 import { createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
 
@@ -23,6 +24,17 @@ for (const target of FAULT_TARGETS) {
     });
   });
 }
+
+// The short form of the fuzz in `npm run faults`: a few seeded cases of every family on every database.
+describe('fuzz (short, seeded)', () => {
+  it('migration files, URLs and archives: no undocumented exit, no history against the schema, no secret shown, no write outside', { timeout: 300_000 }, async () => {
+    const summary = await runFuzz({ seed: 2026, files: 6, urls: 4, archives: 16 });
+    assert.deepEqual(summary.findings.map((f) => `${f.kind} ${f.id}: ${f.detail}`), []);
+    assert.deepEqual(summary.cases.map((c) => `${c.family}/${c.database}`), [
+      'migration files/sqlite', 'migration files/postgres', 'URLs with a password/postgres', 'migration files/mysql', 'URLs with a password/mysql', 'hostile archives/sqlite',
+    ]);
+  });
+});
 
 // Found by `npm run faults`: regressions of the engine fixes (statement and progress in one transaction; idempotent own migrations).
 describe('faults found by the fault suite', () => {

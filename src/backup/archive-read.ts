@@ -29,7 +29,7 @@ interface Extraction {
  * BACKUP_INVALID naming the entry for corruption, truncation, lies, and unsafe or unexpected entries.
  * `bytes` is the archive's size on disk.
  */
-export async function verifyArchive(file: string, progress?: Progress): Promise<{ manifest: Manifest; bytes: number }> {
+export async function verifyArchive(file: string, progress?: Progress): Promise<{ manifest: Manifest; bytes: number; first: string | undefined }> {
   return scan(file, 'verify', progress);
 }
 
@@ -60,7 +60,7 @@ export async function extractArchive(file: string, dir: string, progress?: Progr
 }
 
 /** One streaming pass over the archive: gunzip, tar headers checked before their bytes are used, hashes, manifest. */
-async function scan(file: string, phase: string, progress?: Progress, extraction?: Extraction): Promise<{ manifest: Manifest; bytes: number }> {
+async function scan(file: string, phase: string, progress?: Progress, extraction?: Extraction): Promise<{ manifest: Manifest; bytes: number; first: string | undefined }> {
   const bytes = await checkGzipMagic(file);
   const seen = new Map<string, { size: number; sha256: string }>();
   const dirs = new Set<string>();
@@ -71,6 +71,7 @@ async function scan(file: string, phase: string, progress?: Progress, extraction
   let last: string | undefined;
   let manifestBytes: Buffer | undefined;
   let firstError: unknown;
+  let first: string | undefined;
   const parser = new Parser({ strict: true, brotli: false, zstd: false });
   const fail = (error: unknown): void => {
     firstError ??= error;
@@ -86,6 +87,7 @@ async function scan(file: string, phase: string, progress?: Progress, extraction
     try {
       const path = entry.path;
       if (manifestBytes !== undefined || seen.has(MANIFEST_PATH)) throw invalid(file, `entry "${path}" follows manifest.json, which must be the last entry`);
+      first ??= path;
       checkEntry(file, entry, seen, dirs);
       current = path;
       const hash = createHash('sha256');
@@ -157,7 +159,7 @@ async function scan(file: string, phase: string, progress?: Progress, extraction
   if (lies.length > 0) throw invalid(file, lies.slice(0, 5).join('; ') + (lies.length > 5 ? `; and ${lies.length - 5} more` : ''));
   if (firstError !== undefined) throw translate(file, firstError, where);
   if (manifest === undefined) throw invalid(file, `no manifest.json: the archive ends ${where}`, 'the file is truncated, or it is not a molt backup');
-  return { manifest, bytes };
+  return { manifest, bytes, first };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError } from '../errors.js';
-import { redactUrl } from '../config/url.js';
 import type { CommonOptions } from '../migrate/index.js';
 import { writeArchive } from './archive-write.js';
 import { listDataDir } from './data-dirs.js';
@@ -11,6 +10,7 @@ import { ABOUT_ENTRY } from './about.js';
 import { ownedTag, sweepLeftovers } from './leftovers.js';
 import { readSchema, resolveTarget } from './target.js';
 import type { DatabaseKind, Manifest, Progress, Snapshot } from './types.js';
+import { displayUrl } from '../config/url.js';
 
 /** Options of `backup`. */
 export interface BackupOptions extends CommonOptions {
@@ -80,7 +80,7 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
       appVersion: ctx.appVersion,
       createdAt: now.toISOString(),
       host: ctx.host,
-      database: { kind, serverVersion: target.serverVersion, url: redactUrl(ctx.config.db), dumpFormat: dumper.format, dumpPath: `database/${dumper.fileName}`, tool },
+      database: { kind, serverVersion: target.serverVersion, url: displayUrl(ctx.config.db), dumpFormat: dumper.format, dumpPath: `database/${dumper.fileName}`, tool },
       schema,
       dataDirs: Object.entries(ctx.config.dataDirs).map(([name, source]) => ({ name, source })),
     };

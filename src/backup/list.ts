@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { resolveConfig } from '../config/config.js';
 import { messageOf } from '../errors.js';
 import type { CommonOptions } from '../migrate/index.js';
-import { readAbout } from './about.js';
-import { verifyArchive } from './archive-read.js';
+import { readAbout, verifyBackupArchive } from './about.js';
 import { archiveDatabase, databaseIdentity, moltArchives } from './naming.js';
 import type { Manifest, Progress } from './types.js';
 
@@ -57,6 +56,6 @@ export interface VerifyReport {
 /** Checks an archive completely (gzip, tar, every entry's size and sha256 against the manifest) and returns what it holds. */
 export async function verifyBackup(file: string, options: { cwd?: string; progress?: Progress } = {}): Promise<VerifyReport> {
   const path = resolve(options.cwd ?? process.cwd(), file);
-  const { manifest } = await verifyArchive(path, options.progress);
+  const { manifest } = await verifyBackupArchive(path, options.progress);
   return { file: path, bytes: statSync(path).size, manifest };
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError, messageOf } from '../errors.js';
 import { loadMigrations, type CommonOptions } from '../migrate/index.js';
-import { extractArchive, verifyArchive } from './archive-read.js';
+import { extractArchive } from './archive-read.js';
+import { verifyBackupArchive } from './about.js';
 import { restoreDataDir } from './data-dirs.js';
 import { ownedTag, sweepLeftovers } from './leftovers.js';
 import { dumperFor } from './dumpers/index.js';
@@ -73,7 +74,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   const file = resolve(options.cwd ?? process.cwd(), options.file);
   if (!existsSync(file)) throw new MoltError('BACKUP_INVALID', `${file} does not exist`, { hint: '`molt backup list` shows the archives in the backup directory' });
   const progress = options.progress ?? (() => undefined);
-  const { manifest, bytes } = await verifyArchive(file, progress);
+  const { manifest, bytes } = await verifyBackupArchive(file, progress);
   const { ctx, kind, target } = await resolveTarget(options, true);
   if (manifest.database.kind !== kind) {
     throw new MoltError('RESTORE_REFUSED', `${file} holds a ${manifest.database.kind} database, but the target ${ctx.driver.displayUrl} is ${kind}`, {

@@ -19,8 +19,8 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
       return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path), url };
     }
   }
-  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
-  if (/^(mysql|mariadb):\/\//i.test(url)) return { kind: 'mysql', url };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url: checkUserInfo(url) };
+  if (/^(mysql|mariadb):\/\//i.test(url)) return { kind: 'mysql', url: checkUserInfo(url) };
   if (url.endsWith('.db') || url.endsWith('.sqlite') || url.endsWith('.sqlite3')) {
     return { kind: 'sqlite', path: resolve(cwd, url), url };
   }
@@ -31,9 +31,30 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
 
 // The user info of a URL runs to its last `@`: a password may hold an unencoded `@`, `/`, `?` or `#`.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi;
+const SPACED_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)(?!\*\*\*@)[^\n]*@/gi;
 // Query parameters and libpq keyword strings (`host=db password=secret`) that carry a secret.
-const SECRET_PARAM = /([?&;]\s*(?:password|sslpassword|passwd|pwd|pass|secret|token|access_token|api_key)=)[^&\s#"']*/gi;
+// The value runs to the next parameter or white space; quotes belong to it (a password may start with one).
+const SECRET_PARAM = /([?&;]\s*(?:password|sslpassword|passwd|pwd|pass|secret|token|access_token|api_key)=)[^&\s]*/gi;
 const SECRET_KEYWORD = /(\b(?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&"']+)/gi;
+
+/**
+ * Refuses a server URL whose user info holds an unencoded `/`, `?` or `#`: the URL would end there, and the rest of the
+ * password would be read as a path, a parameter or a fragment (and could be printed as one).
+ */
+function checkUserInfo(url: string): string {
+  const rest = url.slice(url.indexOf('://') + 3);
+  const cut = rest.search(/[/?#]/);
+  if (cut === -1) return url;
+  const head = rest.slice(0, cut);
+  // A database name never holds "@", so one in the path is the rest of a password whose "/" was not encoded.
+  const path = rest.slice(cut).split(/[?#]/)[0]!;
+  if (path.includes('@') || (!head.includes('@') && rest.slice(cut).includes('@') && /:(?!\d+$)/.test(head))) {
+    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)}: the password holds a "/", "?" or "#" that is not percent-encoded`, {
+      hint: 'Percent-encode them in the password: / as %2F, ? as %3F, # as %23 (and @ as %40)',
+    });
+  }
+  return url;
+}
 
 /**
  * Replaces every secret a database URL or connection string may carry inside `text` with `***`: the password in the
@@ -45,8 +66,54 @@ export function redactUrl(text: string): string {
       const colon = userinfo.indexOf(':');
       return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
     })
+    // A password with a space in it ends the match above early: whatever follows `user:` up to the line's last `@`.
+    .replace(SPACED_USERINFO, '$1***@')
     .replace(SECRET_PARAM, '$1***')
     .replace(SECRET_KEYWORD, (match, key: string, value: string) => (value === '***' ? match : `${key}***`));
+}
+
+// Parameter names molt shows when it prints a URL: those the drivers read. Anything else may be a piece of a password
+// whose `&` was not encoded, so it is shown as `…`.
+const SHOWN_PARAMS = new Set([
+  'host', 'port', 'user', 'database', 'db', 'dbname', 'sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert', 'sslca', 'sslnegotiation',
+  'uselibpqcompat', 'application_name', 'fallback_application_name', 'options', 'connect_timeout', 'keepalives', 'keepalives_idle',
+  'client_encoding', 'encoding', 'statement_timeout', 'query_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'socket',
+]);
+const SECRET_NAMES = /^(password|sslpassword|passwd|pwd|pass|secret|token|access_token|api_key)$/i;
+
+/**
+ * A database URL as molt prints it: rebuilt from its parts, so no spelling of a password survives. The password reads
+ * `***`, as do secret parameters; a parameter name molt does not read is `…`; a URL that does not parse shows its scheme
+ * only. SQLite paths are shown as given.
+ */
+export function displayUrl(raw: string): string {
+  const url = raw.trim();
+  if (SQLITE_PREFIXES.some((prefix) => url.startsWith(prefix))) return redactUrl(url);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
+  if (!scheme) return redactUrl(url);
+  try {
+    const u = new URL(url.includes('@/') ? url.replace('@/', '@localhost/') : url);
+    const user = u.username ? `${decodeURIComponent(u.username)}${u.password ? ':***' : ''}@` : '';
+    const host = url.includes('@/') ? '' : u.host;
+    const params = [...u.searchParams.keys()].map((key) => (SECRET_NAMES.test(key) ? `${key}=***` : SHOWN_PARAMS.has(key) ? `${key}=${u.searchParams.get(key)}` : '…'));
+    return `${scheme}://${user}${host}${decodeURIComponent(u.pathname)}${params.length ? `?${params.join('&')}` : ''}`;
+  } catch {
+    return `${scheme}://… (a URL that does not parse; not shown, as it may hold a password)`;
+  }
+}
+
+/**
+ * The error for a URL parameter molt does not know. The name is echoed only when it looks like one and does not follow a
+ * password: after `password=a&b`, "b" is the rest of a password whose `&` was not encoded.
+ */
+export function unknownParameter(url: string, key: string, previous: string | undefined, known: readonly string[]): MoltError {
+  const afterSecret = previous !== undefined && SECRET_NAMES.test(previous);
+  const named = !afterSecret && /^[a-z_]{1,40}$/.test(key) ? `"${key}"` : 'that is not shown (it may be part of a password)';
+  return new MoltError('URL_INVALID', `Database URL ${displayUrl(url)}: unknown parameter ${named}`, {
+    hint: afterSecret
+      ? 'A password holding "&", "#", "+" or a space must be percent-encoded (%26, %23, %2B, %20)'
+      : `molt understands ${known.join(', ')}`,
+  });
 }
 
 /** The same URL pointing at another database on the same server (a maintenance connection, a staging database). */

@@ -3,7 +3,6 @@ import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { MoltError, messageOf } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
 import { parseMysqlUrl, type MysqlTarget } from '../../drivers/mysql/mysql-url.js';
 import { connectFailure } from '../../drivers/mysql/mysql-errors.js';
 import type { DumpTarget, Progress } from '../types.js';
@@ -11,6 +10,7 @@ import { isMariadb, runTool, type Tool } from './tools.js';
 import { optionFileText, withOptionFile } from './mysql-options.js';
 import { createObjects, dropObjects, quoteName, readContents, type DatabaseContents, type SchemaObject } from './mysql-objects.js';
 import { staleFreshDatabases, stagingName, stamp, type RestoreOutcome } from './staging.js';
+import { redactUrl, displayUrl } from '../../config/url.js';
 
 const NAME_BYTES = 64;
 const SANDBOX_LINE = /^\/\*M?!999999\\- enable the sandbox mode \*\/[^\n]*\n/;
@@ -27,7 +27,7 @@ async function adminConnection(t: MysqlTarget, url: string): Promise<mysql.Conne
     await conn.query(`SET SESSION lock_wait_timeout = ${LOCK_WAIT_S}`);
     return conn;
   } catch (cause) {
-    throw connectFailure(cause, t, redactUrl(url));
+    throw connectFailure(cause, t, displayUrl(url));
   }
 }
 
@@ -42,7 +42,7 @@ async function otherSessions(conn: mysql.Connection, db: string): Promise<number
 }
 
 function refuseSessions(db: string, n: number, url: string): MoltError {
-  return new MoltError('RESTORE_FAILED', `${n} other session(s) are using database \`${db}\` (${redactUrl(url)}); the restore swaps its tables and recreates its views, triggers and routines, which must not happen under a running service. Nothing was changed`, {
+  return new MoltError('RESTORE_FAILED', `${n} other session(s) are using database \`${db}\` (${displayUrl(url)}); the restore swaps its tables and recreates its views, triggers and routines, which must not happen under a running service. Nothing was changed`, {
     hint: `Stop the service (and any client) using \`${db}\`, then restore again; SHOW PROCESSLIST lists them`,
     details: { database: db, sessions: n },
   });
@@ -105,7 +105,7 @@ const livesInDatabase = (kinds: SchemaObject[]): SchemaObject[] => kinds.filter(
 export async function restoreMysql(target: DumpTarget, client: Tool, file: string, progress: Progress): Promise<RestoreOutcome> {
   const t = parseMysqlUrl(target.url);
   const name = t.database;
-  const display = redactUrl(target.url);
+  const display = displayUrl(target.url);
   const time = stamp();
   const fresh = stagingName(name, `_molt_restore_${time}`, NAME_BYTES);
   const before = stagingName(name, `_molt_before_restore_${time}`, NAME_BYTES);

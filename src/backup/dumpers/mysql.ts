@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { MoltError } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
 import { parseMysqlUrl } from '../../drivers/mysql/mysql-url.js';
 import type { DumpTarget, Dumper, Progress } from '../types.js';
 import { every, isMariadb, mysqlTool, runTool, type Tool } from './tools.js';
 import { optionFileText, withOptionFile } from './mysql-options.js';
 import { restoreMysql } from './mysql-restore.js';
 import type { RestoreOutcome } from './staging.js';
+import { displayUrl } from '../../config/url.js';
 
 const POLL_MS = 250;
 const EDGE_BYTES = 4_096;
@@ -50,7 +50,7 @@ async function dump(target: DumpTarget, file: string, progress: Progress): Promi
       runTool(tool, [`--defaults-file=${options}`, ...mysqldumpArgs(tool, target.serverVersion, parsed.database, file)], { env: process.env }));
   } catch (cause) {
     await rm(file, { force: true });
-    throw new MoltError('BACKUP_FAILED', `${tool.name} of ${redactUrl(target.url)} failed: ${(cause as Error).message}`, {
+    throw new MoltError('BACKUP_FAILED', `${tool.name} of ${displayUrl(target.url)} failed: ${(cause as Error).message}`, {
       cause,
       hint: 'Check that the URL\'s user may read every table, view, routine, trigger and event (SELECT, SHOW VIEW, TRIGGER, EVENT, and SHOW ROUTINE or SELECT on mysql.proc), and that the disk has room',
     });

@@ -1,5 +1,5 @@
 import { MoltError } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
+import { displayUrl } from '../../config/url.js';
 
 /** The parts of a `postgres://` URL the client tools need, read as the `pg` driver reads them. */
 export interface PostgresUrl {
@@ -26,7 +26,7 @@ export function parsePostgresUrl(url: string): PostgresUrl {
   try {
     parsed = new URL(url.includes('@/') ? url.replace('@/', '@___socket___/') : url);
   } catch (cause) {
-    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)} does not parse`, {
+    throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)} does not parse`, {
       cause,
       hint: 'Use postgres://user:password@host:5432/database; percent-encode special characters in the password',
     });

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { MoltError, messageOf } from '../../errors.js';
-import { redactUrl, withDatabase } from '../../config/url.js';
 import { connectToServer } from '../../drivers/index.js';
 import { createPostgresDriver } from '../../drivers/postgres/index.js';
 import type { Session } from '../../drivers/types.js';
@@ -11,6 +10,7 @@ import { captureTool, every, runTool, type Tool } from './tools.js';
 import { dbnameConninfo, parsePostgresUrl, postgresEnv, quoteIdent } from './postgres-env.js';
 import { databaseStatements } from './postgres-database-sql.js';
 import { staleFreshDatabases, stagingName, stamp, type RestoreOutcome } from './staging.js';
+import { redactUrl, withDatabase, displayUrl } from '../../config/url.js';
 
 const NAME_BYTES = 63;
 
@@ -23,7 +23,7 @@ async function otherSessions(admin: Session, database: string): Promise<number> 
 }
 
 function sessionsError(database: string, n: number, url: string): MoltError {
-  return new MoltError('RESTORE_FAILED', `${n} other session(s) are connected to database "${database}" (${redactUrl(url)}); the restore swaps databases by renaming, which needs them gone. Nothing was changed`, {
+  return new MoltError('RESTORE_FAILED', `${n} other session(s) are connected to database "${database}" (${displayUrl(url)}); the restore swaps databases by renaming, which needs them gone. Nothing was changed`, {
     hint: `Stop the service (and any psql) using "${database}", then restore again; to end them: SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.replace(/'/g, "''")}'`,
     details: { database, sessions: n },
   });
@@ -82,7 +82,7 @@ async function archiveDatabaseSql(tool: Tool, file: string, env: NodeJS.ProcessE
 export async function restorePostgres(target: DumpTarget, tool: Tool, file: string, progress: Progress): Promise<RestoreOutcome> {
   const parsed = parsePostgresUrl(target.url);
   const name = parsed.database ?? process.env.PGDATABASE ?? parsed.user ?? process.env.PGUSER ?? userInfo().username;
-  const display = redactUrl(target.url);
+  const display = displayUrl(target.url);
   const time = stamp();
   const fresh = stagingName(name, `_molt_restore_${time}`, NAME_BYTES);
   const before = stagingName(name, `_molt_before_restore_${time}`, NAME_BYTES);

@@ -1,11 +1,11 @@
 import { statSync, rmSync } from 'node:fs';
 import { MoltError } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
 import type { DumpTarget, Dumper, Progress } from '../types.js';
 import { captureTool, every, postgresPackage, postgresTool, runTool, ToolFailure } from './tools.js';
 import { postgresEnv } from './postgres-env.js';
 import { restorePostgres } from './postgres-restore.js';
 import type { RestoreOutcome } from './staging.js';
+import { displayUrl } from '../../config/url.js';
 
 const POLL_MS = 250;
 
@@ -28,7 +28,7 @@ async function dump(target: DumpTarget, file: string, progress: Progress): Promi
     await runTool(tool, args, { env: postgresEnv(target.url) });
   } catch (cause) {
     rmSync(file, { force: true });
-    throw new MoltError('BACKUP_FAILED', `pg_dump of ${redactUrl(target.url)} failed: ${(cause as Error).message}`, {
+    throw new MoltError('BACKUP_FAILED', `pg_dump of ${displayUrl(target.url)} failed: ${(cause as Error).message}`, {
       cause,
       hint: 'Check that the URL\'s user may read every table (pg_dump needs SELECT on all of them) and that the disk has room',
     });

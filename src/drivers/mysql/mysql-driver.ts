@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { MoltError } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
 import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
 import { sendInTransaction } from '../session-base.js';
 import { connectFailure, serverSupport, type ServerFlavor } from './mysql-errors.js';
 import { mysqlCapabilities, mysqlSql } from './mysql-dialect.js';
 import { parseMysqlUrl, type MysqlTarget } from './mysql-url.js';
+import { displayUrl } from '../../config/url.js';
 
 /** The longest lock_wait_timeout MySQL takes, in seconds; "no limit" means this. */
 const MAX_LOCK_WAIT_S = 31_536_000;
@@ -110,25 +110,25 @@ async function open(target: MysqlTarget, displayUrl: string): Promise<mysql.Conn
 
 /** Opens MySQL or MariaDB sessions with `mysql2`, one dedicated connection each. */
 export function createMysqlDriver(url: string): Driver {
-  const displayUrl = redactUrl(url);
+  const shown = displayUrl(url);
   const target = parseMysqlUrl(url);
   return {
     kind: 'mysql',
     capabilities: mysqlCapabilities,
     sql: mysqlSql,
-    displayUrl,
+    displayUrl: shown,
     async connect(): Promise<Session> {
-      const conn = await open(target, displayUrl);
+      const conn = await open(target, shown);
       // A server-side disconnect surfaces on the next query; without a listener it would crash the process.
       conn.on('error', () => undefined);
       try {
         const [rows] = await conn.query('SELECT VERSION() AS v');
-        const flavor = serverSupport(String((rows as Row[])[0].v), displayUrl);
+        const flavor = serverSupport(String((rows as Row[])[0].v), shown);
         return new MysqlSession(conn, target.database, flavor);
       } catch (error) {
         conn.destroy();
         if (error instanceof MoltError) throw error;
-        throw connectFailure(error, target, displayUrl);
+        throw connectFailure(error, target, shown);
       }
     },
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MoltError } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
+import { displayUrl, unknownParameter } from '../../config/url.js';
 
 /** How a MySQL URL asks for TLS; named as libpq names them, since operators know those words. */
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -22,14 +22,14 @@ const PARAMS = ['sslmode', 'ssl', 'sslca', 'sslcert', 'sslkey', 'socket', 'conne
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 
 function invalid(url: string, message: string, hint: string): MoltError {
-  return new MoltError('URL_INVALID', `Database URL ${redactUrl(url)}: ${message}`, { hint });
+  return new MoltError('URL_INVALID', `Database URL ${displayUrl(url)}: ${message}`, { hint });
 }
 
 function readPem(url: string, param: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)}: cannot read ${param} file ${path}`, {
+    throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)}: cannot read ${param} file ${path}`, {
       cause,
       hint: `Point ${param} at a readable PEM file`,
     });
@@ -45,18 +45,24 @@ export function parseMysqlUrl(url: string): MysqlTarget {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)} does not parse`, {
+    throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)} does not parse`, {
       cause,
       hint: 'Use mysql://user:password@host:3306/database; percent-encode special characters in the password',
     });
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!database) throw invalid(url, 'names no database', 'Add the database to the path: mysql://user@host:3306/app');
-  for (const key of parsed.searchParams.keys()) {
-    if (!(PARAMS as readonly string[]).includes(key)) {
-      throw invalid(url, `unknown parameter "${key}"`, `molt understands ${PARAMS.join(', ')}`);
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw invalid(url, `the ${what} holds a "%" that does not start a percent-escape`, 'Percent-encode % itself as %25');
     }
-  }
+  };
+  const database = decode(parsed.pathname.replace(/^\//, ''), 'database name');
+  if (!database) throw invalid(url, 'names no database', 'Add the database to the path: mysql://user@host:3306/app');
+  const keys = [...parsed.searchParams.keys()];
+  keys.forEach((key, i) => {
+    if (!(PARAMS as readonly string[]).includes(key)) throw unknownParameter(url, key, keys[i - 1], PARAMS);
+  });
   const q = parsed.searchParams;
   const legacy = q.get('ssl');
   let sslMode = (q.get('sslmode') ?? (legacy === 'true' || legacy === '1' ? 'verify-full' : 'disable')) as SslMode;
@@ -68,8 +74,8 @@ export function parseMysqlUrl(url: string): MysqlTarget {
   const target: MysqlTarget = {
     host: parsed.hostname.replace(/^\[|\]$/g, '') || 'localhost',
     port,
-    user: decodeURIComponent(parsed.username) || 'root',
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    user: decode(parsed.username, 'user') || 'root',
+    password: parsed.password ? decode(parsed.password, 'password') : undefined,
     database,
     sslMode,
     connectTimeoutMs: timeout * 1000,

@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { redactUrl } from '../../config/url.js';
 import { lockNumber, sendInTransaction } from '../session-base.js';
 import type { Driver, Row, Session, StatementTimeouts } from '../types.js';
 import { postgresCapabilities, postgresSql } from './postgres-dialect.js';
 import { postgresConnectFailure } from './postgres-errors.js';
 import { checkPostgresUrl } from './postgres-url.js';
+import { displayUrl } from '../../config/url.js';
 
 // int8 and numeric as strings keeps 20-digit versions exact; timestamps stay Date objects.
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -65,12 +65,12 @@ class PostgresSession implements Session {
 /** Opens PostgreSQL sessions with `pg`, one dedicated client each. */
 export function createPostgresDriver(url: string): Driver {
   checkPostgresUrl(url);
-  const displayUrl = redactUrl(url);
+  const shown = displayUrl(url);
   return {
     kind: 'postgres',
     capabilities: postgresCapabilities,
     sql: postgresSql,
-    displayUrl,
+    displayUrl: shown,
     async connect(): Promise<Session> {
       const client = new pg.Client({ connectionString: url, application_name: 'molt', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
       // A server-side disconnect surfaces on the next query; without a listener it would crash the process.
@@ -79,7 +79,7 @@ export function createPostgresDriver(url: string): Driver {
         await client.connect();
       } catch (cause) {
         await client.end().catch(() => undefined);
-        throw postgresConnectFailure(cause, url, displayUrl);
+        throw postgresConnectFailure(cause, url, shown);
       }
       return new PostgresSession(client);
     },

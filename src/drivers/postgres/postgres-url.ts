@@ -1,5 +1,5 @@
 import { MoltError } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
+import { displayUrl, unknownParameter } from '../../config/url.js';
 
 // What `pg` reads from a URL's query; anything else it would pass over in silence, so a typo
 // (`sslmod=require`) would quietly connect without TLS.
@@ -20,21 +20,25 @@ export function checkPostgresUrl(url: string): void {
   try {
     parsed = new URL(text);
   } catch (cause) {
-    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)} does not parse`, {
+    throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)} does not parse`, {
       cause,
       hint: 'Use postgres://user:password@host:5432/database; percent-encode special characters in the password (@ as %40, # as %23, / as %2F)',
     });
   }
   if (parsed.hash) {
-    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)} holds a "#", which ends the URL there`, {
+    throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)} holds a "#", which ends the URL there`, {
       hint: 'Percent-encode # as %23 (in a password too)',
     });
   }
-  for (const key of parsed.searchParams.keys()) {
-    if (!(PARAMS as readonly string[]).includes(key)) {
-      throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)}: unknown parameter "${key}"`, {
-        hint: `molt understands ${PARAMS.join(', ')}`,
-      });
+  for (const [what, part] of [['user', parsed.username], ['password', parsed.password], ['database name', parsed.pathname]] as const) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)}: the ${what} holds a "%" that does not start a percent-escape`, { hint: 'Percent-encode % itself as %25' });
     }
   }
+  const keys = [...parsed.searchParams.keys()];
+  keys.forEach((key, i) => {
+    if (!(PARAMS as readonly string[]).includes(key)) throw unknownParameter(url, key, keys[i - 1], PARAMS);
+  });
 }
