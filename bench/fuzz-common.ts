@@ -3,17 +3,8 @@
 /** A seeded source of numbers in [0, 1). */
 export type Random = () => number;
 
-/** mulberry32: small, seeded, and the same on every machine. */
-export function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fault suite's seeded generator (mulberry32), shared so one seed means the same thing everywhere. */
+export { randomFrom as seeded } from './faults-trial.js';
 
 /** One element of `items`, chosen by `random`. */
 export const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;

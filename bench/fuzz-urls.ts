@@ -16,8 +16,8 @@ function password(random: Random): { value: string; token: string } {
   return { value: `${around()}${token}${around()}`, token };
 }
 
-/** Every file under `dir`, as text. */
-function filesText(dir: string): string {
+/** Every file under `dir`, as text (latin1, so any byte survives), to search for a secret. */
+export function filesText(dir: string): string {
   let out = '';
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);

@@ -1,6 +1,6 @@
 // kill -9 during backup and restore: the next run cleans what the dead one left, and says so (issue 14, item 11).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -68,6 +68,41 @@ describe('leftovers of a killed backup or restore', () => {
     assert.match(basename(report.previous), /^test\.db\.molt-before-restore-\d{14}$/);
     assert.ok(existsSync(report.previous));
     assert.equal(Number((await queryDb<{ n: unknown }>(db, 'SELECT count(*) AS n FROM notes'))[0].n), 400000);
+  });
+
+  it('SQLite: a restore killed between swapping the data directory and the database is finished on the next boot', async () => {
+    const root = tmp();
+    const db = join(root, 'app.db');
+    const uploads = join(root, 'uploads');
+    const dir = migrationsDir({ '0001_notes.sql': 'CREATE TABLE notes (id integer PRIMARY KEY, body text);\n' });
+    const make = async (path: string, body: string): Promise<void> => {
+      assert.equal((await molt(['migrate', '--db', `sqlite:${path}`, '--dir', dir])).code, 0);
+      await queryDb({ url: `sqlite:${path}`, kind: 'sqlite', drop: async () => undefined }, `INSERT INTO notes (body) VALUES ('${body}')`);
+    };
+    // What a kill leaves after the first of two journalled renames: the new uploads in place and the old aside, the
+    // new database still staged beside the old one, and the journal naming both steps, of a process that is gone.
+    await make(db, 'old');
+    const staged = join(root, '.app.db.molt-restore-999999-abcd1234');
+    await make(staged, 'new');
+    mkdirSync(uploads);
+    writeFileSync(join(uploads, 'a.txt'), 'new');
+    const aside = `${uploads}.molt-old-999999-x`;
+    mkdirSync(aside);
+    writeFileSync(join(aside, 'a.txt'), 'old');
+    const previous = `${db}.molt-before-restore-20260101000000`;
+    writeFileSync(join(root, '.molt-restore-999999-abcd.journal.json'), JSON.stringify({
+      pid: 999999,
+      steps: [
+        { target: uploads, staged: `${uploads}.molt-new-999999-x`, aside, keepAside: false },
+        { target: db, staged, aside: previous, keepAside: true },
+      ],
+    }));
+    const r = await molt(['migrate', '--db', `sqlite:${db}`, '--dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`finished swapping ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} into place`));
+    assert.deepEqual(await queryDb({ url: `sqlite:${db}`, kind: 'sqlite', drop: async () => undefined }, 'SELECT body FROM notes'), [{ body: 'new' }]);
+    assert.equal(readFileSync(join(uploads, 'a.txt'), 'utf8'), 'new');
+    assert.deepEqual(readdirSync(root).filter((n) => n !== 'app.db-wal' && n !== 'app.db-shm').sort(), ['app.db', 'app.db.molt-before-restore-20260101000000', 'uploads']);
   });
 
   for (const server of [

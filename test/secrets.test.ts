@@ -1,26 +1,17 @@
 // No secret in any output or file (issue 14, item 12): every password form, every boundary, all three databases.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { filesText } from '../bench/fuzz-urls.js';
 import { createProbes } from '../src/probes/index.js';
 import { redactUrl } from '../src/config/url.js';
 import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from './helpers/databases.js';
 import { migrationsDir, molt } from './helpers/cli.js';
 
 const SECRET = 'Sekr1tPw';
-
-/** Every file under `dir`, read as text. */
-function allText(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    out += statSync(path).isDirectory() ? allText(path) : readFileSync(path).toString('latin1');
-  }
-  return out;
-}
 
 describe('redactUrl', () => {
   for (const url of [
@@ -110,7 +101,7 @@ for (const server of SERVERS) {
       for (const name of readdirSync(backups)) {
         const out = mkdtempSync(join(tmpdir(), 'molt-secret-x-'));
         execFileSync('tar', ['-xzf', join(backups, name), '-C', out]);
-        assert.ok(!allText(out).includes(SECRET), `${name} stores the secret`);
+        assert.ok(!filesText(out).includes(SECRET), `${name} stores the secret`);
       }
     });
   });

@@ -8,6 +8,7 @@ import { dumperFor } from './dumpers/index.js';
 import { applyRetention, databaseIdentity, defaultArchiveName } from './naming.js';
 import { ABOUT_ENTRY } from './about.js';
 import { ownedTag, sweepLeftovers } from './leftovers.js';
+import { recoverSwaps } from './swap-journal.js';
 import { readSchema, resolveTarget } from './target.js';
 import type { DatabaseKind, Manifest, Progress, Snapshot } from './types.js';
 import { displayUrl } from '../config/url.js';
@@ -65,6 +66,8 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
   // A backups directory molt makes is the owner's alone, like the archives in it.
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // The dump is staged beside the archive, on the same disk, and removed however the backup ends.
+  // A restore killed while swapping a file-backed database into place is finished before it is backed up.
+  if (target.path) for (const done of await recoverSwaps(dirname(target.path))) ctx.log.info(`finished swapping ${done} into place, which an interrupted restore had begun`);
   const leftovers = await sweepLeftovers(dirname(file));
   for (const l of leftovers) ctx.log.info(`removed ${l}, left by an interrupted backup or restore`);
   const work = mkdtempSync(join(dirname(file), `.molt-backup-${ownedTag()}-`));

@@ -5,6 +5,7 @@ import { MoltError, messageOf } from '../errors.js';
 import type { ArchiveSource } from './archive-write.js';
 import { DATA_DIR_NAME, entryPathProblem } from './manifest.js';
 import { ownedTag } from './leftovers.js';
+import { swapTogether, type SwapStep } from './swap-journal.js';
 
 /** A file of a data directory that the backup leaves out, and why. */
 export interface SkippedFile {
@@ -64,17 +65,15 @@ function walk(dir: string, prefix: string, listing: DataDirListing): void {
 }
 
 /**
- * Replaces `target` with `extractedDir`: moves the old directory aside to `<target>.molt-old-<time>`,
- * renames the new one into place, and removes the old one only then; on failure the old one is put back.
- * A missing `extractedDir` stands for a data directory that was empty when backed up.
+ * Stages `extractedDir` beside `target` (renamed, or copied across filesystems), with the old directory's mode and owner,
+ * and returns the swap that puts it in place. A missing `extractedDir` stands for a data directory that was empty when
+ * backed up. A target that is a symlink (say, to a bigger disk) keeps pointing where it did: what it points to is replaced.
  */
-export async function restoreDataDir(extractedDir: string, target: string): Promise<void> {
+export async function stageDataDir(extractedDir: string, target: string): Promise<SwapStep> {
   const stamp = `${ownedTag()}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  // A target that is a symlink (say, to a bigger disk) keeps pointing where it did: replace what it points to.
   const dest = await realpath(resolve(target)).catch(() => resolve(target));
   const fail = (what: string, cause?: unknown): MoltError =>
     new MoltError('RESTORE_FAILED', `Cannot restore data directory ${dest}: ${what}${cause ? `: ${messageOf(cause)}` : ''}`, { cause, details: { target: dest, from: extractedDir } });
-
   const source = await stat(extractedDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw fail(`cannot read ${extractedDir}`, error);
@@ -82,8 +81,7 @@ export async function restoreDataDir(extractedDir: string, target: string): Prom
   if (source && !source.isDirectory()) throw fail(`${extractedDir} is not a directory`);
   const old = await lstat(dest).catch(() => null);
   if (old && !old.isDirectory()) throw fail('it exists and is not a directory', undefined);
-
-  // Stage the new tree beside the target first, so the swap below is two renames on one filesystem.
+  // Beside the target, so the swap is two renames on one filesystem.
   const staging = `${dest}.molt-new-${stamp}`;
   try {
     await mkdir(dirname(dest), { recursive: true });
@@ -99,25 +97,24 @@ export async function restoreDataDir(extractedDir: string, target: string): Prom
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     throw fail('cannot stage the restored files beside it', error);
   }
+  return { target: dest, staged: staging, aside: `${dest}.molt-old-${stamp}`, keepAside: false };
+}
 
-  const aside = `${dest}.molt-old-${stamp}`;
-  if (old) {
-    try {
-      await rename(dest, aside);
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-      throw fail('cannot move the current directory aside', error);
-    }
-  }
+/**
+ * Replaces `target` with `extractedDir`: stages it beside the target, then swaps it in under a journal
+ * (`swapTogether`), so the previous directory is put back on failure and a killed restore is finished by the next one.
+ */
+export async function restoreDataDir(extractedDir: string, target: string): Promise<void> {
+  const step = await stageDataDir(extractedDir, target);
   try {
-    await rename(staging, dest);
+    await swapTogether(dirname(step.target), [step]);
   } catch (error) {
-    if (old) await rename(aside, dest).catch(() => undefined);
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    throw fail(old ? 'cannot move the restored files into place; the previous directory was put back' : 'cannot move the restored files into place', error);
+    await rm(step.staged, { recursive: true, force: true }).catch(() => undefined);
+    throw new MoltError('RESTORE_FAILED', `Cannot restore data directory ${step.target}: cannot move the restored files into place; the previous directory is as it was: ${messageOf(error)}`, {
+      cause: error,
+      details: { target: step.target },
+    });
   }
-  // The restore has succeeded; a leftover old copy wastes space but loses nothing.
-  await rm(aside, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** Gives the new tree the old directory's mode and, when run as root, its owner, so the service can still write there. */

@@ -22,7 +22,7 @@ export function ownedTag(): string {
 }
 
 /** True while process `pid` runs; this process's own pid counts only for names it made (a container reuses pids). */
-function alive(pid: number, name: string): boolean {
+export function processAlive(pid: number, name: string): boolean {
   if (pid === process.pid) return [...mine].some((tag) => name.includes(tag));
   try {
     process.kill(pid, 0);
@@ -52,10 +52,13 @@ export async function sweepLeftovers(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+  // A journal still there names staged copies and replaced targets that a restore has not finished swapping: nothing
+  // here may go until `recoverSwaps` has finished it.
+  if (names.some((n) => n.endsWith('.journal.json') && leftoverPid(n) !== null)) return [];
   const removed: string[] = [];
   for (const name of names) {
     const pid = leftoverPid(name);
-    if (pid === null || alive(pid, name)) continue;
+    if (pid === null || processAlive(pid, name)) continue;
     const path = join(dir, name);
     await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined);
   }

@@ -4,7 +4,8 @@ import { MoltError, messageOf } from '../errors.js';
 import { loadMigrations, type CommonOptions } from '../migrate/index.js';
 import { extractArchive } from './archive-read.js';
 import { verifyBackupArchive } from './about.js';
-import { restoreDataDir } from './data-dirs.js';
+import { restoreDataDir, stageDataDir } from './data-dirs.js';
+import { recoverSwaps, swapTogether, type SwapStep } from './swap-journal.js';
 import { ownedTag, sweepLeftovers } from './leftovers.js';
 import { dumperFor } from './dumpers/index.js';
 import { resolveTarget } from './target.js';
@@ -129,11 +130,11 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   // Extracted beside the target, on its disk, so the final rename of an SQLite file stays atomic.
   const staging = target.path ? dirname(target.path) : ctx.config.backupDir;
   mkdirSync(staging, { recursive: true });
-  const swept = [
-    ...(await sweepLeftovers(staging)),
-    ...(await sweepLeftovers(ctx.config.backupDir)),
-    ...(await Promise.all(dataTargets.map((d) => sweepLeftovers(dirname(d.path))))).flat(),
-  ];
+  // A restore killed while swapping is finished first (its journal says how); then what dead processes left goes.
+  const dirs = [...new Set([staging, ctx.config.backupDir, ...dataTargets.map((d) => dirname(d.path))])];
+  const finished = (await Promise.all(dirs.map(recoverSwaps))).flat();
+  for (const f of finished) ctx.log.info(`finished swapping ${f} into place, which an interrupted restore had begun`);
+  const swept = (await Promise.all(dirs.map(sweepLeftovers))).flat();
   for (const l of swept) ctx.log.info(`removed ${l}, left by an interrupted backup or restore`);
   const work = mkdtempSync(join(staging, `.molt-restore-${ownedTag()}-`));
   let outcome: RestoreOutcome | undefined;
@@ -142,8 +143,22 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
     const dump = join(work, manifest.database.dumpPath);
     // Each dumper's restore checks the dump before it touches the target; checking here too would read it twice.
     // The extracted dump is ours to use up: it lies beside the target, so SQLite's can be renamed into place instead of copied.
-    outcome = (await dumper.restore(target, dump, progress, { disposable: true })) ?? undefined;
-    for (const d of dataTargets) {
+    // A file-backed database (SQLite) is swapped in together with the data directories, under one journal, so no
+    // process killed between two renames can leave the new database beside the old directories.
+    let together = false;
+    const swap = async (step: SwapStep): Promise<void> => {
+      together = true;
+      const staged: SwapStep[] = [];
+      try {
+        for (const d of dataTargets) staged.push(await stageDataDir(join(work, 'data', d.name), d.path));
+        await swapTogether(dirname(step.target), [...staged, step]);
+      } catch (error) {
+        for (const st of staged) rmSync(st.staged, { recursive: true, force: true });
+        throw error;
+      }
+    };
+    outcome = (await dumper.restore(target, dump, progress, { disposable: true, swap: target.path ? swap : undefined })) ?? undefined;
+    for (const d of together ? [] : dataTargets) {
       try {
         await restoreDataDir(join(work, 'data', d.name), d.path);
       } catch (cause) {
@@ -160,7 +175,11 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
     summary,
     target: ctx.driver.displayUrl,
     previous: outcome?.previous ?? null,
-    notes: [...swept.map((l) => `removed ${l}, left by an interrupted backup or restore`), ...(outcome?.notes ?? [])],
+    notes: [
+      ...finished.map((f) => `finished swapping ${f} into place, which an interrupted restore had begun`),
+      ...swept.map((l) => `removed ${l}, left by an interrupted backup or restore`),
+      ...(outcome?.notes ?? []),
+    ],
     dataDirs: dataTargets,
     durationMs: Date.now() - started,
   };

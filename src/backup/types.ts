@@ -1,3 +1,5 @@
+import type { SwapStep } from './swap-journal.js';
+
 /** The database kinds molt backs up. */
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql';
 
@@ -87,7 +89,11 @@ export interface Dumper {
    * atomically: all or nothing. A database that does not exist yet is created. With `disposable`, the
    * dump is a temporary file the caller deletes afterwards, so a dumper may move it instead of copying it.
    */
-  restore(target: DumpTarget, file: string, progress: Progress, options?: { disposable?: boolean }): Promise<RestoreOutcome | void>;
+  /**
+   * Restores a checked dump. `disposable`: the dump file may be used up (renamed). `swap`: a file-backed target hands
+   * its final rename to the caller, which swaps it together with the data directories.
+   */
+  restore(target: DumpTarget, file: string, progress: Progress, options?: { disposable?: boolean; swap?: (step: SwapStep) => Promise<void> }): Promise<RestoreOutcome | void>;
 }
 
 /** A dump that is readable in place: the first `size` bytes of `file`, unchanging until `release()`. */

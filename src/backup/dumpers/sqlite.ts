@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, chown, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MoltError, messageOf } from '../../errors.js';
 import type { DumpTarget, Dumper, Progress, RestoreOutcome } from '../types.js';
 import { stamp } from './staging.js';
+import { swapTogether, type SwapStep } from '../swap-journal.js';
 import { processesHolding } from '../../drivers/sqlite/file-holders.js';
 import { sqliteSnapshot } from './sqlite-snapshot.js';
 import { BUSY_MS, SIBLINGS, backupFailure, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
@@ -228,7 +229,7 @@ async function syncDir(dir: string): Promise<void> {
  * database's -wal, -shm and -journal are removed (after being folded into it) so SQLite cannot replay
  * them into the new file, and the copy is renamed over the target. Any failure leaves the old file.
  */
-async function restoreFile(target: DumpTarget, file: string, progress: Progress, options: { disposable?: boolean } = {}): Promise<RestoreOutcome> {
+async function restoreFile(target: DumpTarget, file: string, progress: Progress, options: { disposable?: boolean; swap?: (step: SwapStep) => Promise<void> } = {}): Promise<RestoreOutcome> {
   const path = targetPath(target, 'RESTORE_FAILED');
   await readHeader(file);
   const dir = dirname(path);
@@ -248,8 +249,8 @@ async function restoreFile(target: DumpTarget, file: string, progress: Progress,
     // Again just before the swap, in case a service started while the copy ran.
     await settleTarget(path);
     for (const s of SIBLINGS) await rm(path + s, { force: true });
-    if (old) await link(path, previous);
-    await rename(temp, path);
+    const step: SwapStep = { target: path, staged: temp, aside: previous, keepAside: true };
+    await (options.swap ?? ((only: SwapStep) => swapTogether(dir, [only])))(step);
   } catch (cause) {
     for (const s of ['', ...SIBLINGS]) await rm(temp + s, { force: true });
     if (cause instanceof MoltError) throw cause;
