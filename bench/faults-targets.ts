@@ -1,5 +1,6 @@
 // How the fault suite reaches each database: making one, reading it, dumping its schema, and finding and
 // ending molt's sessions from the server side. Everything that differs by database lives in this table.
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -78,6 +79,8 @@ async function mysqlReader(url: string): Promise<Reader> {
 
 /** True while another connection holds SQLite's write lock: BEGIN IMMEDIATE with no wait is refused (any journal mode). */
 function sqliteWriting(path: string): boolean {
+  // Killed before molt made the file: nothing can be writing it.
+  if (!existsSync(path)) return false;
   const db = new Database(path, { fileMustExist: true, timeout: 0 });
   try {
     db.exec('BEGIN IMMEDIATE');
