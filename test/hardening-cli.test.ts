@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, cleanEnv, migrationsDir, molt, writeFiles } from './helpers/cli.js';
-import { createPostgresDatabase, createSqliteDatabase, hasTable, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
+import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, hasTable, mysqlAdmin, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
 
 const made: TestDatabase[] = [];
 after(async () => {
@@ -155,6 +155,18 @@ describe('SQLite locks', () => {
   });
 });
 
+/** Waits until molt runs a statement containing `text` on the MariaDB database `db` (at most 20 s). */
+async function mysqlRunning(db: TestDatabase, text: string): Promise<void> {
+  const name = new URL(db.url).pathname.slice(1);
+  const by = Date.now() + 20_000;
+  while (Date.now() < by) {
+    const rows = await mysqlAdmin('SELECT 1 FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ?', [name, `%${text}%`]);
+    if (rows.length > 0) return;
+    await sleep(20);
+  }
+  throw new Error(`molt never ran ${text}`);
+}
+
 /** Waits until molt runs a statement containing `text` on the PostgreSQL database `db` (at most 20 s). */
 async function pgRunning(db: TestDatabase, text: string): Promise<void> {
   const name = new URL(db.url).pathname.slice(1);
@@ -176,12 +188,13 @@ describe('Ctrl-C during migrate', () => {
   const SLOW = {
     sqlite: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000000) INSERT INTO a SELECT i FROM n;',
     postgres: 'SELECT pg_sleep(1.5);',
+    mysql: 'SELECT SLEEP(1.5);',
   };
 
-  for (const kind of ['sqlite', 'postgres'] as const) {
+  for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
     it(`${kind}: the first Ctrl-C stops after the current migration with a summary and exit 130`, async () => {
-      const db = kind === 'sqlite' ? await sqlite() : await createPostgresDatabase();
-      if (kind === 'postgres') made.push(db);
+      const db = kind === 'sqlite' ? await sqlite() : kind === 'postgres' ? await createPostgresDatabase() : await createMysqlDatabase();
+      if (kind !== 'sqlite') made.push(db);
       const dir = migrationsDir(slowSet(SLOW[kind]));
       const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -191,6 +204,7 @@ describe('Ctrl-C during migrate', () => {
       const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       // While the first migration runs: SQLite shows nothing from outside, so its statement is made long instead.
       if (kind === 'postgres') await pgRunning(db, 'pg_sleep');
+      else if (kind === 'mysql') await mysqlRunning(db, 'SLEEP(1.5)');
       else {
         // The run's connection makes the -wal file; the statement is long enough that 300 ms later it still runs.
         const wal = `${db.url.slice('sqlite:'.length)}-wal`;

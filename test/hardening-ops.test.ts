@@ -32,6 +32,15 @@ describe('help, version and mistakes', () => {
     for (const command of COMMANDS) assert.match(top.stdout, new RegExp(`\\n  ${command} `));
   });
 
+  it('the npm package is moltkit, its command is molt, and the README imports moltkit', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(pkg.name, 'moltkit');
+    assert.deepEqual(Object.keys(pkg.bin), ['molt']);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.doesNotMatch(readme, /from 'molt(\/[a-z]+)?'/);
+    assert.match(readme, /from 'moltkit'/);
+  });
+
   it('`molt version` prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.equal((await molt(['version'])).stdout, `${version}\n`);
