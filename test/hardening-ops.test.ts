@@ -237,5 +237,10 @@ describe('the drain the README describes', () => {
     assert.match(during, /connection: close/i);
     socket.destroy();
     assert.equal(await exited, 0, stderr);
+    // What the README says of Ctrl-C on the sample is what was just seen, not "readiness turns 503" for everyone.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const setup = readme.slice(readme.indexOf('## Set-up in two commands'), readme.indexOf('## Migrations'));
+    assert.doesNotMatch(setup, /drains it: readiness turns 503/);
+    assert.match(setup, /Outside Kubernetes\s+there is no load balancer to tell, so the listener closes at once and new connections are refused;\s+connections already open get `\/readyz` 503 and `Connection: close`/);
   });
 });
