@@ -2,9 +2,12 @@ import { MoltError } from '../errors.js';
 import type { DialectSql, Session } from '../drivers/types.js';
 import type { Verdict } from './verdict.js';
 
-/** True when the history records nothing that took effect: no migration applied, none applied in part. */
+/**
+ * True when the history records nothing that may have taken effect: no migration applied, none applied in part, and
+ * none interrupted (a statement in flight when a process died may have committed on its own, as MySQL DDL does).
+ */
 export function nothingRecorded(verdict: Pick<Verdict, 'applied' | 'unknown' | 'partial'>): boolean {
-  return verdict.applied.length === 0 && verdict.unknown.length === 0 && verdict.partial.every((p) => p.statementsApplied === 0);
+  return verdict.applied.length === 0 && verdict.unknown.length === 0 && verdict.partial.every((p) => p.state === 'failed' && p.statementsApplied === 0);
 }
 
 /** Tables in the database that molt did not make (its own share the history table's name as a prefix). */
