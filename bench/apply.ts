@@ -2,7 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT } from '../test/helpers/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../test/helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createSqliteDatabase,
+  type TestDatabase,
+} from '../test/helpers/databases.js';
 import { corpusFiles, mariadbArgs, psqlScript } from '../test/helpers/floors.js';
 import { MARIADB_SQL_MODE, type Dialect } from './peers/shared.js';
 import { stat, timed, type Stat } from './stats.js';
@@ -30,7 +35,8 @@ export const POSTGRES: Server = {
   create: createPostgresDatabase,
   moltArgs: [],
   moltEnv: {},
-  floor: (db, files) => timed('psql', ['-X', '-q', '-d', db.url, '-f', psqlScript(files, (f) => readFileSync(f, 'utf8'))]),
+  floor: (db, files) =>
+    timed('psql', ['-X', '-q', '-d', db.url, '-f', psqlScript(files, (f) => readFileSync(f, 'utf8'))]),
 };
 
 // The kratos MySQL history was written for MySQL 8's defaults; MariaDB needs this sql_mode for it.
@@ -46,7 +52,11 @@ export const MARIADB: Server = {
   floor: (db, files) => {
     const { args, env } = mariadbArgs(db.url);
     const input = files.map((f) => `source ${f}`).join('\n');
-    return timed('mariadb', [`--init-command=SET SESSION ${MARIADB_MODE}`, '--batch', '--abort-source-on-error', ...args], { input, env });
+    return timed(
+      'mariadb',
+      [`--init-command=SET SESSION ${MARIADB_MODE}`, '--batch', '--abort-source-on-error', ...args],
+      { input, env },
+    );
   },
 };
 
@@ -62,11 +72,18 @@ export const SQLITE: Server = {
   moltArgs: [],
   moltEnv: {},
   floor: (db, files) =>
-    timed('sqlite3', ['-bail', db.url.slice('sqlite:'.length)], { input: [SQLITE_FLOOR_SETTINGS, ...files.map((f) => `BEGIN;\n.read '${f}'\nCOMMIT;`)].join('\n') }),
+    timed('sqlite3', ['-bail', db.url.slice('sqlite:'.length)], {
+      input: [SQLITE_FLOOR_SETTINGS, ...files.map((f) => `BEGIN;\n.read '${f}'\nCOMMIT;`)].join('\n'),
+    }),
 };
 
 /** A workload of one server: a name for the table and the migrations directory. */
-export interface Workload { server: Server; name: string; dir: string; rounds: number }
+export interface Workload {
+  server: Server;
+  name: string;
+  dir: string;
+  rounds: number;
+}
 
 /** The figures of one workload. */
 export interface ApplyRow {
@@ -104,5 +121,14 @@ export async function measureApply(w: Workload): Promise<ApplyRow> {
     noopFloor.push(timed(process.execPath, [FLOOR_NOOP, applied!.url, w.dir]));
   }
   await applied!.drop();
-  return { server: w.server, workload: w.name, files: files.length, rounds: w.rounds, molt: stat(moltTimes), floor: stat(floorTimes), noop: stat(noop), noopFloor: stat(noopFloor) };
+  return {
+    server: w.server,
+    workload: w.name,
+    files: files.length,
+    rounds: w.rounds,
+    molt: stat(moltTimes),
+    floor: stat(floorTimes),
+    noop: stat(noop),
+    noopFloor: stat(noopFloor),
+  };
 }

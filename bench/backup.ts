@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from '../test/helpers/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin, type TestDatabase } from '../test/helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  mysqlAdmin,
+  pgAdmin,
+  type TestDatabase,
+} from '../test/helpers/databases.js';
 import { mariadbArgs } from '../test/helpers/floors.js';
 import { stat, timed, type Stat } from './stats.js';
 
@@ -32,11 +38,18 @@ async function bigSqlite(dir: string): Promise<TestDatabase> {
   const path = join(dir, 'big.db');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, amount REAL, at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, amount REAL, at TEXT NOT NULL)',
+  );
   const insert = db.prepare('INSERT INTO events (kind, payload, amount, at) VALUES (?, ?, ?, ?)');
   const batch = db.transaction((from: number, count: number) => {
     for (let i = from; i < from + count; i++) {
-      insert.run(`kind-${i % 17}`, `${i.toString(36)}:${'payload-'.repeat(78)}${(i * 7919).toString(16)}`, i / 3, new Date(1_700_000_000_000 + i * 1000).toISOString());
+      insert.run(
+        `kind-${i % 17}`,
+        `${i.toString(36)}:${'payload-'.repeat(78)}${(i * 7919).toString(16)}`,
+        i / 3,
+        new Date(1_700_000_000_000 + i * 1000).toISOString(),
+      );
     }
   });
   // The WAL holds pages twice over until a checkpoint folds it in: the file's own size counts after each one.
@@ -61,7 +74,11 @@ async function bigPostgres(): Promise<TestDatabase> {
     [],
     db.url,
   );
-  await pgAdmin('ALTER TABLE events ADD PRIMARY KEY (id); CREATE INDEX events_kind_at ON events (kind, at)', [], db.url);
+  await pgAdmin(
+    'ALTER TABLE events ADD PRIMARY KEY (id); CREATE INDEX events_kind_at ON events (kind, at)',
+    [],
+    db.url,
+  );
   return db;
 }
 
@@ -79,7 +96,8 @@ async function bigMariadb(): Promise<TestDatabase> {
 }
 
 const databaseName = (url: string): string => new URL(url).pathname.slice(1);
-const withDatabase = (url: string, name: string): string => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+const withDatabase = (url: string, name: string): string =>
+  Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 const uniqueName = (tag: string): string => `molt_bench_${tag}_${process.pid}_${Date.now().toString(36)}`;
 
 /** One database as the backup bench sees it: its size, the floor's backup and restore, and where each restore goes. */
@@ -116,14 +134,25 @@ function postgresCase(db: TestDatabase): BackupCase {
   return {
     name: 'PostgreSQL',
     db,
-    size: async () => Number((await pgAdmin<{ size: string }>('SELECT pg_database_size(current_database()) AS size', [], db.url))[0].size),
+    size: async () =>
+      Number(
+        (await pgAdmin<{ size: string }>('SELECT pg_database_size(current_database()) AS size', [], db.url))[0].size,
+      ),
     floorName: 'pg_dump -Fc',
     floor: (out) => timed('pg_dump', ['-Fc', '-f', out, '-d', db.url]),
     restoreFloorName: 'createdb + pg_restore --single-transaction',
     restoreFloor: async (input, name) => {
       const url = withDatabase(db.url, name);
       const u = new URL(url);
-      const created = timed('createdb', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), name]);
+      const created = timed('createdb', [
+        '-h',
+        u.hostname,
+        '-p',
+        u.port || '5432',
+        '-U',
+        decodeURIComponent(u.username),
+        name,
+      ]);
       return created + timed('pg_restore', ['--single-transaction', '--exit-on-error', '-d', url, input]);
     },
     target: (name) => withDatabase(db.url, name),
@@ -137,12 +166,37 @@ function mariadbCase(db: TestDatabase): BackupCase {
   return {
     name: 'MariaDB',
     db,
-    size: async () => Number((await mysqlAdmin<{ size: string }>('SELECT SUM(data_length + index_length) AS size FROM information_schema.tables WHERE table_schema = DATABASE()', [], db.url))[0].size),
+    size: async () =>
+      Number(
+        (
+          await mysqlAdmin<{ size: string }>(
+            'SELECT SUM(data_length + index_length) AS size FROM information_schema.tables WHERE table_schema = DATABASE()',
+            [],
+            db.url,
+          )
+        )[0].size,
+      ),
     floorName: 'mariadb-dump | gzip -1',
     // The same options molt passes that matter for speed and consistency; gzip -1 as molt compresses the dump.
-    floor: (out) => timed('bash', ['-c', `set -o pipefail; mariadb-dump --single-transaction --quick --routines --triggers ${connection} ${databaseName(db.url)} | gzip -1 > '${out}'`], { env }),
+    floor: (out) =>
+      timed(
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; mariadb-dump --single-transaction --quick --routines --triggers ${connection} ${databaseName(db.url)} | gzip -1 > '${out}'`,
+        ],
+        { env },
+      ),
     restoreFloorName: 'CREATE DATABASE + gunzip | mariadb',
-    restoreFloor: async (input, name) => timed('bash', ['-c', `set -o pipefail; mariadb ${connection} -e 'CREATE DATABASE ${name}' && gunzip -c '${input}' | mariadb ${connection} ${name}`], { env }),
+    restoreFloor: async (input, name) =>
+      timed(
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; mariadb ${connection} -e 'CREATE DATABASE ${name}' && gunzip -c '${input}' | mariadb ${connection} ${name}`,
+        ],
+        { env },
+      ),
     target: (name) => withDatabase(db.url, name),
     dropTarget: async (name) => void (await mysqlAdmin(`DROP DATABASE IF EXISTS ${name}`)),
   };
@@ -175,8 +229,21 @@ async function measureCase(c: BackupCase, work: string, rounds: number): Promise
       await c.dropTarget(theirs);
     }
   }
-  const row = { name: c.name, size: await c.size(), archive: statSync(archive).size, floorOutput: statSync(floorOut).size };
-  return { ...row, molt: stat(molt), floor: stat(floor), floorName: c.floorName, restore: stat(restore), restoreFloor: stat(restoreFloor), restoreFloorName: c.restoreFloorName };
+  const row = {
+    name: c.name,
+    size: await c.size(),
+    archive: statSync(archive).size,
+    floorOutput: statSync(floorOut).size,
+  };
+  return {
+    ...row,
+    molt: stat(molt),
+    floor: stat(floor),
+    floorName: c.floorName,
+    restore: stat(restore),
+    restoreFloor: stat(restoreFloor),
+    restoreFloorName: c.restoreFloorName,
+  };
 }
 
 /** Backup and restore of SIZE of SQLite, PostgreSQL and MariaDB, each database built, measured and dropped in turn. */
@@ -195,7 +262,10 @@ export async function measureBackup(rounds: number): Promise<BackupRow[]> {
       try {
         const c = makeCase(db);
         const size = await c.size();
-        if (size < SIZE) throw new Error(`the ${name} bench database is only ${size} bytes, less than the ${SIZE} asked for: raise ROWS in bench/backup.ts`);
+        if (size < SIZE)
+          throw new Error(
+            `the ${name} bench database is only ${size} bytes, less than the ${SIZE} asked for: raise ROWS in bench/backup.ts`,
+          );
         rows.push(await measureCase(c, work, rounds));
       } finally {
         await db.drop();

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { migrationsDir } from '../test/helpers/cli.js';
 import { FAULT_SETS } from './faults-sets.js';
 import type { FaultTarget } from './faults-targets.js';
-import { cleanRun, randomFrom, runTrial, type Fault, type Reference, type TrialContext, type TrialResult } from './faults-trial.js';
+import {
+  cleanRun,
+  randomFrom,
+  runTrial,
+  type Fault,
+  type Reference,
+  type TrialContext,
+  type TrialResult,
+} from './faults-trial.js';
 
 /** A median with its range, in ms. */
 export interface Spread {
@@ -66,14 +74,24 @@ export function seededFaults(count: number, seed: number, expectedMs: number, se
 function describe(r: TrialResult, of: number, expectedMs: number): string {
   const l = r.landing;
   const when = `${r.fault.kind} at ${r.fault.atMs} ms (${Math.round((100 * r.fault.atMs) / expectedMs)}%)`;
-  const where = l.killedAtMs === null ? 'run finished first' : `${l.stage}, ${l.applied} applied${l.partial ? `, partial ${l.partial}` : ''}${l.midMigration ? ' [mid-migration]' : ''}`;
+  const where =
+    l.killedAtMs === null
+      ? 'run finished first'
+      : `${l.stage}, ${l.applied} applied${l.partial ? `, partial ${l.partial}` : ''}${l.midMigration ? ' [mid-migration]' : ''}`;
   const rec = `recovery ${r.recovery.runs} run(s) ${Math.round(r.recovery.ms)} ms${r.recovery.resumed.length ? `, resumed ${r.recovery.resumed.join(', ')}` : ''}`;
-  const bad = r.problems.length ? `\n  ${r.problems.join('\n  ')}` : r.outcome === 'failure' || r.outcome === 'in-doubt' ? `\n  ${r.recovery.message}` : '';
+  const bad = r.problems.length
+    ? `\n  ${r.problems.join('\n  ')}`
+    : r.outcome === 'failure' || r.outcome === 'in-doubt'
+      ? `\n  ${r.recovery.message}`
+      : '';
   return `${r.database} ${r.trial}/${of} ${when}: ${where}; killed process: ${l.exit}; ${rec} -> ${r.outcome.toUpperCase()}${bad}`;
 }
 
 /** Runs the reference and the trials on one database and sums them up; cleans up everything it made. */
-export async function runDatabase(target: FaultTarget, options: SuiteOptions): Promise<{ summary: Summary; reference: Reference; trials: TrialResult[] }> {
+export async function runDatabase(
+  target: FaultTarget,
+  options: SuiteOptions,
+): Promise<{ summary: Summary; reference: Reference; trials: TrialResult[] }> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const set = FAULT_SETS[target.kind];
@@ -87,10 +105,17 @@ export async function runDatabase(target: FaultTarget, options: SuiteOptions): P
     for (let i = 0; i <= options.referenceRuns; i++) runs.push(await cleanRun(target, set, dir, env));
     for (const r of runs.slice(1)) {
       // The sets are deterministic; a reference that moves would make every comparison meaningless.
-      if (r.schema !== runs[0].schema || r.checks !== runs[0].checks) throw new Error(`${target.label}: two clean runs of the fault set disagree`);
+      if (r.schema !== runs[0].schema || r.checks !== runs[0].checks)
+        throw new Error(`${target.label}: two clean runs of the fault set disagree`);
     }
     const runMs = runs.slice(1).map((r) => Math.round(r.ms));
-    const reference: Reference = { files: runs[0].files, schema: runs[0].schema, checks: runs[0].checks, runMs, expectedMs: spread(runMs)!.median };
+    const reference: Reference = {
+      files: runs[0].files,
+      schema: runs[0].schema,
+      checks: runs[0].checks,
+      runMs,
+      expectedMs: spread(runMs)!.median,
+    };
     log(`${target.label}: ${reference.files.length} files, clean run ${runMs.join(', ')} ms; ${options.trials} trials`);
     const ctx: TrialContext = { target, set, dir, env, admin, reference };
     const faults = options.faults ?? seededFaults(options.trials, options.seed, reference.expectedMs, admin !== null);

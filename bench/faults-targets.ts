@@ -4,7 +4,14 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestDatabase } from '../test/helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createSqliteDatabase,
+  MYSQL_ADMIN_URL,
+  PG_ADMIN_URL,
+  type TestDatabase,
+} from '../test/helpers/databases.js';
 import { mysqlSchemaDump, schemaDump } from '../test/helpers/floors.js';
 import type { FaultKind } from './faults-sets.js';
 
@@ -59,8 +66,12 @@ async function pgReader(url: string): Promise<Reader> {
 async function mysqlConnection(url: string): Promise<mysql.Connection> {
   const u = new URL(url);
   const conn = await mysql.createConnection({
-    host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root',
-    password: decodeURIComponent(u.password) || undefined, database: u.pathname.slice(1), timezone: 'Z',
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username) || 'root',
+    password: decodeURIComponent(u.password) || undefined,
+    database: u.pathname.slice(1),
+    timezone: 'Z',
   });
   conn.on('error', () => undefined);
   return conn;
@@ -113,7 +124,12 @@ async function postgresAdmin(): Promise<ServerAdmin> {
   await client.connect();
   return {
     sessions: async (name) =>
-      (await client.query(`SELECT pid::text AS id, coalesce(state, '') AS state, left(query, 300) AS query FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt'`, [name])).rows,
+      (
+        await client.query(
+          `SELECT pid::text AS id, coalesce(state, '') AS state, left(query, 300) AS query FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt'`,
+          [name],
+        )
+      ).rows,
     kill: async (id) => void (await client.query('SELECT pg_terminate_backend($1::int)', [Number(id)])),
     close: () => client.end().catch(() => undefined),
   };
@@ -128,7 +144,7 @@ async function mysqlAdminSessions(): Promise<ServerAdmin> {
   return {
     sessions: async (name) => {
       const [rows] = await conn.query(
-        'SELECT CAST(id AS CHAR) AS id, command AS state, LEFT(COALESCE(info, \'\'), 300) AS query FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()',
+        "SELECT CAST(id AS CHAR) AS id, command AS state, LEFT(COALESCE(info, ''), 300) AS query FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
         [name],
       );
       return rows as ServerSession[];
@@ -145,7 +161,9 @@ async function mysqlAdminSessions(): Promise<ServerAdmin> {
 const sqliteSchema = async (db: TestDatabase): Promise<string> => {
   const reader = await sqliteReader(sqlitePath(db));
   try {
-    const rows = await reader.query("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE '\\_molt%' ESCAPE '\\' ORDER BY type, name");
+    const rows = await reader.query(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE '\\_molt%' ESCAPE '\\' ORDER BY type, name",
+    );
     return rows.map((r) => `${r.type} ${r.name} on ${r.tbl_name}: ${r.sql ?? '(automatic)'}`).join('\n');
   } finally {
     await reader.close();
@@ -154,7 +172,34 @@ const sqliteSchema = async (db: TestDatabase): Promise<string> => {
 
 /** The three databases, in the order the suite runs them. */
 export const FAULT_TARGETS: FaultTarget[] = [
-  { kind: 'sqlite', label: 'SQLite', create: createSqliteDatabase, open: (db) => sqliteReader(sqlitePath(db)), schema: sqliteSchema, admin: null, nameOf: sqlitePath, writing: (db) => sqliteWriting(sqlitePath(db)) },
-  { kind: 'postgres', label: 'PostgreSQL', create: createPostgresDatabase, open: (db) => pgReader(db.url), schema: async (db) => schemaDump(db.url), admin: postgresAdmin, nameOf: urlName, writing: null },
-  { kind: 'mysql', label: 'MariaDB', create: createMysqlDatabase, open: (db) => mysqlReader(db.url), schema: async (db) => mysqlSchemaDump(db.url), admin: mysqlAdminSessions, nameOf: urlName, writing: null },
+  {
+    kind: 'sqlite',
+    label: 'SQLite',
+    create: createSqliteDatabase,
+    open: (db) => sqliteReader(sqlitePath(db)),
+    schema: sqliteSchema,
+    admin: null,
+    nameOf: sqlitePath,
+    writing: (db) => sqliteWriting(sqlitePath(db)),
+  },
+  {
+    kind: 'postgres',
+    label: 'PostgreSQL',
+    create: createPostgresDatabase,
+    open: (db) => pgReader(db.url),
+    schema: async (db) => schemaDump(db.url),
+    admin: postgresAdmin,
+    nameOf: urlName,
+    writing: null,
+  },
+  {
+    kind: 'mysql',
+    label: 'MariaDB',
+    create: createMysqlDatabase,
+    open: (db) => mysqlReader(db.url),
+    schema: async (db) => mysqlSchemaDump(db.url),
+    admin: mysqlAdminSessions,
+    nameOf: urlName,
+    writing: null,
+  },
 ];

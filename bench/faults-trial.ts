@@ -77,7 +77,10 @@ const STAGES: readonly (readonly [string, RegExp])[] = [
   ['molt tables', /^\s*(BEGIN|COMMIT|ROLLBACK)\s*;?\s*$/i],
   ['molt tables', /^\s*(CREATE|ALTER) (TABLE|INDEX)\b[^(]*_molt_migrations|_molt_migrations_meta/i],
   ['lock', /pg_try_advisory_lock|pg_advisory_unlock|GET_LOCK|RELEASE_LOCK|RELEASE_ALL_LOCKS|_molt_migrations_lock/i],
-  ['history', /^\s*(INSERT INTO|UPDATE|DELETE FROM|SELECT \* FROM|START TRANSACTION;\s*UPDATE) ["`]?_molt_migrations\b/i],
+  [
+    'history',
+    /^\s*(INSERT INTO|UPDATE|DELETE FROM|SELECT \* FROM|START TRANSACTION;\s*UPDATE) ["`]?_molt_migrations\b/i,
+  ],
   ['session setup', /^\s*(SET |SELECT VERSION\(\)|SHOW |SELECT set_config)/i],
 ];
 const IDLE = /^(idle|Sleep)$/;
@@ -100,7 +103,9 @@ export function randomFrom(seed: number): () => number {
 
 async function readHistory(reader: Reader): Promise<Record<string, unknown>[]> {
   try {
-    return await reader.query('SELECT version, name, status, statements_applied, statements_total FROM _molt_migrations ORDER BY version, name');
+    return await reader.query(
+      'SELECT version, name, status, statements_applied, statements_total FROM _molt_migrations ORDER BY version, name',
+    );
   } catch {
     return []; // not created yet: the kill came before molt's own tables
   }
@@ -114,13 +119,21 @@ async function answers(reader: Reader, set: FaultSet): Promise<string> {
 }
 
 /** Runs the set once on a fresh database without a fault, for the reference state and the run time. */
-export async function cleanRun(target: FaultTarget, set: FaultSet, dir: string, env: Record<string, string>): Promise<Omit<Reference, 'runMs' | 'expectedMs'> & { ms: number }> {
+export async function cleanRun(
+  target: FaultTarget,
+  set: FaultSet,
+  dir: string,
+  env: Record<string, string>,
+): Promise<Omit<Reference, 'runMs' | 'expectedMs'> & { ms: number }> {
   const db = await target.create();
   try {
     const started = performance.now();
     const r = await molt(['migrate', '--db', db.url, '--dir', dir], { env });
     const ms = performance.now() - started;
-    if (r.code !== 0) throw new Error(`the clean run of the ${target.label} fault set failed (exit ${r.code}): ${r.stderr.slice(-1500)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `the clean run of the ${target.label} fault set failed (exit ${r.code}): ${r.stderr.slice(-1500)}`,
+      );
     const reader = await target.open(db);
     try {
       const files = (await readHistory(reader)).map((row) => `${row.version}_${row.name}`);
@@ -146,7 +159,11 @@ async function sessionsGone(admin: ServerAdmin, name: string): Promise<void> {
 async function faultedRun(ctx: TrialContext, db: TestDatabase, fault: Fault): Promise<Landing> {
   const { target, admin } = ctx;
   const name = target.nameOf(db);
-  const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', ctx.dir], { cwd: ROOT, env: cleanEnv(ctx.env), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', ctx.dir], {
+    cwd: ROOT,
+    env: cleanEnv(ctx.env),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const started = performance.now();
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -188,25 +205,57 @@ async function faultedRun(ctx: TrialContext, db: TestDatabase, fault: Fault): Pr
   const rows = await readHistory(reader).finally(() => reader.close());
   const applied = rows.filter((r) => r.status === 'success').length;
   const open = rows.find((r) => r.status === 'running' || r.status === 'failed');
-  const partial = open ? `${open.version} ${open.status} ${Number(open.statements_applied)}/${Number(open.statements_total)}` : null;
+  const partial = open
+    ? `${open.version} ${open.status} ${Number(open.statements_applied)}/${Number(open.statements_total)}`
+    : null;
   const sql = seen[0]?.query ?? null;
-  const base = target.writing ? (writing ? 'write transaction' : 'no write transaction') : seen[0] ? (sql ? stageOf(sql) : 'connected') : killedAtMs === null ? 'finished' : 'no session';
+  const base = target.writing
+    ? writing
+      ? 'write transaction'
+      : 'no write transaction'
+    : seen[0]
+      ? sql
+        ? stageOf(sql)
+        : 'connected'
+      : killedAtMs === null
+        ? 'finished'
+        : 'no session';
   const stage = seen[0] && IDLE.test(seen[0].state) ? `${base} (idle)` : base;
   const total = ctx.reference.files.length;
-  const midMigration = killedAtMs !== null && (partial !== null || (applied > 0 && applied < total) || (applied === 0 && (base === 'migration' || base === 'history')) || base === 'write transaction');
-  return { killedAtMs, stage, sql: sql?.replace(/\s+/g, ' ').slice(0, 160) ?? null, applied, partial, midMigration, exit: signal ?? `exit ${code}${code ? `: ${lastLine(stderr)}` : ''}` };
+  const midMigration =
+    killedAtMs !== null &&
+    (partial !== null ||
+      (applied > 0 && applied < total) ||
+      (applied === 0 && (base === 'migration' || base === 'history')) ||
+      base === 'write transaction');
+  return {
+    killedAtMs,
+    stage,
+    sql: sql?.replace(/\s+/g, ' ').slice(0, 160) ?? null,
+    applied,
+    partial,
+    midMigration,
+    exit: signal ?? `exit ${code}${code ? `: ${lastLine(stderr)}` : ''}`,
+  };
 }
 
 /** The next `molt migrate`, as a restarting service runs it; again (up to 3 runs) only when it did not finish. */
-async function recover(ctx: TrialContext, db: TestDatabase): Promise<TrialResult['recovery'] & { ok: boolean; inDoubt: boolean }> {
+async function recover(
+  ctx: TrialContext,
+  db: TestDatabase,
+): Promise<TrialResult['recovery'] & { ok: boolean; inDoubt: boolean }> {
   const exitCodes: (number | null)[] = [];
   const resumed: string[] = [];
   const started = performance.now();
   let message: string | null = null;
   for (let run = 1; run <= 3; run++) {
-    const r = await molt(['migrate', '--db', db.url, '--dir', ctx.dir, '--lock-timeout', '60s'], { env: ctx.env, timeoutMs: 120_000 });
+    const r = await molt(['migrate', '--db', db.url, '--dir', ctx.dir, '--lock-timeout', '60s'], {
+      env: ctx.env,
+      timeoutMs: 120_000,
+    });
     exitCodes.push(r.code);
-    for (const m of r.stderr.matchAll(/resuming (\S+) at statement (\d+) of (\d+)/g)) resumed.push(`${m[1]} at ${m[2]}/${m[3]}`);
+    for (const m of r.stderr.matchAll(/resuming (\S+) at statement (\d+) of (\d+)/g))
+      resumed.push(`${m[1]} at ${m[2]}/${m[3]}`);
     const result = { runs: run, ms: performance.now() - started, exitCodes, resumed };
     if (r.code === 0) return { ...result, message, ok: true, inDoubt: false };
     message = r.stderr.trim().slice(-800);
@@ -219,8 +268,14 @@ async function recover(ctx: TrialContext, db: TestDatabase): Promise<TrialResult
 function lineDiff(a: string, b: string): string {
   const left = new Set(a.split('\n'));
   const right = new Set(b.split('\n'));
-  const gone = [...left].filter((l) => !right.has(l)).slice(0, 8).map((l) => `- ${l}`);
-  const added = [...right].filter((l) => !left.has(l)).slice(0, 8).map((l) => `+ ${l}`);
+  const gone = [...left]
+    .filter((l) => !right.has(l))
+    .slice(0, 8)
+    .map((l) => `- ${l}`);
+  const added = [...right]
+    .filter((l) => !left.has(l))
+    .slice(0, 8)
+    .map((l) => `+ ${l}`);
   return [...gone, ...added].join('\n');
 }
 
@@ -232,8 +287,10 @@ async function consistency(ctx: TrialContext, db: TestDatabase): Promise<string[
   if (s.code !== 0) problems.push(`status exited ${s.code}: ${s.stderr.trim().slice(-300)}`);
   else {
     const j = JSON.parse(s.stdout);
-    if (j.applied.length !== reference.files.length) problems.push(`status: ${j.applied.length} of ${reference.files.length} applied`);
-    for (const key of ['pending', 'partial', 'problems', 'unknown']) if (j[key].length > 0) problems.push(`status: ${key} ${JSON.stringify(j[key]).slice(0, 300)}`);
+    if (j.applied.length !== reference.files.length)
+      problems.push(`status: ${j.applied.length} of ${reference.files.length} applied`);
+    for (const key of ['pending', 'partial', 'problems', 'unknown'])
+      if (j[key].length > 0) problems.push(`status: ${key} ${JSON.stringify(j[key]).slice(0, 300)}`);
     if (j.lock.held) problems.push('status: the lock is still held');
   }
   const reader = await ctx.target.open(db);
@@ -243,7 +300,8 @@ async function consistency(ctx: TrialContext, db: TestDatabase): Promise<string[
     const want = reference.files.map((f) => `${f} success`).join('\n');
     if (got !== want) problems.push(`history differs:\n${lineDiff(want, got)}`);
     const data = await answers(reader, ctx.set);
-    if (data !== reference.checks) problems.push(`data differs: clean run ${reference.checks.slice(0, 600)} / recovered ${data.slice(0, 600)}`);
+    if (data !== reference.checks)
+      problems.push(`data differs: clean run ${reference.checks.slice(0, 600)} / recovered ${data.slice(0, 600)}`);
   } finally {
     await reader.close();
   }
@@ -260,7 +318,15 @@ export async function runTrial(ctx: TrialContext, trial: number, fault: Fault, k
     const landing = await faultedRun(ctx, db, fault);
     const recovery = await recover(ctx, db);
     const problems = recovery.ok ? await consistency(ctx, db) : [];
-    outcome = !recovery.ok ? (recovery.inDoubt ? 'in-doubt' : 'failure') : problems.length > 0 ? 'inconsistent' : landing.killedAtMs === null ? 'no-kill' : 'clean';
+    outcome = !recovery.ok
+      ? recovery.inDoubt
+        ? 'in-doubt'
+        : 'failure'
+      : problems.length > 0
+        ? 'inconsistent'
+        : landing.killedAtMs === null
+          ? 'no-kill'
+          : 'clean';
     const { ok: _ok, inDoubt: _inDoubt, ...rest } = recovery;
     return { database: ctx.target.label, trial, fault, outcome, landing, recovery: rest, problems };
   } finally {

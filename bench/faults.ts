@@ -20,7 +20,9 @@ const SEED = Number(process.env.FAULT_SEED ?? 7);
 const wanted = (process.env.FAULT_DBS ?? 'sqlite,postgres,mysql').split(',').map((s) => s.trim());
 const targets = FAULT_TARGETS.filter((t) => wanted.includes(t.kind));
 if (targets.length === 0 || !Number.isInteger(TRIALS) || TRIALS < 1) {
-  process.stderr.write('faults: FAULT_DBS takes sqlite, postgres, mysql (comma-separated); FAULT_TRIALS a positive integer\n');
+  process.stderr.write(
+    'faults: FAULT_DBS takes sqlite, postgres, mysql (comma-separated); FAULT_TRIALS a positive integer\n',
+  );
   process.exit(2);
 }
 
@@ -28,9 +30,12 @@ const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` 
 
 /** The table BENCHMARKS.md carries. */
 function table(rows: Summary[]): string {
-  const head = '| database | trials | SIGKILL | server-side kill | landed mid-migration | failures | inconsistencies | median recovery time | run finished first | in doubt (repair asked) |';
+  const head =
+    '| database | trials | SIGKILL | server-side kill | landed mid-migration | failures | inconsistencies | median recovery time | run finished first | in doubt (repair asked) |';
   const lines = rows.map((s) => {
-    const rec = s.recoveryMs ? `${fmt(s.recoveryMs.median)} [${fmt(s.recoveryMs.min)}–${fmt(s.recoveryMs.max)}]` : 'n/a';
+    const rec = s.recoveryMs
+      ? `${fmt(s.recoveryMs.median)} [${fmt(s.recoveryMs.min)}–${fmt(s.recoveryMs.max)}]`
+      : 'n/a';
     return `| ${s.database} | ${s.trials} | ${s.sigkill} | ${s.server || 'n/a (no server)'} | ${s.landedMidMigration} | **${s.failures}** | **${s.inconsistencies}** | ${rec} | ${s.noKill} | ${s.inDoubt} |`;
   });
   return [head, '|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
@@ -41,7 +46,10 @@ function fuzzTable(f: FuzzSummary): string {
   const count = (kind: string): number => f.findings.filter((x) => x.kind === kind).length;
   const rows = f.cases.map((c) => `| ${c.family} | ${c.database} | ${c.count} |`);
   return [
-    '| family | database | cases |', '|---|---|---|', ...rows, '',
+    '| family | database | cases |',
+    '|---|---|---|',
+    ...rows,
+    '',
     `Findings: **${count('exit')}** exits outside the documented table, **${count('history')}** histories that disagree with the schema, **${count('secret')}** secrets in an output or file, **${count('outside')}** writes outside the restore targets (or hostile archives accepted); wall time ${fmt(f.wallMs)}.`,
   ].join('\n');
 }
@@ -109,27 +117,47 @@ const trials: TrialResult[] = [];
 const references: Record<string, unknown> = {};
 for (const target of targets) {
   const run = await runDatabase(target, {
-    trials: TRIALS, seed: SEED, referenceRuns: 3, keepBad: process.env.FAULT_KEEP === '1',
+    trials: TRIALS,
+    seed: SEED,
+    referenceRuns: 3,
+    keepBad: process.env.FAULT_KEEP === '1',
     log: (line) => process.stderr.write(`faults: ${line}\n`),
   });
   summaries.push(run.summary);
   trials.push(...run.trials);
-  references[target.label] = { files: run.reference.files.length, runMs: run.reference.runMs, expectedMs: run.reference.expectedMs };
+  references[target.label] = {
+    files: run.reference.files.length,
+    runMs: run.reference.runMs,
+    expectedMs: run.reference.expectedMs,
+  };
   process.stderr.write(`faults: ${target.label} done in ${fmt(run.summary.wallMs)}\n`);
 }
 const n = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const fuzz = await runFuzz({
-  seed: SEED, files: n('FUZZ_FILES', 100), urls: n('FUZZ_URLS', 40), archives: n('FUZZ_ARCHIVES', 100),
-  kinds: targets.map((t) => t.kind), log: (line) => process.stderr.write(`faults: ${line}\n`),
+  seed: SEED,
+  files: n('FUZZ_FILES', 100),
+  urls: n('FUZZ_URLS', 40),
+  archives: n('FUZZ_ARCHIVES', 100),
+  kinds: targets.map((t) => t.kind),
+  log: (line) => process.stderr.write(`faults: ${line}\n`),
 });
-for (const f of fuzz.findings) process.stderr.write(`faults: fuzz ${f.kind} ${f.id}: ${f.detail}${f.dir ? ` (${f.dir})` : ''}\n`);
+for (const f of fuzz.findings)
+  process.stderr.write(`faults: fuzz ${f.kind} ${f.id}: ${f.detail}${f.dir ? ` (${f.dir})` : ''}\n`);
 const wallMs = Math.round(performance.now() - started);
 
-const pgVersion = (await pgAdmin<{ server_version: string }>('SHOW server_version').catch(() => []))[0]?.server_version ?? '?';
+const pgVersion =
+  (await pgAdmin<{ server_version: string }>('SHOW server_version').catch(() => []))[0]?.server_version ?? '?';
 const mariadbVersion = (await mysqlAdmin<{ v: string }>('SELECT VERSION() AS v').catch(() => []))[0]?.v ?? '?';
 const results = {
   generated: new Date().toISOString(),
-  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, mariadb: mariadbVersion },
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: pgVersion,
+    mariadb: mariadbVersion,
+  },
   trialsPerDatabase: TRIALS,
   seed: SEED,
   wallMs,
@@ -140,11 +168,15 @@ const results = {
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench', 'results', 'faults.json'), `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`${table(summaries)}\n\n${fuzzTable(fuzz)}\n\n${TRIALS} trials per database, seed ${SEED}, wall time ${fmt(wallMs)}; details in bench/results/faults.json\n`);
+process.stdout.write(
+  `${table(summaries)}\n\n${fuzzTable(fuzz)}\n\n${TRIALS} trials per database, seed ${SEED}, wall time ${fmt(wallMs)}; details in bench/results/faults.json\n`,
+);
 if (targets.length === FAULT_TARGETS.length) {
   const path = join(ROOT, 'BENCHMARKS.md');
   const previous = readFileSync(path, 'utf8');
-  const head = previous.includes('\n## Fault suite') ? previous.slice(0, previous.indexOf('\n## Fault suite')) : previous.trimEnd();
+  const head = previous.includes('\n## Fault suite')
+    ? previous.slice(0, previous.indexOf('\n## Fault suite'))
+    : previous.trimEnd();
   writeFileSync(path, `${head}\n${section(summaries, wallMs, fuzz)}`);
 }
 const bad = summaries.reduce((count, s) => count + s.failures + s.inconsistencies, 0) + fuzz.findings.length;

@@ -23,8 +23,31 @@ const HEADER_LINES = [
   '-- caf\u00e9 \u2713',
 ];
 const TRAILERS = [
-  '\0', '/*', '/* x', '*/', '--', '#', "'", '"', '`', '$$', '$tag$', 'E\'\\', '\\', ';', ';;', 'BEGIN;', 'COMMIT;',
-  'LOCK TABLES x WRITE;', 'SELECT 1;', 'CREATE TABLE', 'DELIMITER $$', '\uFEFF', '\r', '\r\n', '\n',
+  '\0',
+  '/*',
+  '/* x',
+  '*/',
+  '--',
+  '#',
+  "'",
+  '"',
+  '`',
+  '$$',
+  '$tag$',
+  "E'\\",
+  '\\',
+  ';',
+  ';;',
+  'BEGIN;',
+  'COMMIT;',
+  'LOCK TABLES x WRITE;',
+  'SELECT 1;',
+  'CREATE TABLE',
+  'DELIMITER $$',
+  '\uFEFF',
+  '\r',
+  '\r\n',
+  '\n',
 ];
 
 /** One fuzzed file: a header of comment and directive lines, the marker statement, then a random trailer. */
@@ -38,7 +61,8 @@ function fuzzedFile(random: Random, marker: string): Buffer {
   const trailerParts = Math.floor(random() * 4);
   for (let i = 0; i < trailerParts; i++) {
     const r = random();
-    if (r < 0.15) parts.push(Buffer.from(Array.from({ length: 1 + Math.floor(random() * 6) }, () => Math.floor(random() * 256))));
+    if (r < 0.15)
+      parts.push(Buffer.from(Array.from({ length: 1 + Math.floor(random() * 6) }, () => Math.floor(random() * 256))));
     else parts.push(Buffer.from(pick(random, TRAILERS) + (random() < 0.5 ? ending() : ''), 'utf8'));
   }
   return Buffer.concat(parts);
@@ -71,16 +95,32 @@ export async function fuzzFilesCase(db: TestDatabase, random: Random, id: string
   }
   const table = `fz${id}_history`;
   for (let run = 1; run <= 2; run++) {
-    const r = await molt(['migrate', '--json', '--allow-non-empty', '--table', table, '--db', db.url, '--dir', dir], { timeoutMs: 60_000 });
-    if (r.code === null || !DOCUMENTED_EXITS.has(r.code)) findings.push({ kind: 'exit', id, detail: `migrate run ${run} exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').at(-1)}`, dir });
+    const r = await molt(['migrate', '--json', '--allow-non-empty', '--table', table, '--db', db.url, '--dir', dir], {
+      timeoutMs: 60_000,
+    });
+    if (r.code === null || !DOCUMENTED_EXITS.has(r.code))
+      findings.push({
+        kind: 'exit',
+        id,
+        detail: `migrate run ${run} exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').at(-1)}`,
+        dir,
+      });
   }
-  const rows = await queryDb<{ version: string; status: string; statements_applied: unknown }>(db, `SELECT version, status, statements_applied FROM ${table}`).catch(() => []);
+  const rows = await queryDb<{ version: string; status: string; statements_applied: unknown }>(
+    db,
+    `SELECT version, status, statements_applied FROM ${table}`,
+  ).catch(() => []);
   for (const [i, marker] of markers.entries()) {
     const row = rows.find((r) => Number(r.version) === i + 1);
     const recorded = row !== undefined && (row.status === 'success' || Number(row.statements_applied ?? 0) >= 1);
     const exists = await tableExists(db, marker);
     if (recorded !== exists) {
-      findings.push({ kind: 'history', id, detail: `file ${i + 1}: history ${row ? `${row.status}, ${row.statements_applied} applied` : 'no row'} but table ${marker} ${exists ? 'exists' : 'is missing'}`, dir });
+      findings.push({
+        kind: 'history',
+        id,
+        detail: `file ${i + 1}: history ${row ? `${row.status}, ${row.statements_applied} applied` : 'no row'} but table ${marker} ${exists ? 'exists' : 'is missing'}`,
+        dir,
+      });
     }
   }
   return findings;

@@ -49,24 +49,50 @@ function fuzzedUrl(random: Random, base: string, secret: string): string {
  * backup. No output, no archive and no file in the backup directory may hold the password's token; every exit is
  * documented.
  */
-export async function fuzzUrlCase(base: string, random: Random, id: string, withBackup: boolean): Promise<FuzzFinding[]> {
+export async function fuzzUrlCase(
+  base: string,
+  random: Random,
+  id: string,
+  withBackup: boolean,
+): Promise<FuzzFinding[]> {
   const findings: FuzzFinding[] = [];
   const { value, token } = password(random);
   const url = fuzzedUrl(random, base, value);
   const dir = migrationsDir({ '0001_a.sql': `CREATE TABLE fu${id} (x int);\n` });
   const backups = mkdtempSync(join(tmpdir(), 'molt-fuzz-url-'));
-  const commands = [['status'], ['status', '--json'], ['verify', '--json'], ['migrate', '--dry-run', '--json'], ...(withBackup ? [['backup', '--backup-dir', backups, '--json']] : [])];
+  const commands = [
+    ['status'],
+    ['status', '--json'],
+    ['verify', '--json'],
+    ['migrate', '--dry-run', '--json'],
+    ...(withBackup ? [['backup', '--backup-dir', backups, '--json']] : []),
+  ];
   try {
     for (const args of commands) {
       const r = await molt([...args, '--table', `fu${id}_history`, '--db', url, '--dir', dir], { timeoutMs: 60_000 });
       const shown = `${r.stdout}\n${r.stderr}`;
-      if (r.code === null || !DOCUMENTED_EXITS.has(r.code)) findings.push({ kind: 'exit', id, detail: `${args[0]} with ${url.replaceAll(token, 'TOKEN')} exited ${r.code ?? r.signal}` });
-      if (shown.includes(token)) findings.push({ kind: 'secret', id, detail: `${args.join(' ')} printed the password of ${url.replaceAll(token, 'TOKEN')}` });
+      if (r.code === null || !DOCUMENTED_EXITS.has(r.code))
+        findings.push({
+          kind: 'exit',
+          id,
+          detail: `${args[0]} with ${url.replaceAll(token, 'TOKEN')} exited ${r.code ?? r.signal}`,
+        });
+      if (shown.includes(token))
+        findings.push({
+          kind: 'secret',
+          id,
+          detail: `${args.join(' ')} printed the password of ${url.replaceAll(token, 'TOKEN')}`,
+        });
     }
     for (const name of readdirSync(backups).filter((n) => n.endsWith('.tar.gz'))) {
       const out = mkdtempSync(join(tmpdir(), 'molt-fuzz-x-'));
       execFileSync('tar', ['-xzf', join(backups, name), '-C', out]);
-      if (filesText(out).includes(token)) findings.push({ kind: 'secret', id, detail: `${name} stores the password of ${url.replaceAll(token, 'TOKEN')}` });
+      if (filesText(out).includes(token))
+        findings.push({
+          kind: 'secret',
+          id,
+          detail: `${name} stores the password of ${url.replaceAll(token, 'TOKEN')}`,
+        });
       rmSync(out, { recursive: true, force: true });
     }
   } finally {

@@ -1,6 +1,11 @@
 // The bounded fuzz of `npm run faults` (and its short seeded form in CI): migration files on each database, URLs with
 // every password form on each server, hostile archives restored into a watched sandbox.
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../test/helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createSqliteDatabase,
+  type TestDatabase,
+} from '../test/helpers/databases.js';
 import { seeded, type FuzzFinding } from './fuzz-common.js';
 import { archiveBase, fuzzArchiveCase } from './fuzz-archives.js';
 import { fuzzFilesCase } from './fuzz-files.js';
@@ -44,14 +49,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       summary.cases.push({ family: 'migration files', database: kind, count: options.files });
       log(`fuzz: ${options.files} file sets on ${kind}`);
       if (kind === 'sqlite') continue;
-      for (let i = 0; i < options.urls; i++) summary.findings.push(...(await fuzzUrlCase(db.url, random, `${i}`, i % 4 === 0)));
+      for (let i = 0; i < options.urls; i++)
+        summary.findings.push(...(await fuzzUrlCase(db.url, random, `${i}`, i % 4 === 0)));
       summary.cases.push({ family: 'URLs with a password', database: kind, count: options.urls });
       log(`fuzz: ${options.urls} URLs on ${kind}`);
     }
     if (options.archives > 0) {
       const base = await archiveBase();
       const random = seeded(options.seed * 17);
-      for (let i = 0; i < options.archives; i++) summary.findings.push(...(await fuzzArchiveCase(base, random, `${i}`)));
+      for (let i = 0; i < options.archives; i++)
+        summary.findings.push(...(await fuzzArchiveCase(base, random, `${i}`)));
       summary.cases.push({ family: 'hostile archives', database: 'sqlite', count: options.archives });
       log(`fuzz: ${options.archives} archives`);
     }

@@ -23,13 +23,27 @@ function ensureSquawk(): string | null {
 }
 
 /** One lint workload: a directory for molt, the same files for squawk when the dialect is PostgreSQL. */
-interface Workload { name: string; dir: string; dialect: 'postgres' | 'mysql' | 'sqlite' }
+interface Workload {
+  name: string;
+  dir: string;
+  dialect: 'postgres' | 'mysql' | 'sqlite';
+}
 
 /** A measured workload. */
-export interface LintRow { name: string; files: number; molt: Stat; squawk: Stat | null; ratio: number | null }
+export interface LintRow {
+  name: string;
+  files: number;
+  molt: Stat;
+  squawk: Stat | null;
+  ratio: number | null;
+}
 
 const WORKLOADS: Workload[] = [
-  { name: 'trigger-dev (PostgreSQL, largest history)', dir: join(CORPORA, 'trigger-dev', 'migrations'), dialect: 'postgres' },
+  {
+    name: 'trigger-dev (PostgreSQL, largest history)',
+    dir: join(CORPORA, 'trigger-dev', 'migrations'),
+    dialect: 'postgres',
+  },
   { name: 'ory-kratos postgres-up', dir: join(CORPORA, 'ory-kratos', 'postgres-up'), dialect: 'postgres' },
   { name: 'ory-kratos mysql-up', dir: join(CORPORA, 'ory-kratos', 'mysql-up'), dialect: 'mysql' },
   { name: 'ory-kratos sqlite3-up', dir: join(CORPORA, 'ory-kratos', 'sqlite3-up'), dialect: 'sqlite' },

@@ -15,7 +15,9 @@ const server = createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const applied = report.migrations.filter((m) => m.status === 'applied').length;
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port, applied, status: report.status })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ port: (server.address() as AddressInfo).port, applied, status: report.status })}\n`,
+  );
 });
 process.on('SIGTERM', () => {
   server.close();

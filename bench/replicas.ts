@@ -33,20 +33,39 @@ export interface ReplicaRow {
   history: number[];
 }
 
-interface Booted { port: number; applied: number; status: string }
+interface Booted {
+  port: number;
+  applied: number;
+  status: string;
+}
 
 /** Starts `count` replicas together and resolves when each answers /readyz with 200: elapsed ms and what each applied. */
-async function boot(count: number, url: string, dir: string, env: Record<string, string>): Promise<{ ms: number; applied: number }> {
+async function boot(
+  count: number,
+  url: string,
+  dir: string,
+  env: Record<string, string>,
+): Promise<{ ms: number; applied: number }> {
   const start = process.hrtime.bigint();
   const children = Array.from({ length: count }, () =>
-    spawn(process.execPath, [REPLICA, dir], { env: { ...process.env, ...env, MOLT_DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [REPLICA, dir], {
+      env: { ...process.env, ...env, MOLT_DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
   try {
     const booted = await Promise.all(children.map((child) => ready(child)));
-    return { ms: Number(process.hrtime.bigint() - start) / 1e6, applied: booted.reduce((sum, b) => sum + b.applied, 0) };
+    return {
+      ms: Number(process.hrtime.bigint() - start) / 1e6,
+      applied: booted.reduce((sum, b) => sum + b.applied, 0),
+    };
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null,
+      ),
+    );
   }
 }
 
@@ -56,7 +75,9 @@ async function ready(child: ReturnType<typeof spawn>): Promise<Booted> {
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`a replica exited ${code} before it was ready: ${stderr.slice(-1500)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`a replica exited ${code} before it was ready: ${stderr.slice(-1500)}`)),
+    );
   });
   const booted = JSON.parse(line) as Booted;
   for (;;) {
@@ -67,7 +88,13 @@ async function ready(child: ReturnType<typeof spawn>): Promise<Booted> {
 }
 
 /** One server as the replicas see it: how to make a fresh database, and the workload to migrate. */
-export interface ReplicaTarget { server: string; workload: string; dir: string; env: Record<string, string>; create(): Promise<TestDatabase> }
+export interface ReplicaTarget {
+  server: string;
+  workload: string;
+  dir: string;
+  env: Record<string, string>;
+  create(): Promise<TestDatabase>;
+}
 
 /** Measures each target: `rounds` rounds of sixteen together and of one alone, on fresh databases, interleaved. */
 export async function measureReplicas(rounds: number, targets: ReplicaTarget[]): Promise<ReplicaRow[]> {
@@ -87,7 +114,10 @@ export async function measureReplicas(rounds: number, targets: ReplicaTarget[]):
         const together = await boot(REPLICAS, many.url, t.dir, t.env);
         all.push(together.ms);
         applied.push(together.applied);
-        const [row] = await queryDb<{ n: unknown }>(many, "SELECT COUNT(*) AS n FROM _molt_migrations WHERE status = 'success'");
+        const [row] = await queryDb<{ n: unknown }>(
+          many,
+          "SELECT COUNT(*) AS n FROM _molt_migrations WHERE status = 'success'",
+        );
         history.push(Number(row.n));
         started.push((await boot(REPLICAS, many.url, t.dir, t.env)).ms);
         alone.push((await boot(1, one.url, t.dir, t.env)).ms);
@@ -97,9 +127,20 @@ export async function measureReplicas(rounds: number, targets: ReplicaTarget[]):
       }
     }
     const bad = [...applied, ...history].find((n) => n !== files);
-    if (bad !== undefined) throw new Error(`${t.server} ${t.workload}: ${REPLICAS} replicas applied ${applied.join('/')} with ${history.join('/')} history rows, not ${files} each round`);
+    if (bad !== undefined)
+      throw new Error(
+        `${t.server} ${t.workload}: ${REPLICAS} replicas applied ${applied.join('/')} with ${history.join('/')} history rows, not ${files} each round`,
+      );
     const s = { all: stat(all), started: stat(started), alone: stat(alone) };
-    rows.push({ server: t.server, workload: t.workload, files, ...s, ratio: s.all.median / s.alone.median, applied, history });
+    rows.push({
+      server: t.server,
+      workload: t.workload,
+      files,
+      ...s,
+      ratio: s.all.median / s.alone.median,
+      applied,
+      history,
+    });
   }
   return rows;
 }

@@ -31,9 +31,12 @@ export interface Figures {
 }
 
 const FLOORS: Record<Dialect, string> = {
-  sqlite: 'the `sqlite3` shell applying the same files in one session, `BEGIN; .read file; COMMIT;` per file, `-bail`, in WAL mode with `synchronous = NORMAL` so that it syncs at checkpoints only, as molt syncs once per run',
-  postgres: 'psql applying the same files in one session, one transaction per file (`BEGIN; \\i file; COMMIT;`, bare `\\i` for files with `CONCURRENTLY`), `ON_ERROR_STOP`',
-  mysql: 'the `mariadb` client applying the same files in one session (`source file` for each, which honours `DELIMITER`; `--abort-source-on-error`), with the same `sql_mode`. MySQL commits every DDL statement on its own, so neither side can wrap a file in a transaction',
+  sqlite:
+    'the `sqlite3` shell applying the same files in one session, `BEGIN; .read file; COMMIT;` per file, `-bail`, in WAL mode with `synchronous = NORMAL` so that it syncs at checkpoints only, as molt syncs once per run',
+  postgres:
+    'psql applying the same files in one session, one transaction per file (`BEGIN; \\i file; COMMIT;`, bare `\\i` for files with `CONCURRENTLY`), `ON_ERROR_STOP`',
+  mysql:
+    'the `mariadb` client applying the same files in one session (`source file` for each, which honours `DELIMITER`; `--abort-source-on-error`), with the same `sql_mode`. MySQL commits every DDL statement on its own, so neither side can wrap a file in a transaction',
 };
 
 function applyTables(rows: ApplyRow[]): string {
@@ -71,7 +74,8 @@ const esc = (text: string): string => text.replace(/\|/g, '\\|');
 function stampedeTable(rows: StampedeRow[]): string {
   const out = rows.map((r) => {
     const tool = r.tool === 'molt' ? '**molt**' : `${r.tool} ${r.version}`;
-    if (r.reason) return `| ${DIALECT_NAMES[r.dialect]} | ${r.workload} | ${tool} | not run: ${esc(r.reason)} | | | | |`;
+    if (r.reason)
+      return `| ${DIALECT_NAMES[r.dialect]} | ${r.workload} | ${tool} | not run: ${esc(r.reason)} | | | | |`;
     const failed = r.failed === 0 ? '0' : `**${r.failed}**: ${esc(r.firstError ?? '')}`;
     const history = r.history === r.files ? `${r.history} / ${r.files}` : `**${r.history}** / ${r.files}`;
     const schema = r.schemaDiff === 0 ? 'same' : `**${r.schemaDiff} tables.columns differ**`;
@@ -103,7 +107,8 @@ ${rows.map((r) => `| ${r.name} | ${gib(r.size)} | ${cell(r.restore)} | ${esc(r.r
 async function machine(): Promise<string> {
   const pg = (await pgAdmin<{ server_version: string }>('SHOW server_version'))[0]?.server_version ?? '?';
   const mariadb = (await mysqlAdmin<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '?';
-  const version = (command: string, arg = '--version'): string => spawnSync(command, [arg], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const version = (command: string, arg = '--version'): string =>
+    spawnSync(command, [arg], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
   return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version},
 PostgreSQL ${pg} and MariaDB ${mariadb} on 127.0.0.1, SQLite ${version('sqlite3', '-version').split(' ')[0]} (shell); ${version('psql')}; ${version('mariadb')}`;
 }

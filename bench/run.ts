@@ -27,7 +27,8 @@ const log = (what: string): boolean => process.stderr.write(`bench [${elapsed()}
 /** The kratos MySQL history up to the last file MariaDB 10.11 accepts (file 345 needs MySQL 8), linked, not copied. */
 function kratosForMariadb(): string {
   const dir = mkdtempSync(join(tmpdir(), 'molt-kratos-mysql-'));
-  for (const f of corpusFiles(join(CORPORA, 'ory-kratos', 'mysql-up')).slice(0, 344)) symlinkSync(f, join(dir, basename(f)));
+  for (const f of corpusFiles(join(CORPORA, 'ory-kratos', 'mysql-up')).slice(0, 344))
+    symlinkSync(f, join(dir, basename(f)));
   return dir;
 }
 
@@ -70,27 +71,57 @@ if (wanted('apply')) {
 }
 const replicas = wanted('replicas')
   ? await measureReplicas(LONG_ROUNDS, [
-    { server: SQLITE.name, workload: 'ory-kratos sqlite3-up (real)', dir: kratos('sqlite3'), env: SQLITE.moltEnv, create: SQLITE.create },
-    { server: POSTGRES.name, workload: 'trigger-dev (real, Prisma layout)', dir: triggerDev, env: POSTGRES.moltEnv, create: POSTGRES.create },
-    { server: MARIADB.name, workload: 'ory-kratos mysql-up, files 1–344 (real)', dir: kratosMysql, env: MARIADB.moltEnv, create: MARIADB.create },
-  ])
+      {
+        server: SQLITE.name,
+        workload: 'ory-kratos sqlite3-up (real)',
+        dir: kratos('sqlite3'),
+        env: SQLITE.moltEnv,
+        create: SQLITE.create,
+      },
+      {
+        server: POSTGRES.name,
+        workload: 'trigger-dev (real, Prisma layout)',
+        dir: triggerDev,
+        env: POSTGRES.moltEnv,
+        create: POSTGRES.create,
+      },
+      {
+        server: MARIADB.name,
+        workload: 'ory-kratos mysql-up, files 1–344 (real)',
+        dir: kratosMysql,
+        env: MARIADB.moltEnv,
+        create: MARIADB.create,
+      },
+    ])
   : [];
 const peers = wanted('peers') ? await measurePeers(PEER_ROUNDS, { generatedDir: gen1k }) : [];
 const stampede = wanted('stampede')
   ? await measureStampede([
-    // Smaller sets than the apply figures: what counts here is how each tool copes, and six tools start sixteen times each.
-    // Histories every peer applies alone: knex stops at kratos's comment-only files on PostgreSQL and MariaDB.
-    { dialect: 'postgres', name: 'trigger-dev, first 120 (real)', files: corpusFiles(triggerDev).slice(0, 120) },
-    { dialect: 'mysql', name: 'generated, first 120 migrations', files: corpusFiles(gen1k).slice(0, 120) },
-    { dialect: 'sqlite', name: 'ory-kratos sqlite3-up (real)', files: corpusFiles(kratos('sqlite3')) },
-  ])
+      // Smaller sets than the apply figures: what counts here is how each tool copes, and six tools start sixteen times each.
+      // Histories every peer applies alone: knex stops at kratos's comment-only files on PostgreSQL and MariaDB.
+      { dialect: 'postgres', name: 'trigger-dev, first 120 (real)', files: corpusFiles(triggerDev).slice(0, 120) },
+      { dialect: 'mysql', name: 'generated, first 120 migrations', files: corpusFiles(gen1k).slice(0, 120) },
+      { dialect: 'sqlite', name: 'ory-kratos sqlite3-up (real)', files: corpusFiles(kratos('sqlite3')) },
+    ])
   : [];
 const lint = wanted('lint') ? measureLint(ROUNDS) : { rows: [], squawk: '' };
 const backups = wanted('backup') ? await measureBackup(LONG_ROUNDS) : [];
 log('done');
 for (const dir of [gen1k, gen10k, kratosMysql]) rmSync(dir, { recursive: true, force: true });
 
-const figures: Figures = { rounds: ROUNDS, peerRounds: PEER_ROUNDS, longRounds: LONG_ROUNDS, hugeRounds: HUGE_ROUNDS, applied, replicas, peers, stampede, lint, backups, wallMs: Date.now() - started };
+const figures: Figures = {
+  rounds: ROUNDS,
+  peerRounds: PEER_ROUNDS,
+  longRounds: LONG_ROUNDS,
+  hugeRounds: HUGE_ROUNDS,
+  applied,
+  replicas,
+  peers,
+  stampede,
+  lint,
+  backups,
+  wallMs: Date.now() - started,
+};
 // Kept before rendering, so a report can be written again from a run's figures without running it again.
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench', 'results', only ? 'partial.json' : 'latest.json'), JSON.stringify(figures, null, 1));

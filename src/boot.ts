@@ -8,11 +8,15 @@ import { migrate as migrateEngine, stderrLogger, type MigrateOptions, type Migra
  * A restore killed while it swapped a file-backed database and its data directories into place left a journal beside
  * the database; the service must not start on the new database with the old directories, so boot finishes the swap.
  */
-async function finishInterruptedRestore(options: MigrateOptions, log: { info(line: string): void } | undefined): Promise<void> {
+async function finishInterruptedRestore(
+  options: MigrateOptions,
+  log: { info(line: string): void } | undefined,
+): Promise<void> {
   const target = parseDatabaseUrl(resolveConfig(options, { cwd: options.cwd }).db, options.cwd);
   if (!('path' in target) || target.path === ':memory:' || !existsSync(dirname(target.path))) return;
   const { recoverSwaps } = await import('./backup/swap-journal.js');
-  for (const done of await recoverSwaps(dirname(target.path))) log?.info(`finished swapping ${done} into place, which an interrupted restore had begun`);
+  for (const done of await recoverSwaps(dirname(target.path)))
+    log?.info(`finished swapping ${done} into place, which an interrupted restore had begun`);
 }
 
 /**
@@ -29,7 +33,8 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
     ...options,
     // Decided from the engine's own settings and driver, so boot resolves the configuration once.
     beforeApply: async ({ from, pending, config, kind }) => {
-      const wanted = config.backupBeforeMigrate === 'always' || (config.backupBeforeMigrate === 'auto' && kind === 'sqlite');
+      const wanted =
+        config.backupBeforeMigrate === 'always' || (config.backupBeforeMigrate === 'auto' && kind === 'sqlite');
       // An empty database has nothing to lose; the archive code loads only when a backup is due.
       if (!wanted || from === null) return null;
       const { backup } = await import('./backup/index.js');

@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -35,8 +48,20 @@ function header(dataDirs = ['uploads']): Omit<Manifest, 'entries'> {
     appVersion: '2.4.0',
     createdAt: '2026-01-02T03:04:05.678Z',
     host: 'test-host',
-    database: { kind: 'sqlite', serverVersion: '3.45.0', url: 'sqlite:/srv/app.db', dumpFormat: 'sqlite-file', dumpPath: 'database/dump.bin', tool: 'better-sqlite3' },
-    schema: { version: '002', history: [{ version: '002', name: 'add_users', phase: 'expand', checksum: 'abc', appliedAt: '2026-01-01T00:00:00Z' }] },
+    database: {
+      kind: 'sqlite',
+      serverVersion: '3.45.0',
+      url: 'sqlite:/srv/app.db',
+      dumpFormat: 'sqlite-file',
+      dumpPath: 'database/dump.bin',
+      tool: 'better-sqlite3',
+    },
+    schema: {
+      version: '002',
+      history: [
+        { version: '002', name: 'add_users', phase: 'expand', checksum: 'abc', appliedAt: '2026-01-01T00:00:00Z' },
+      ],
+    },
     dataDirs: dataDirs.map((name) => ({ name, source: `/srv/${name}` })),
   };
 }
@@ -84,7 +109,10 @@ async function fixture(level: number): Promise<Fixture> {
   writeFileSync(join(dir, 'uploads', 'sub', 'b.bin'), noise(200_000, 2));
   symlinkSync('a.txt', join(dir, 'uploads', 'link'));
   symlinkSync('/etc', join(dir, 'uploads', 'outside'));
-  const sources = [{ path: 'database/dump.bin', file: join(dir, 'dump.bin') }, ...listDataDir('uploads', join(dir, 'uploads')).sources];
+  const sources = [
+    { path: 'database/dump.bin', file: join(dir, 'dump.bin') },
+    ...listDataDir('uploads', join(dir, 'uploads')).sources,
+  ];
   const archive = join(dir, 'backup.tar.gz');
   const manifest = await writeArchive(archive, sources, header(), { level });
   return { dir, archive, sources, manifest };
@@ -108,7 +136,14 @@ function craft(file: string, entries: Crafted[]): string {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     const body = typeof entry.body === 'string' ? Buffer.from(entry.body) : (entry.body ?? Buffer.alloc(0));
-    const h = new Header({ path: entry.path, type: entry.type ?? 'File', linkpath: entry.linkpath, size: body.length, mode: 0o644, mtime: new Date() });
+    const h = new Header({
+      path: entry.path,
+      type: entry.type ?? 'File',
+      linkpath: entry.linkpath,
+      size: body.length,
+      mode: 0o644,
+      mtime: new Date(),
+    });
     if (h.encode()) blocks.push(new Pax({ path: entry.path, linkpath: entry.linkpath, size: body.length }).encode());
     blocks.push(h.block!, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
@@ -125,7 +160,10 @@ function entriesOf(f: Fixture): Crafted[] {
 /** Asserts that `run` fails with `code` and a message matching every pattern. */
 async function rejects(run: () => Promise<unknown>, code: string, ...patterns: RegExp[]): Promise<MoltError> {
   let caught: unknown;
-  await run().then(() => assert.fail(`expected ${code}`), (error) => (caught = error));
+  await run().then(
+    () => assert.fail(`expected ${code}`),
+    (error) => (caught = error),
+  );
   assert.ok(caught instanceof MoltError, `not a MoltError: ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   for (const pattern of patterns) assert.match(caught.message, pattern);
@@ -146,10 +184,22 @@ describe('backup archive: write, verify, extract', () => {
   it('round-trips every byte, skips symlinks, reports progress and is readable by GNU tar', async () => {
     const f = await shared();
     const listing = listDataDir('uploads', join(f.dir, 'uploads'));
-    assert.deepEqual(listing.sources.map((s) => s.path), ['data/uploads/a.txt', 'data/uploads/empty', 'data/uploads/sub/b.bin']);
-    assert.deepEqual(listing.skipped.map((s) => [s.file.slice(f.dir.length), /symlink/.test(s.reason)]), [['/uploads/link', true], ['/uploads/outside', true]]);
+    assert.deepEqual(
+      listing.sources.map((s) => s.path),
+      ['data/uploads/a.txt', 'data/uploads/empty', 'data/uploads/sub/b.bin'],
+    );
+    assert.deepEqual(
+      listing.skipped.map((s) => [s.file.slice(f.dir.length), /symlink/.test(s.reason)]),
+      [
+        ['/uploads/link', true],
+        ['/uploads/outside', true],
+      ],
+    );
 
-    assert.deepEqual(f.manifest.entries.map((e) => e.path), f.sources.map((s) => s.path));
+    assert.deepEqual(
+      f.manifest.entries.map((e) => e.path),
+      f.sources.map((s) => s.path),
+    );
     for (const [i, s] of f.sources.entries()) {
       const bytes = readFileSync(s.file);
       assert.deepEqual(f.manifest.entries[i], { path: s.path, size: bytes.length, sha256: sha(bytes) });
@@ -178,11 +228,18 @@ describe('backup archive: write, verify, extract', () => {
     const events: { phase: string; bytes: number; total?: number }[] = [];
     const manifest = await writeArchive(out, f.sources, header(), { level: 0, progress: (e) => events.push(e) });
     const total = f.sources.reduce((sum, s) => sum + statSync(s.file).size, 0);
-    assert.ok(events.every((e, i) => e.phase === 'archive' && e.total === total && (i === 0 || e.bytes >= events[i - 1]!.bytes)));
+    assert.ok(
+      events.every(
+        (e, i) => e.phase === 'archive' && e.total === total && (i === 0 || e.bytes >= events[i - 1]!.bytes),
+      ),
+    );
     assert.equal(events.at(-1)!.bytes, total);
     assert.ok(statSync(out).size > total, 'level 0 stores without compressing');
     assert.deepEqual((await verifyArchive(out)).manifest.entries, manifest.entries);
-    assert.deepEqual(execFileSync('tar', ['-tzf', out], { encoding: 'utf8' }).trim().split('\n'), manifest.entries.map((e) => e.path).concat('manifest.json'));
+    assert.deepEqual(
+      execFileSync('tar', ['-tzf', out], { encoding: 'utf8' }).trim().split('\n'),
+      manifest.entries.map((e) => e.path).concat('manifest.json'),
+    );
   });
 
   it('a stored gzip stream is read back byte for byte by zlib and by gzip(1), whatever the chunk sizes', async () => {
@@ -208,7 +265,11 @@ describe('backup archive: write, verify, extract', () => {
 
     const dir = tmp();
     const out = join(dir, 'b.tar.gz');
-    await rejects(() => writeArchive(out, [...f.sources, { path: 'data/uploads/gone', file: join(dir, 'gone') }], header()), 'BACKUP_FAILED', /gone/);
+    await rejects(
+      () => writeArchive(out, [...f.sources, { path: 'data/uploads/gone', file: join(dir, 'gone') }], header()),
+      'BACKUP_FAILED',
+      /gone/,
+    );
     const growing = join(dir, 'growing.bin');
     copyFileSync(f.sources[0]!.file, growing);
     let appended = false;
@@ -216,13 +277,33 @@ describe('backup archive: write, verify, extract', () => {
       if (!appended) appendFileSync(growing, 'late write');
       appended = true;
     };
-    await rejects(() => writeArchive(out, [{ path: 'database/dump.bin', file: growing }], header(), { progress: grow }), 'BACKUP_FAILED', /growing\.bin changed while it was being archived/);
-    await rejects(() => writeArchive(out, [{ path: '../x', file: growing }, { path: 'database/dump.bin', file: growing }], header()), 'BACKUP_FAILED', /"\.\.\/x": it has a '\.\.' component/);
+    await rejects(
+      () => writeArchive(out, [{ path: 'database/dump.bin', file: growing }], header(), { progress: grow }),
+      'BACKUP_FAILED',
+      /growing\.bin changed while it was being archived/,
+    );
+    await rejects(
+      () =>
+        writeArchive(
+          out,
+          [
+            { path: '../x', file: growing },
+            { path: 'database/dump.bin', file: growing },
+          ],
+          header(),
+        ),
+      'BACKUP_FAILED',
+      /"\.\.\/x": it has a '\.\.' component/,
+    );
     assert.deepEqual(readdirSync(dir).sort(), ['growing.bin']);
 
     // The partial file carries the writer's pid: one of this very process is another write going on.
     writeFileSync(`${out}.${process.pid}.partial`, 'being written');
-    await rejects(() => writeArchive(out, [{ path: 'database/dump.bin', file: growing }], header()), 'BACKUP_FAILED', /b\.tar\.gz\.\d+\.partial exists/);
+    await rejects(
+      () => writeArchive(out, [{ path: 'database/dump.bin', file: growing }], header()),
+      'BACKUP_FAILED',
+      /b\.tar\.gz\.\d+\.partial exists/,
+    );
     assert.equal(existsSync(out), false);
   });
 
@@ -276,7 +357,11 @@ describe('backup archive: write, verify, extract', () => {
       ...entriesOf(f).filter((e) => e.path !== 'data/uploads/a.txt'),
       { path: 'manifest.json', body: manifestText(f.manifest) },
     ]);
-    await rejects(() => verifyArchive(archive), 'BACKUP_INVALID', /entry "data\/uploads\/a\.txt" is listed in the manifest but missing from the archive/);
+    await rejects(
+      () => verifyArchive(archive),
+      'BACKUP_INVALID',
+      /entry "data\/uploads\/a\.txt" is listed in the manifest but missing from the archive/,
+    );
     // An existing empty directory is emptied again, not removed.
     const target = join(dir, 'target');
     mkdirSync(target);
@@ -289,12 +374,25 @@ describe('backup archive: write, verify, extract', () => {
     const lie = (edit: (m: Manifest) => void, extra: Crafted[] = []): string => {
       const manifest = structuredClone(f.manifest);
       edit(manifest);
-      return craft(join(tmp(), 'lie.tar.gz'), [...entriesOf(f), ...extra, { path: 'manifest.json', body: manifestText(manifest) }]);
+      return craft(join(tmp(), 'lie.tar.gz'), [
+        ...entriesOf(f),
+        ...extra,
+        { path: 'manifest.json', body: manifestText(manifest) },
+      ]);
     };
     const other = sha(Buffer.from('something else'));
-    await refusedEverywhere(lie((m) => (m.entries[0]!.sha256 = other)), new RegExp(`entry "database/dump\\.bin" has sha256 \\w{64}, the manifest says ${other}`));
-    await refusedEverywhere(lie((m) => (m.entries[1]!.size += 1)), /entry "data\/uploads\/a\.txt" is 6 bytes, the manifest says 7/);
-    await refusedEverywhere(lie(() => undefined, [{ path: 'data/uploads/extra.txt', body: 'smuggled' }]), /entry "data\/uploads\/extra\.txt" is in the archive but not listed in the manifest/);
+    await refusedEverywhere(
+      lie((m) => (m.entries[0]!.sha256 = other)),
+      new RegExp(`entry "database/dump\\.bin" has sha256 \\w{64}, the manifest says ${other}`),
+    );
+    await refusedEverywhere(
+      lie((m) => (m.entries[1]!.size += 1)),
+      /entry "data\/uploads\/a\.txt" is 6 bytes, the manifest says 7/,
+    );
+    await refusedEverywhere(
+      lie(() => undefined, [{ path: 'data/uploads/extra.txt', body: 'smuggled' }]),
+      /entry "data\/uploads\/extra\.txt" is in the archive but not listed in the manifest/,
+    );
   });
 
   it('refuses a missing, unparsable or misplaced manifest, duplicates, and plain non-archives', async () => {
@@ -302,10 +400,26 @@ describe('backup archive: write, verify, extract', () => {
     const dump = entriesOf(f)[0]!;
     const dir = tmp();
     const file = (name: string, entries: Crafted[]): string => craft(join(dir, name), entries);
-    await refusedEverywhere(file('none.tar.gz', [dump]), /no manifest\.json: the archive ends after entry "database\/dump\.bin"/);
-    await refusedEverywhere(file('garbled.tar.gz', [dump, { path: 'manifest.json', body: '{"format": "molt-backup",' }]), /manifest\.json is not valid JSON/);
-    await refusedEverywhere(file('twice.tar.gz', [dump, dump, { path: 'manifest.json', body: manifestText(f.manifest) }]), /entry "database\/dump\.bin" appears twice/);
-    await refusedEverywhere(file('late.tar.gz', [dump, { path: 'manifest.json', body: manifestText(f.manifest) }, { path: 'data/uploads/late', body: 'x' }]), /entry "data\/uploads\/late" follows manifest\.json/);
+    await refusedEverywhere(
+      file('none.tar.gz', [dump]),
+      /no manifest\.json: the archive ends after entry "database\/dump\.bin"/,
+    );
+    await refusedEverywhere(
+      file('garbled.tar.gz', [dump, { path: 'manifest.json', body: '{"format": "molt-backup",' }]),
+      /manifest\.json is not valid JSON/,
+    );
+    await refusedEverywhere(
+      file('twice.tar.gz', [dump, dump, { path: 'manifest.json', body: manifestText(f.manifest) }]),
+      /entry "database\/dump\.bin" appears twice/,
+    );
+    await refusedEverywhere(
+      file('late.tar.gz', [
+        dump,
+        { path: 'manifest.json', body: manifestText(f.manifest) },
+        { path: 'data/uploads/late', body: 'x' },
+      ]),
+      /entry "data\/uploads\/late" follows manifest\.json/,
+    );
     writeFileSync(join(dir, 'plain.tar.gz'), 'not an archive at all');
     await refusedEverywhere(join(dir, 'plain.tar.gz'), /not a gzip file/);
     writeFileSync(join(dir, 'gz.tar.gz'), gzipSync('gzip, but no tar inside'));
@@ -316,19 +430,56 @@ describe('backup archive: write, verify, extract', () => {
   it('refuses entries that would escape the target, and writes nothing outside it', async () => {
     const parent = tmp();
     const dump = { path: 'database/dump.bin', body: 'dump' };
-    const manifest = manifestText({ ...header(['x']), entries: [{ path: dump.path, size: 4, sha256: sha(Buffer.from('dump')) }] });
+    const manifest = manifestText({
+      ...header(['x']),
+      entries: [{ path: dump.path, size: 4, sha256: sha(Buffer.from('dump')) }],
+    });
     writeFileSync(join(parent, 'outside-hard'), 'original');
     const cases: [string, Crafted[], RegExp][] = [
       ['dotdot', [{ path: '../x', body: 'evil' }], /unsafe entry "\.\.\/x": it has a '\.\.' component/],
       ['absolute', [{ path: '/etc/x', body: 'evil' }], /unsafe entry "\/etc\/x": it is an absolute path/],
-      ['absolute-parent', [{ path: join(parent, 'abs-x'), body: 'evil' }], new RegExp(`unsafe entry ${quoted(join(parent, 'abs-x')).source}: it is an absolute path`)],
-      ['inner-dotdot', [{ path: 'a/../../x', body: 'evil' }], /unsafe entry "a\/\.\.\/\.\.\/x": it has a '\.\.' component/],
-      ['symlink', [{ path: 'data/x/link', type: 'SymbolicLink', linkpath: '../../../outside' }, { path: 'data/x/link/escape', body: 'evil' }], /unsafe entry "data\/x\/link": it is a symlink to \.\.\/\.\.\/\.\.\/outside, which points outside the archive/],
-      ['hardlink', [{ path: 'data/x/hard', type: 'Link', linkpath: '../outside-hard' }, { path: 'data/x/hard2', body: 'evil' }], /unsafe entry "data\/x\/hard": it is a hard link to \.\.\/outside-hard, which points outside the archive/],
-      ['hardlink-absolute', [{ path: 'data/x/hard', type: 'Link', linkpath: join(parent, 'outside-hard') }], /unsafe entry "data\/x\/hard": it is a hard link to .*outside-hard, which points outside the archive/],
-      ['inner-symlink', [{ path: 'data/x/ok', type: 'SymbolicLink', linkpath: 'other' }], /unsafe entry "data\/x\/ok": it is a symlink to other; molt archives hold only regular files/],
+      [
+        'absolute-parent',
+        [{ path: join(parent, 'abs-x'), body: 'evil' }],
+        new RegExp(`unsafe entry ${quoted(join(parent, 'abs-x')).source}: it is an absolute path`),
+      ],
+      [
+        'inner-dotdot',
+        [{ path: 'a/../../x', body: 'evil' }],
+        /unsafe entry "a\/\.\.\/\.\.\/x": it has a '\.\.' component/,
+      ],
+      [
+        'symlink',
+        [
+          { path: 'data/x/link', type: 'SymbolicLink', linkpath: '../../../outside' },
+          { path: 'data/x/link/escape', body: 'evil' },
+        ],
+        /unsafe entry "data\/x\/link": it is a symlink to \.\.\/\.\.\/\.\.\/outside, which points outside the archive/,
+      ],
+      [
+        'hardlink',
+        [
+          { path: 'data/x/hard', type: 'Link', linkpath: '../outside-hard' },
+          { path: 'data/x/hard2', body: 'evil' },
+        ],
+        /unsafe entry "data\/x\/hard": it is a hard link to \.\.\/outside-hard, which points outside the archive/,
+      ],
+      [
+        'hardlink-absolute',
+        [{ path: 'data/x/hard', type: 'Link', linkpath: join(parent, 'outside-hard') }],
+        /unsafe entry "data\/x\/hard": it is a hard link to .*outside-hard, which points outside the archive/,
+      ],
+      [
+        'inner-symlink',
+        [{ path: 'data/x/ok', type: 'SymbolicLink', linkpath: 'other' }],
+        /unsafe entry "data\/x\/ok": it is a symlink to other; molt archives hold only regular files/,
+      ],
       ['fifo', [{ path: 'data/x/fifo', type: 'FIFO' }], /unsafe entry "data\/x\/fifo": it is a device or fifo/],
-      ['device', [{ path: 'data/x/tty', type: 'CharacterDevice' }], /unsafe entry "data\/x\/tty": it is a device or fifo/],
+      [
+        'device',
+        [{ path: 'data/x/tty', type: 'CharacterDevice' }],
+        /unsafe entry "data\/x\/tty": it is a device or fifo/,
+      ],
     ];
     for (const [name, evil, pattern] of cases) {
       const archive = craft(join(parent, `${name}.tar.gz`), [dump, ...evil, { path: 'manifest.json', body: manifest }]);
@@ -351,10 +502,18 @@ describe('backup archive: write, verify, extract', () => {
     for (const s of f.sources) assert.ok(readFileSync(join(target, s.path)).equals(readFileSync(s.file)), s.path);
 
     // Swapped after verification: the extra entry comes after files already written, which are removed.
-    const swapped = craft(join(tmp(), 'swapped.tar.gz'), [...entriesOf(f), { path: 'data/uploads/zz-extra', body: 'x' }, { path: 'manifest.json', body: manifestText(f.manifest) }]);
+    const swapped = craft(join(tmp(), 'swapped.tar.gz'), [
+      ...entriesOf(f),
+      { path: 'data/uploads/zz-extra', body: 'x' },
+      { path: 'manifest.json', body: manifestText(f.manifest) },
+    ]);
     const parent = tmp();
     const again = join(parent, 'target');
-    await rejects(() => extractArchive(swapped, again, undefined, f.manifest), 'BACKUP_INVALID', /entry "data\/uploads\/zz-extra" differs from what verification saw/);
+    await rejects(
+      () => extractArchive(swapped, again, undefined, f.manifest),
+      'BACKUP_INVALID',
+      /entry "data\/uploads\/zz-extra" differs from what verification saw/,
+    );
     assert.deepEqual(readdirSync(parent), []);
   });
 
@@ -376,21 +535,34 @@ describe('backup manifest', () => {
       [(m) => (m.formatVersion = 2), /formatVersion 2, newer than this molt reads/],
       [(m) => (m.database.kind = 'oracle'), /field database\.kind is "oracle", not one of sqlite, postgres, mysql/],
       [(m) => (m.entries[0].path = '../dump.bin'), /field entries\[0\]\.path "\.\.\/dump\.bin" is unsafe/],
-      [(m) => (m.entries[0].path = 'elsewhere/dump.bin'), /entries\[0\]\.path "elsewhere\/dump\.bin" is unsafe or misplaced/],
+      [
+        (m) => (m.entries[0].path = 'elsewhere/dump.bin'),
+        /entries\[0\]\.path "elsewhere\/dump\.bin" is unsafe or misplaced/,
+      ],
       [(m) => (m.entries[0].size = -1), /field entries\[0\]\.size -1 is not a non-negative integer/],
       [(m) => (m.entries[0].size = 1.5), /field entries\[0\]\.size 1\.5 is not a non-negative integer/],
       [(m) => (m.entries[0].sha256 = 'A'.repeat(64)), /field entries\[0\]\.sha256 "A+" is not 64 lowercase hex digits/],
       [(m) => m.entries.push({ ...m.entries[0] }), /"database\/dump\.bin" is listed twice/],
-      [(m) => (m.database.dumpPath = 'database/other'), /field database\.dumpPath "database\/other" is not a database\/ entry listed in entries/],
+      [
+        (m) => (m.database.dumpPath = 'database/other'),
+        /field database\.dumpPath "database\/other" is not a database\/ entry listed in entries/,
+      ],
       [(m) => (m.createdAt = 'yesterday'), /field createdAt "yesterday" is not an ISO 8601 UTC time/],
-      [(m) => (m.dataDirs[0].name = '../up'), /field dataDirs\[0\]\.name "\.\.\/up" is not a valid data directory name/],
+      [
+        (m) => (m.dataDirs[0].name = '../up'),
+        /field dataDirs\[0\]\.name "\.\.\/up" is not a valid data directory name/,
+      ],
       [(m) => delete m.schema, /field schema is missing or not an object/],
       [(m) => (m.appVersion = 7), /field appVersion is missing or not a string or null/],
     ];
     for (const [edit, pattern] of bad) {
       const m = structuredClone(base) as Record<string, any>;
       edit(m);
-      assert.throws(() => parseManifest(JSON.stringify(m), 'b.tar.gz'), (e: MoltError) => e.code === 'BACKUP_INVALID' && pattern.test(e.message) && /^Backup b\.tar\.gz: /.test(e.message));
+      assert.throws(
+        () => parseManifest(JSON.stringify(m), 'b.tar.gz'),
+        (e: MoltError) =>
+          e.code === 'BACKUP_INVALID' && pattern.test(e.message) && /^Backup b\.tar\.gz: /.test(e.message),
+      );
     }
     // A newer molt's extra field does not stop an older molt from restoring.
     assert.deepEqual(parseManifest(JSON.stringify({ ...base, comment: 'from a newer molt' }), 'b.tar.gz'), base);
@@ -406,12 +578,21 @@ describe('data directories', () => {
     execFileSync('mkfifo', [join(dir, 'files', 'pipe')]);
     const listing = listDataDir('files', join(dir, 'files'));
     assert.deepEqual(listing.sources, [{ path: 'data/files/z', file: join(dir, 'files', 'z') }]);
-    assert.deepEqual(listing.skipped.map((s) => [s.file.slice(dir.length), s.reason.split(';')[0]!.split(':')[0]]), [
-      ['/files/back\\slash', 'its name cannot be stored in an archive'],
-      ['/files/pipe', 'it is a socket, fifo or device'],
-    ]);
-    assert.throws(() => listDataDir('a b', dir), (e: MoltError) => e.code === 'CONFIG_INVALID' && /"a b" is not valid/.test(e.message));
-    assert.throws(() => listDataDir('gone', join(dir, 'gone')), (e: MoltError) => e.code === 'BACKUP_FAILED' && /"gone" .*gone\) cannot be backed up/.test(e.message));
+    assert.deepEqual(
+      listing.skipped.map((s) => [s.file.slice(dir.length), s.reason.split(';')[0]!.split(':')[0]]),
+      [
+        ['/files/back\\slash', 'its name cannot be stored in an archive'],
+        ['/files/pipe', 'it is a socket, fifo or device'],
+      ],
+    );
+    assert.throws(
+      () => listDataDir('a b', dir),
+      (e: MoltError) => e.code === 'CONFIG_INVALID' && /"a b" is not valid/.test(e.message),
+    );
+    assert.throws(
+      () => listDataDir('gone', join(dir, 'gone')),
+      (e: MoltError) => e.code === 'BACKUP_FAILED' && /"gone" .*gone\) cannot be backed up/.test(e.message),
+    );
   });
 
   it('replaces a directory by rename, keeping its mode, and leaves no old copy behind', async () => {
@@ -439,13 +620,18 @@ describe('data directories', () => {
     mkdirSync(target);
     writeFileSync(join(target, 'keep.txt'), 'keep');
     writeFileSync(join(dir, 'not-a-dir'), 'x');
-    await rejects(() => restoreDataDir(join(dir, 'not-a-dir'), target), 'RESTORE_FAILED', /not-a-dir is not a directory/);
+    await rejects(
+      () => restoreDataDir(join(dir, 'not-a-dir'), target),
+      'RESTORE_FAILED',
+      /not-a-dir is not a directory/,
+    );
     assert.deepEqual(readdirSync(target), ['keep.txt']);
     assert.deepEqual(readdirSync(dir).sort(), ['not-a-dir', 'uploads']);
   });
 
   it('restores from another filesystem by copying beside the target first', async (t) => {
-    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(tmpdir()).dev) return t.skip('no second filesystem here');
+    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(tmpdir()).dev)
+      return t.skip('no second filesystem here');
     const extracted = mkdtempSync('/dev/shm/molt-archive-');
     roots.push(extracted);
     writeFileSync(join(extracted, 'f.txt'), 'from tmpfs');

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,9 +19,12 @@ import { DATABASES, queryDb, type TestDatabase } from './helpers/databases.js';
 import { mysqlSchemaDump, schemaDump } from './helpers/floors.js';
 
 const MIGRATIONS = {
-  '0001_notes.sql': 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, price DECIMAL(10,2), note VARCHAR(200));\n',
-  '0002_tags.sql': 'CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name VARCHAR(100));\nCREATE INDEX tags_name ON tags (name);\n',
-  '0003_view.sql': 'CREATE VIEW note_tags AS SELECT n.id, n.body, t.name FROM notes n JOIN tags t ON t.note_id = n.id;\n',
+  '0001_notes.sql':
+    'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, price DECIMAL(10,2), note VARCHAR(200));\n',
+  '0002_tags.sql':
+    'CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name VARCHAR(100));\nCREATE INDEX tags_name ON tags (name);\n',
+  '0003_view.sql':
+    'CREATE VIEW note_tags AS SELECT n.id, n.body, t.name FROM notes n JOIN tags t ON t.note_id = n.id;\n',
 };
 
 const ROWS = [
@@ -27,19 +39,24 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 async function fingerprint(db: TestDatabase): Promise<{ data: Record<string, string>; schema: string }> {
   const tables = {
     postgres: "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
-    mysql: "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1",
+    mysql:
+      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1",
     sqlite: "SELECT name AS t FROM sqlite_master WHERE type = 'table' ORDER BY 1",
   }[db.kind];
   const data: Record<string, string> = {};
   for (const { t } of await queryDb<{ t: string }>(db, tables)) {
     const quoted = db.kind === 'mysql' ? `\`${t}\`` : `"${t}"`;
-    const rows = (await queryDb(db, `SELECT * FROM ${quoted}`)).map((r) => JSON.stringify(r, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v))).sort();
+    const rows = (await queryDb(db, `SELECT * FROM ${quoted}`))
+      .map((r) => JSON.stringify(r, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)))
+      .sort();
     data[t] = sha(rows.join('\n'));
   }
   const schema =
-    db.kind === 'postgres' ? schemaDump(db.url)
-    : db.kind === 'mysql' ? mysqlSchemaDump(db.url)
-    : JSON.stringify(await queryDb(db, 'SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name'));
+    db.kind === 'postgres'
+      ? schemaDump(db.url)
+      : db.kind === 'mysql'
+        ? mysqlSchemaDump(db.url)
+        : JSON.stringify(await queryDb(db, 'SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name'));
   return { data, schema };
 }
 
@@ -60,7 +77,10 @@ function tree(dir: string): Record<string, string> {
 function uploads(): string {
   const dir = mkdtempSync(join(tmpdir(), 'molt-uploads-'));
   mkdirSync(join(dir, 'avatars', 'deep'), { recursive: true });
-  writeFileSync(join(dir, 'avatars', 'deep', 'a.bin'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) % 256)));
+  writeFileSync(
+    join(dir, 'avatars', 'deep', 'a.bin'),
+    Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) % 256)),
+  );
   writeFileSync(join(dir, 'readme.txt'), 'uploads ✓\n');
   return dir;
 }
@@ -82,18 +102,47 @@ for (const { kind, create } of DATABASES) {
       for (const sql of ROWS) await queryDb(source, sql);
       const files = uploads();
 
-      const written = await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups, '--data-dir', `uploads=${files}`]);
+      const written = await molt([
+        'backup',
+        '--json',
+        '--db',
+        source.url,
+        '--dir',
+        dir,
+        '--backup-dir',
+        backups,
+        '--data-dir',
+        `uploads=${files}`,
+      ]);
       assert.equal(written.code, 0, written.stderr);
       const report = JSON.parse(written.stdout);
-      assert.match(report.file, /molt-backup-molt_t_\w+-\d{8}T\d{9}Z-0003\.tar\.gz$|molt-backup-test-\d{8}T\d{9}Z-0003\.tar\.gz$/);
+      assert.match(
+        report.file,
+        /molt-backup-molt_t_\w+-\d{8}T\d{9}Z-0003\.tar\.gz$|molt-backup-test-\d{8}T\d{9}Z-0003\.tar\.gz$/,
+      );
       assert.equal(report.schemaVersion, '0003');
 
       const verified = await molt(['backup', 'verify', report.file]);
       assert.equal(verified.code, 0, verified.stderr);
-      assert.match(verified.stdout, new RegExp(`ok: .*every entry matches the manifest[\\s\\S]*database: ${kind}[\\s\\S]*schema 0003 \\(3 migrations\\)`));
+      assert.match(
+        verified.stdout,
+        new RegExp(
+          `ok: .*every entry matches the manifest[\\s\\S]*database: ${kind}[\\s\\S]*schema 0003 \\(3 migrations\\)`,
+        ),
+      );
 
       const restoredFiles = join(mkdtempSync(join(tmpdir(), 'molt-restored-')), 'uploads');
-      const restored = await molt(['restore', report.file, '--yes', '--db', target.url, '--dir', dir, '--data-dir', `uploads=${restoredFiles}`]);
+      const restored = await molt([
+        'restore',
+        report.file,
+        '--yes',
+        '--db',
+        target.url,
+        '--dir',
+        dir,
+        '--data-dir',
+        `uploads=${restoredFiles}`,
+      ]);
       assert.equal(restored.code, 0, restored.stderr);
       assert.deepEqual(await fingerprint(target), await fingerprint(source));
       assert.deepEqual(tree(restoredFiles), tree(files));
@@ -110,7 +159,9 @@ for (const { kind, create } of DATABASES) {
       const backups = mkdtempSync(join(tmpdir(), 'molt-backups-'));
       assert.equal((await molt(['migrate', '--db', source.url, '--dir', dir])).code, 0);
       for (const sql of ROWS) await queryDb(source, sql);
-      const { file } = JSON.parse((await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout);
+      const { file } = JSON.parse(
+        (await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout,
+      );
       const restored = await molt(['restore', file, '--yes', '--db', target.url, '--dir', dir]);
       assert.equal(restored.code, 0, restored.stderr);
       assert.deepEqual(await fingerprint(target), await fingerprint(source));
@@ -127,7 +178,9 @@ for (const { kind, create } of DATABASES) {
       await molt(['migrate', '--db', target.url, '--dir', dir]);
       await queryDb(target, "INSERT INTO notes (id, body) VALUES (7, 'target data')");
       const before = await fingerprint(target);
-      const { file } = JSON.parse((await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout);
+      const { file } = JSON.parse(
+        (await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout,
+      );
 
       const flipped = join(backups, 'flipped.tar.gz');
       const bytes = readFileSync(file);
@@ -178,14 +231,22 @@ describe('restore safeguards and retention (SQLite)', () => {
     const target = await create();
     made.push(source, target);
     const dir = migrationsDir(MIGRATIONS);
-    const older = migrationsDir({ '0001_notes.sql': MIGRATIONS['0001_notes.sql'], '0002_tags.sql': MIGRATIONS['0002_tags.sql'] });
+    const older = migrationsDir({
+      '0001_notes.sql': MIGRATIONS['0001_notes.sql'],
+      '0002_tags.sql': MIGRATIONS['0002_tags.sql'],
+    });
     const backups = mkdtempSync(join(tmpdir(), 'molt-backups-'));
     await molt(['migrate', '--db', source.url, '--dir', dir]);
-    const { file } = JSON.parse((await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout);
+    const { file } = JSON.parse(
+      (await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout,
+    );
 
     const refused = await molt(['restore', file, '--yes', '--db', target.url, '--dir', older]);
     assert.equal(refused.code, 9, refused.stderr);
-    assert.match(refused.stderr, /newer schema \(0003\): it holds 1 migration\(s\) this binary does not know, the first 0003_view/);
+    assert.match(
+      refused.stderr,
+      /newer schema \(0003\): it holds 1 migration\(s\) this binary does not know, the first 0003_view/,
+    );
     const unconfirmed = await molt(['restore', file, '--db', target.url, '--dir', dir]);
     assert.equal(unconfirmed.code, 9);
     assert.match(unconfirmed.stderr, /Pass --yes/);
@@ -215,7 +276,10 @@ describe('restore safeguards and retention (SQLite)', () => {
     const listed = await molt(['backup', 'list', '--json', '--db', db.url], { env });
     const { backups: list } = JSON.parse(listed.stdout);
     assert.equal(list.length, 2, 'retention keeps the newest two');
-    assert.deepEqual(list.map((b: { schemaVersion: string }) => b.schemaVersion), ['0003', '0002']);
+    assert.deepEqual(
+      list.map((b: { schemaVersion: string }) => b.schemaVersion),
+      ['0003', '0002'],
+    );
     assert.equal(list[0].kind, 'sqlite');
   });
 });

@@ -15,7 +15,14 @@ import { postgresEnv } from '../src/backup/dumpers/postgres-env.js';
 import { optionFileText } from '../src/backup/dumpers/mysql-options.js';
 import { parseMysqlUrl } from '../src/drivers/mysql/mysql-url.js';
 import type { DumpTarget, Progress } from '../src/backup/types.js';
-import { MYSQL_ADMIN_URL, PG_ADMIN_URL, createMysqlDatabase, createPostgresDatabase, mysqlAdmin, pgAdmin } from './helpers/databases.js';
+import {
+  MYSQL_ADMIN_URL,
+  PG_ADMIN_URL,
+  createMysqlDatabase,
+  createPostgresDatabase,
+  mysqlAdmin,
+  pgAdmin,
+} from './helpers/databases.js';
 
 const work = mkdtempSync(join(tmpdir(), 'molt-dumpers-'));
 let seq = 0;
@@ -80,15 +87,26 @@ async function pgRows(db: string, sql: string): Promise<Record<string, unknown>[
 /** A hash of every table's rows in primary-key order, and every sequence's state. */
 async function pgDataHash(db: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const tables = await pgRows(db, "SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'S') ORDER BY 1");
+  const tables = await pgRows(
+    db,
+    "SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'S') ORDER BY 1",
+  );
   for (const t of tables) {
     if (t.kind === 'S') {
-      out[String(t.name)] = JSON.stringify((await pgRows(db, `SELECT last_value, is_called FROM "${String(t.name)}"`))[0]);
+      out[String(t.name)] = JSON.stringify(
+        (await pgRows(db, `SELECT last_value, is_called FROM "${String(t.name)}"`))[0],
+      );
       continue;
     }
-    const pk = await pgRows(db, `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '"${String(t.name)}"'::regclass AND i.indisprimary`);
+    const pk = await pgRows(
+      db,
+      `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '"${String(t.name)}"'::regclass AND i.indisprimary`,
+    );
     const order = pk.map((r) => `"${String(r.attname)}"`).join(', ');
-    const [row] = await pgRows(db, `SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY ${order}), '')) AS h, count(*) AS n FROM "${String(t.name)}" t`);
+    const [row] = await pgRows(
+      db,
+      `SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY ${order}), '')) AS h, count(*) AS n FROM "${String(t.name)}" t`,
+    );
     out[String(t.name)] = `${String(row.n)}:${String(row.h)}`;
   }
   return out;
@@ -96,27 +114,44 @@ async function pgDataHash(db: string): Promise<Record<string, string>> {
 
 /** pg_dump --schema-only text without its per-run parts, plus the database's own settings. */
 function pgSchema(db: string): string {
-  const text = execFileSync('pg_dump', ['--schema-only', db], { env: { ...process.env, PGHOST: new URL(PG_ADMIN_URL).hostname, PGPORT: new URL(PG_ADMIN_URL).port || '5432', PGUSER: decodeURIComponent(new URL(PG_ADMIN_URL).username) }, encoding: 'utf8' });
-  return text.split('\n').filter((line) => !/^\\(un)?restrict /.test(line) && !line.startsWith('-- Dumped')).join('\n');
+  const text = execFileSync('pg_dump', ['--schema-only', db], {
+    env: {
+      ...process.env,
+      PGHOST: new URL(PG_ADMIN_URL).hostname,
+      PGPORT: new URL(PG_ADMIN_URL).port || '5432',
+      PGUSER: decodeURIComponent(new URL(PG_ADMIN_URL).username),
+    },
+    encoding: 'utf8',
+  });
+  return text
+    .split('\n')
+    .filter((line) => !/^\\(un)?restrict /.test(line) && !line.startsWith('-- Dumped'))
+    .join('\n');
 }
 
 async function pgDatabaseSettings(db: string): Promise<unknown> {
   const [row] = await pgAdmin<Record<string, unknown>>(
     `SELECT pg_encoding_to_char(d.encoding) AS enc, d.datcollate, d.datctype, shobj_description(d.oid, 'pg_database') AS comment,
             (SELECT setconfig FROM pg_db_role_setting s WHERE s.setdatabase = d.oid AND s.setrole = 0) AS settings
-       FROM pg_database d WHERE d.datname = $1`, [db]);
+       FROM pg_database d WHERE d.datname = $1`,
+    [db],
+  );
   return row;
 }
 
 /** The database called `name` and the staging databases made for it. */
 async function pgDatabases(prefix: string): Promise<string[]> {
-  const rows = await pgAdmin<{ datname: string }>("SELECT datname FROM pg_database WHERE datname = $1 OR left(datname, length($1) + 6) = $1 || '_molt_' ORDER BY 1", [prefix]);
+  const rows = await pgAdmin<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname = $1 OR left(datname, length($1) + 6) = $1 || '_molt_' ORDER BY 1",
+    [prefix],
+  );
   return rows.map((r) => r.datname);
 }
 
 const pgNames: string[] = [];
 async function pgDropAll(): Promise<void> {
-  for (const name of pgNames) for (const db of await pgDatabases(name)) await pgAdmin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  for (const name of pgNames)
+    for (const db of await pgDatabases(name)) await pgAdmin(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
 }
 
 async function pgServerVersion(): Promise<string> {
@@ -144,8 +179,20 @@ describe('postgresDumper against the real PostgreSQL', () => {
     assert.equal(events.at(-1)?.bytes, statSync(file).size, 'the last progress event reports the whole file');
     await postgresDumper.check(target, file);
 
-    const expected = { data: await pgDataHash(sourceName), schema: pgSchema(sourceName), settings: await pgDatabaseSettings(sourceName) };
-    assert.deepEqual(Object.keys(expected.data), ['audit', 'audit_id_seq', 'author', 'author_id_seq', 'book', 'book_id_seq', 'ticket']);
+    const expected = {
+      data: await pgDataHash(sourceName),
+      schema: pgSchema(sourceName),
+      settings: await pgDatabaseSettings(sourceName),
+    };
+    assert.deepEqual(Object.keys(expected.data), [
+      'audit',
+      'audit_id_seq',
+      'author',
+      'author_id_seq',
+      'book',
+      'book_id_seq',
+      'ticket',
+    ]);
 
     // (a) a database that does not exist yet
     const fresh = newName();
@@ -161,14 +208,22 @@ describe('postgresDumper against the real PostgreSQL', () => {
     const busy = await createPostgresDatabase();
     const busyName = new URL(busy.url).pathname.slice(1);
     pgNames.push(busyName);
-    await pgAdmin('CREATE TABLE junk (id int PRIMARY KEY); INSERT INTO junk VALUES (1); CREATE TABLE book (x int)', [], busy.url);
+    await pgAdmin(
+      'CREATE TABLE junk (id int PRIMARY KEY); INSERT INTO junk VALUES (1); CREATE TABLE book (x int)',
+      [],
+      busy.url,
+    );
     const b = await restorePostgresDatabase({ url: busy.url, serverVersion }, file, quiet);
     assert.equal(b.database, busyName);
     assert.match(b.previous ?? '', new RegExp(`^${busyName}_molt_before_restore_\\d{14}$`));
     assert.deepEqual(await pgDataHash(busyName), expected.data);
     assert.equal(pgSchema(busyName), expected.schema);
     assert.deepEqual(await pgDatabaseSettings(busyName), expected.settings);
-    assert.deepEqual(await pgRows(b.previous!, 'SELECT id FROM junk'), [{ id: 1 }], 'the old contents are kept aside for the operator');
+    assert.deepEqual(
+      await pgRows(b.previous!, 'SELECT id FROM junk'),
+      [{ id: 1 }],
+      'the old contents are kept aside for the operator',
+    );
     assert.deepEqual(await pgDatabases(busyName), [busyName, b.previous].sort());
 
     // An existing but empty database is replaced without keeping an empty copy.
@@ -184,7 +239,11 @@ describe('postgresDumper against the real PostgreSQL', () => {
     const source = await createPostgresDatabase();
     const name = new URL(source.url).pathname.slice(1);
     pgNames.push(name);
-    await pgAdmin("CREATE TABLE t (id int PRIMARY KEY, s text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g", [], source.url);
+    await pgAdmin(
+      'CREATE TABLE t (id int PRIMARY KEY, s text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g',
+      [],
+      source.url,
+    );
     const target: DumpTarget = { url: source.url, serverVersion: await pgServerVersion() };
     const file = join(work, 'pg-cut.pgdump');
     await postgresDumper.dump(target, file, quiet);
@@ -271,8 +330,14 @@ DELETE FROM book WHERE id = 2;
 async function myConn(db?: string, url = MYSQL_ADMIN_URL): Promise<mysql.Connection> {
   const u = new URL(url);
   return mysql.createConnection({
-    host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) || undefined,
-    database: db, charset: 'utf8mb4', dateStrings: true, multipleStatements: true,
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username) || 'root',
+    password: decodeURIComponent(u.password) || undefined,
+    database: db,
+    charset: 'utf8mb4',
+    dateStrings: true,
+    multipleStatements: true,
   });
 }
 
@@ -288,13 +353,24 @@ async function myRows(db: string, sql: string): Promise<Record<string, unknown>[
 /** A hash of every base table's rows in primary-key order, each value QUOTE()d by the server. */
 async function myDataHash(db: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const tables = await myRows(db, `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1`);
+  const tables = await myRows(
+    db,
+    `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1`,
+  );
   for (const { t } of tables) {
-    const cols = await myRows(db, `SELECT COLUMN_NAME AS c, COLUMN_KEY AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${String(t)}' ORDER BY ORDINAL_POSITION`);
+    const cols = await myRows(
+      db,
+      `SELECT COLUMN_NAME AS c, COLUMN_KEY AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${String(t)}' ORDER BY ORDINAL_POSITION`,
+    );
     const row = `CONCAT_WS(',', ${cols.map((c) => `QUOTE(\`${String(c.c)}\`)`).join(', ')})`;
-    const pk = cols.filter((c) => c.k === 'PRI').map((c) => `\`${String(c.c)}\``).join(', ');
+    const pk = cols
+      .filter((c) => c.k === 'PRI')
+      .map((c) => `\`${String(c.c)}\``)
+      .join(', ');
     const rows = await myRows(db, `SELECT ${row} AS r FROM \`${String(t)}\` ORDER BY ${pk}`);
-    out[String(t)] = `${rows.length}:${createHash('sha256').update(rows.map((r) => String(r.r)).join('\n')).digest('hex')}`;
+    out[String(t)] = `${rows.length}:${createHash('sha256')
+      .update(rows.map((r) => String(r.r)).join('\n'))
+      .digest('hex')}`;
   }
   return out;
 }
@@ -303,23 +379,42 @@ async function myDataHash(db: string): Promise<Record<string, string>> {
 async function mySchema(db: string): Promise<string[]> {
   const conn = await myConn(db);
   try {
-    const q = async (sql: string): Promise<Record<string, unknown>[]> => (await conn.query(sql))[0] as Record<string, unknown>[];
+    const q = async (sql: string): Promise<Record<string, unknown>[]> =>
+      (await conn.query(sql))[0] as Record<string, unknown>[];
     const out: string[] = [];
-    for (const t of await q('SELECT TABLE_NAME AS n, TABLE_TYPE AS k FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1')) {
+    for (const t of await q(
+      'SELECT TABLE_NAME AS n, TABLE_TYPE AS k FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1',
+    )) {
       const [row] = await q(`SHOW CREATE ${t.k === 'VIEW' ? 'VIEW' : 'TABLE'} \`${String(t.n)}\``);
-      out.push(t.k === 'VIEW' ? `${String(row['Create View'])} ${String(row.character_set_client)} ${String(row.collation_connection)}` : String(row['Create Table']));
+      out.push(
+        t.k === 'VIEW'
+          ? `${String(row['Create View'])} ${String(row.character_set_client)} ${String(row.collation_connection)}`
+          : String(row['Create Table']),
+      );
     }
-    for (const t of await q('SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1')) {
+    for (const t of await q(
+      'SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1',
+    )) {
       const [row] = await q(`SHOW CREATE TRIGGER \`${String(t.n)}\``);
-      out.push(`${String(row.sql_mode)} ${String(row['SQL Original Statement'])} ${String(row.character_set_client)} ${String(row.collation_connection)}`);
+      out.push(
+        `${String(row.sql_mode)} ${String(row['SQL Original Statement'])} ${String(row.character_set_client)} ${String(row.collation_connection)}`,
+      );
     }
-    for (const r of await q('SELECT ROUTINE_NAME AS n, ROUTINE_TYPE AS k FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 1')) {
+    for (const r of await q(
+      'SELECT ROUTINE_NAME AS n, ROUTINE_TYPE AS k FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 1',
+    )) {
       const [row] = await q(`SHOW CREATE ${String(r.k)} \`${String(r.n)}\``);
-      out.push(`${String(row.sql_mode)} ${String(row[`Create ${r.k === 'FUNCTION' ? 'Function' : 'Procedure'}`])} ${String(row.character_set_client)} ${String(row.collation_connection)}`);
+      out.push(
+        `${String(row.sql_mode)} ${String(row[`Create ${r.k === 'FUNCTION' ? 'Function' : 'Procedure'}`])} ${String(row.character_set_client)} ${String(row.collation_connection)}`,
+      );
     }
-    for (const e of await q('SELECT EVENT_NAME AS n FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1')) {
+    for (const e of await q(
+      'SELECT EVENT_NAME AS n FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1',
+    )) {
       const [row] = await q(`SHOW CREATE EVENT \`${String(e.n)}\``);
-      out.push(`${String(row.sql_mode)} ${String(row.time_zone)} ${String(row['Create Event'])} ${String(row.character_set_client)} ${String(row.collation_connection)}`);
+      out.push(
+        `${String(row.sql_mode)} ${String(row.time_zone)} ${String(row['Create Event'])} ${String(row.character_set_client)} ${String(row.collation_connection)}`,
+      );
     }
     return out.map((s) => s.split(db).join('DB'));
   } finally {
@@ -329,13 +424,17 @@ async function mySchema(db: string): Promise<string[]> {
 
 /** The database called `name` and the staging databases made for it. */
 async function myDatabases(prefix: string): Promise<string[]> {
-  const rows = await mysqlAdmin<{ n: string }>("SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ? OR LEFT(SCHEMA_NAME, CHAR_LENGTH(?) + 6) = CONCAT(?, '_molt_') ORDER BY 1", [prefix, prefix, prefix]);
+  const rows = await mysqlAdmin<{ n: string }>(
+    "SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ? OR LEFT(SCHEMA_NAME, CHAR_LENGTH(?) + 6) = CONCAT(?, '_molt_') ORDER BY 1",
+    [prefix, prefix, prefix],
+  );
   return rows.map((r) => r.n);
 }
 
 const myNames: string[] = [];
 async function myDropAll(): Promise<void> {
-  for (const name of myNames) for (const db of await myDatabases(name)) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${db}\``);
+  for (const name of myNames)
+    for (const db of await myDatabases(name)) await mysqlAdmin(`DROP DATABASE IF EXISTS \`${db}\``);
 }
 
 async function myServerVersion(): Promise<string> {
@@ -381,13 +480,18 @@ describe('mysqlDumper against the real MariaDB', () => {
     assert.deepEqual(await myDatabases(fresh), [fresh]);
     // The trigger and the view work on the moved tables.
     await myRows(fresh, "INSERT INTO book (author_id, title) VALUES (2, 'new')");
-    assert.deepEqual((await myRows(fresh, 'SELECT note FROM audit ORDER BY id DESC LIMIT 1'))[0], { note: 'added new' });
+    assert.deepEqual((await myRows(fresh, 'SELECT note FROM audit ORDER BY id DESC LIMIT 1'))[0], {
+      note: 'added new',
+    });
 
     // (b) a database holding other tables, a view and a trigger of its own
     const busy = newName();
     myNames.push(busy);
     await mysqlAdmin(`CREATE DATABASE \`${busy}\``);
-    await myRows(busy, 'CREATE TABLE junk (id INT PRIMARY KEY); INSERT INTO junk VALUES (1); CREATE TABLE book (x INT); CREATE VIEW catalogue AS SELECT 1 AS one; CREATE TRIGGER junk_t BEFORE INSERT ON junk FOR EACH ROW SET NEW.id = NEW.id + 1; CREATE FUNCTION gross(p INT) RETURNS INT RETURN p; CREATE EVENT junk_e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM junk');
+    await myRows(
+      busy,
+      'CREATE TABLE junk (id INT PRIMARY KEY); INSERT INTO junk VALUES (1); CREATE TABLE book (x INT); CREATE VIEW catalogue AS SELECT 1 AS one; CREATE TRIGGER junk_t BEFORE INSERT ON junk FOR EACH ROW SET NEW.id = NEW.id + 1; CREATE FUNCTION gross(p INT) RETURNS INT RETURN p; CREATE EVENT junk_e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM junk',
+    );
     const b = await restoreMysqlDatabase({ ...target, url: urlFor(MYSQL_ADMIN_URL, busy) }, file, quiet);
     assert.equal(b.database, busy);
     assert.match(b.previous ?? '', new RegExp(`^${busy}_molt_before_restore_\\d{14}$`));
@@ -395,15 +499,30 @@ describe('mysqlDumper against the real MariaDB', () => {
     assert.deepEqual(await myDataHash(busy), expected.data);
     assert.deepEqual(await mySchema(busy), expected.schema);
     assert.deepEqual(await myRows(b.previous!, 'SELECT id FROM junk'), [{ id: 1 }], 'the old contents are kept aside');
-    assert.deepEqual((await myRows(b.previous!, 'SELECT one FROM catalogue')), [{ one: 1 }], 'with their views');
-    assert.deepEqual(await myRows(b.previous!, 'SELECT TRIGGER_NAME AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()'), [{ t: 'junk_t' }]);
-    assert.deepEqual(await myRows(b.previous!, 'SELECT EVENT_NAME AS e, STATUS AS s FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()'), [{ e: 'junk_e', s: 'DISABLED' }], 'and their events, disabled');
+    assert.deepEqual(await myRows(b.previous!, 'SELECT one FROM catalogue'), [{ one: 1 }], 'with their views');
+    assert.deepEqual(
+      await myRows(
+        b.previous!,
+        'SELECT TRIGGER_NAME AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()',
+      ),
+      [{ t: 'junk_t' }],
+    );
+    assert.deepEqual(
+      await myRows(
+        b.previous!,
+        'SELECT EVENT_NAME AS e, STATUS AS s FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()',
+      ),
+      [{ e: 'junk_e', s: 'DISABLED' }],
+      'and their events, disabled',
+    );
     assert.deepEqual(await myDatabases(busy), [busy, b.previous].sort(), 'no staging database is left behind');
   });
 
   it('rejects a dump cut in half in check() and restore(), and leaves the target untouched', async () => {
     const values = Array.from({ length: 5000 }, (_, i) => `(${i + 1}, MD5(${i}))`).join(', ');
-    const { name, target } = await mySource(`CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(40)); INSERT INTO t VALUES ${values}`);
+    const { name, target } = await mySource(
+      `CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(40)); INSERT INTO t VALUES ${values}`,
+    );
     const file = join(work, 'my-cut.sql');
     await mysqlDumper.dump(target, file, quiet);
     truncateSync(file, Math.floor(statSync(file).size / 2));
@@ -429,7 +548,10 @@ describe('mysqlDumper against the real MariaDB', () => {
     await myRows(name, 'CREATE TABLE other (x INT); INSERT INTO t VALUES (3)');
     const error = await rejection(mysqlDumper.restore(target, file, quiet));
     assert.equal(error.code, 'RESTORE_FAILED');
-    assert.match(error.message, /nothing was changed: (mariadb|mysql) exited with status 1: [\s\S]*Duplicate entry '1'/);
+    assert.match(
+      error.message,
+      /nothing was changed: (mariadb|mysql) exited with status 1: [\s\S]*Duplicate entry '1'/,
+    );
     assert.deepEqual(await myRows(name, 'SELECT id FROM t ORDER BY id'), [{ id: 1 }, { id: 2 }, { id: 3 }]);
     assert.deepEqual(await myDatabases(name), [name]);
   });
@@ -446,7 +568,9 @@ describe('mysqlDumper against the real MariaDB', () => {
     myNames.push(sourceName);
     await mysqlAdmin(`CREATE DATABASE \`${into}\``);
     await myRows(into, 'CREATE TABLE junk (id INT PRIMARY KEY); INSERT INTO junk VALUES (1), (2)');
-    await mysqlAdmin(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'; CREATE USER '${user}'@'localhost' IDENTIFIED BY 'pw'`);
+    await mysqlAdmin(
+      `CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'; CREATE USER '${user}'@'localhost' IDENTIFIED BY 'pw'`,
+    );
     try {
       for (const host of ['%', 'localhost']) {
         await mysqlAdmin(`GRANT ALL ON \`${sourceName}\`.* TO '${user}'@'${host}'; GRANT ALL ON \`${pattern}\`.* TO '${user}'@'${host}';
@@ -459,17 +583,32 @@ describe('mysqlDumper against the real MariaDB', () => {
       };
       // Created by the user, so the dump's DEFINER clauses name a user the restore may create objects for.
       const conn = await myConn(sourceName, asUser(sourceName));
-      await conn.query('CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (9); CREATE FUNCTION f() RETURNS INT RETURN 1; CREATE VIEW v AS SELECT id FROM t');
+      await conn.query(
+        'CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (9); CREATE FUNCTION f() RETURNS INT RETURN 1; CREATE VIEW v AS SELECT id FROM t',
+      );
       await conn.end();
       const target: DumpTarget = { url: asUser(sourceName), serverVersion: await myServerVersion() };
       const file = join(work, 'my-rollback.sql');
       await mysqlDumper.dump(target, file, quiet);
       const error = await rejection(mysqlDumper.restore({ ...target, url: asUser(into) }, file, quiet));
       assert.equal(error.code, 'RESTORE_FAILED');
-      assert.match(error.message, /Swapping the restored tables into `.*` .* failed, and the target was put back as it was: CREATE VIEW command denied/);
+      assert.match(
+        error.message,
+        /Swapping the restored tables into `.*` .* failed, and the target was put back as it was: CREATE VIEW command denied/,
+      );
       assert.deepEqual(await myRows(into, 'SELECT id FROM junk ORDER BY id'), [{ id: 1 }, { id: 2 }]);
-      assert.deepEqual(await myRows(into, "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"), [{ t: 'junk' }]);
-      assert.deepEqual(await myRows(into, "SELECT ROUTINE_NAME AS r FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"), [], 'the function made before the failure is gone');
+      assert.deepEqual(
+        await myRows(into, 'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()'),
+        [{ t: 'junk' }],
+      );
+      assert.deepEqual(
+        await myRows(
+          into,
+          'SELECT ROUTINE_NAME AS r FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()',
+        ),
+        [],
+        'the function made before the failure is gone',
+      );
       assert.deepEqual(await myDatabases(into), [into], 'both staging databases are dropped');
     } finally {
       await mysqlAdmin(`DROP USER IF EXISTS '${user}'@'%', '${user}'@'localhost'`);
@@ -510,7 +649,10 @@ describe('client tools and credentials', () => {
       assert.equal(pgError.code, 'BACKUP_TOOL_MISSING');
       assert.match(pgError.message, /pg_(dump|restore) is not on PATH/);
       assert.match(pgError.hint ?? '', /apt install postgresql-client-\d+$/);
-      assert.equal((await rejection(postgresDumper.dump(pgTarget, join(work, 'never.pgdump'), quiet))).code, 'BACKUP_TOOL_MISSING');
+      assert.equal(
+        (await rejection(postgresDumper.dump(pgTarget, join(work, 'never.pgdump'), quiet))).code,
+        'BACKUP_TOOL_MISSING',
+      );
       const myError = await rejection(mysqlDumper.preflight(myTarget));
       assert.equal(myError.code, 'BACKUP_TOOL_MISSING');
       assert.match(myError.message, /none of mariadb-dump, mysqldump is on PATH|none of mariadb, mysql is on PATH/);
@@ -520,27 +662,35 @@ describe('client tools and credentials', () => {
   });
 
   it('refuses a pg_dump older than the server, naming both versions and the package', async () => {
-    const error = await rejection(postgresDumper.preflight({ url: PG_ADMIN_URL, serverVersion: '99.1 (Debian 99.1-1)' }));
+    const error = await rejection(
+      postgresDumper.preflight({ url: PG_ADMIN_URL, serverVersion: '99.1 (Debian 99.1-1)' }),
+    );
     assert.equal(error.code, 'BACKUP_TOOL_MISSING');
-    assert.match(error.message, /is pg_dump \(PostgreSQL\) \d+\.\d+.*older than the server \(PostgreSQL 99\.1 \(Debian 99\.1-1\)\); pg_dump must be at least version 99/);
+    assert.match(
+      error.message,
+      /is pg_dump \(PostgreSQL\) \d+\.\d+.*older than the server \(PostgreSQL 99\.1 \(Debian 99\.1-1\)\); pg_dump must be at least version 99/,
+    );
     assert.equal(error.hint, 'Install the matching client tools: apt install postgresql-client-99');
   });
 
-  it('passes passwords in the environment or a 0600 option file, never in any tool\'s arguments', async () => {
+  it("passes passwords in the environment or a 0600 option file, never in any tool's arguments", async () => {
     // Wrappers first on PATH record each tool's real argument list (as /proc/PID/cmdline shows it) and then run the tool.
     const wrappers = mkdtempSync(join(tmpdir(), 'molt-wrap-'));
     const log = join(wrappers, 'calls.log');
     for (const tool of ['pg_dump', 'pg_restore', 'mariadb-dump', 'mysqldump', 'mariadb', 'mysql']) {
       const real = findOnPath(tool);
       if (!real) continue;
-      writeFileSync(join(wrappers, tool), [
-        '#!/bin/sh',
-        `{ printf '%s ' "${tool}"; tr '\\0' ' ' < /proc/$$/cmdline; echo; }>> '${log}'`,
-        `[ -n "$PGPASSWORD" ] && echo "PGPASSWORD=$PGPASSWORD" >> '${log}'`,
-        `for a in "$@"; do case "$a" in --defaults-file=*) f="\${a#--defaults-file=}"; echo "optionfile mode $(stat -c %a "$f") $(grep -c '^password=' "$f")" >> '${log}';; esac; done`,
-        `exec '${real}' "$@"`,
-        '',
-      ].join('\n'));
+      writeFileSync(
+        join(wrappers, tool),
+        [
+          '#!/bin/sh',
+          `{ printf '%s ' "${tool}"; tr '\\0' ' ' < /proc/$$/cmdline; echo; }>> '${log}'`,
+          `[ -n "$PGPASSWORD" ] && echo "PGPASSWORD=$PGPASSWORD" >> '${log}'`,
+          `for a in "$@"; do case "$a" in --defaults-file=*) f="\${a#--defaults-file=}"; echo "optionfile mode $(stat -c %a "$f") $(grep -c '^password=' "$f")" >> '${log}';; esac; done`,
+          `exec '${real}' "$@"`,
+          '',
+        ].join('\n'),
+      );
       chmodSync(join(wrappers, tool), 0o755);
     }
     const pgPassword = 'pg-S3cret_pw';
@@ -554,7 +704,10 @@ describe('client tools and credentials', () => {
         const pgSource = await createPostgresDatabase();
         pgNames.push(new URL(pgSource.url).pathname.slice(1));
         await pgAdmin('CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)', [], pgSource.url);
-        const pgTarget: DumpTarget = { url: urlFor(pgSource.url, new URL(pgSource.url).pathname.slice(1), pgPassword), serverVersion: await pgServerVersion() };
+        const pgTarget: DumpTarget = {
+          url: urlFor(pgSource.url, new URL(pgSource.url).pathname.slice(1), pgPassword),
+          serverVersion: await pgServerVersion(),
+        };
         const pgFile = join(work, 'cred.pgdump');
         await postgresDumper.dump(pgTarget, pgFile, quiet);
         const pgInto = newName();
@@ -577,9 +730,18 @@ describe('client tools and credentials', () => {
         assert.deepEqual(await myRows(myInto, 'SELECT id FROM t'), [{ id: 1 }]);
       });
       const calls = readFileSync(log, 'utf8');
-      const argvLines = calls.split('\n').filter((l) => /^(pg_dump|pg_restore|mariadb-dump|mysqldump|mariadb|mysql) /.test(l));
-      assert.ok(argvLines.some((l) => l.startsWith('pg_dump ')) && argvLines.some((l) => l.startsWith('pg_restore ')), calls);
-      assert.ok(argvLines.some((l) => /^(mariadb-dump|mysqldump) /.test(l)) && argvLines.some((l) => /^(mariadb|mysql) /.test(l)), calls);
+      const argvLines = calls
+        .split('\n')
+        .filter((l) => /^(pg_dump|pg_restore|mariadb-dump|mysqldump|mariadb|mysql) /.test(l));
+      assert.ok(
+        argvLines.some((l) => l.startsWith('pg_dump ')) && argvLines.some((l) => l.startsWith('pg_restore ')),
+        calls,
+      );
+      assert.ok(
+        argvLines.some((l) => /^(mariadb-dump|mysqldump) /.test(l)) &&
+          argvLines.some((l) => /^(mariadb|mysql) /.test(l)),
+        calls,
+      );
       for (const line of argvLines) {
         assert.ok(!line.includes('S3cret'), `a password reached the command line: ${line}`);
       }
@@ -594,18 +756,37 @@ describe('client tools and credentials', () => {
   });
 });
 
-
 describe('connection settings for the tools, read as the drivers read URLs', () => {
   const pgVars = (url: string, base: NodeJS.ProcessEnv = {}): Record<string, string | undefined> =>
     Object.fromEntries(Object.entries(postgresEnv(url, undefined, base)).filter(([k]) => k.startsWith('PG')));
 
   it('PostgreSQL: host, socket directory, query overrides and sslmode become libpq variables; stray PG* variables do not leak in', () => {
-    assert.deepEqual(pgVars('postgres://u:p%40ss@db.example:5433/app?sslmode=no-verify', { PGSERVICE: 'other', PGHOSTADDR: '10.0.0.9', PGCLIENTENCODING: 'LATIN1' }), {
-      PGHOST: 'db.example', PGPORT: '5433', PGUSER: 'u', PGPASSWORD: 'p@ss', PGDATABASE: 'app', PGSSLMODE: 'require', PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'molt',
-    });
+    assert.deepEqual(
+      pgVars('postgres://u:p%40ss@db.example:5433/app?sslmode=no-verify', {
+        PGSERVICE: 'other',
+        PGHOSTADDR: '10.0.0.9',
+        PGCLIENTENCODING: 'LATIN1',
+      }),
+      {
+        PGHOST: 'db.example',
+        PGPORT: '5433',
+        PGUSER: 'u',
+        PGPASSWORD: 'p@ss',
+        PGDATABASE: 'app',
+        PGSSLMODE: 'require',
+        PGCONNECT_TIMEOUT: '10',
+        PGAPPNAME: 'molt',
+      },
+    );
     assert.equal(pgVars('postgres://u@/app?host=/run/postgresql').PGHOST, '/run/postgresql');
     assert.equal(pgVars('postgres://u@%2Frun%2Fpostgresql/app').PGHOST, '/run/postgresql');
-    assert.deepEqual([pgVars('postgres://h/app?user=bob&password=pw').PGUSER, pgVars('postgres://h/app?user=bob&password=pw').PGPASSWORD], ['bob', 'pw']);
+    assert.deepEqual(
+      [
+        pgVars('postgres://h/app?user=bob&password=pw').PGUSER,
+        pgVars('postgres://h/app?user=bob&password=pw').PGPASSWORD,
+      ],
+      ['bob', 'pw'],
+    );
     // node-postgres connects to localhost over TCP when the URL names no host; libpq alone would try a socket.
     assert.equal(pgVars('postgres:///app').PGHOST, 'localhost');
   });
@@ -618,6 +799,9 @@ describe('connection settings for the tools, read as the drivers read URLs', () 
     assert.match(mariadbText, /^ssl\nssl-verify-server-cert$/m);
     assert.match(optionFileText(parseMysqlUrl(url), url, false), /^ssl-mode=VERIFY_CA$/m);
     const socket = 'mysql://root@localhost/shop?socket=/run/mysqld/mysqld.sock';
-    assert.match(optionFileText(parseMysqlUrl(socket), socket, true), /^protocol=SOCKET\nsocket="\/run\/mysqld\/mysqld\.sock"\nskip-ssl$/m);
+    assert.match(
+      optionFileText(parseMysqlUrl(socket), socket, true),
+      /^protocol=SOCKET\nsocket="\/run\/mysqld\/mysqld\.sock"\nskip-ssl$/m,
+    );
   });
 });

@@ -1,7 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, copyFileSync, openSync, readSync, existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  copyFileSync,
+  openSync,
+  readSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  symlinkSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,11 +85,15 @@ function fingerprint(file: string): Record<string, unknown> {
   return withDb(file, (db) => {
     db.defaultSafeIntegers(true);
     const schema = db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name').raw().all();
-    const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[]).map((name) => {
-      const columns = (db.prepare(`SELECT count(*) FROM pragma_table_info(?)`).pluck().get(name) as bigint);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[]
+    ).map((name) => {
+      const columns = db.prepare(`SELECT count(*) FROM pragma_table_info(?)`).pluck().get(name) as bigint;
       const order = Array.from({ length: Number(columns) }, (_, i) => i + 1).join(', ');
       const rows = db.prepare(`SELECT * FROM "${name}" ORDER BY ${order}`).raw().all();
-      const text = JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v?.type === 'Buffer' ? `x'${Buffer.from(v.data).toString('hex')}'` : v));
+      const text = JSON.stringify(rows, (_k, v) =>
+        typeof v === 'bigint' ? `${v}n` : v?.type === 'Buffer' ? `x'${Buffer.from(v.data).toString('hex')}'` : v,
+      );
       return [name, rows.length, createHash('sha256').update(text).digest('hex')];
     });
     const pragma = (name: string): unknown => db.pragma(name, { simple: true });
@@ -127,7 +150,10 @@ async function richDump(): Promise<{ source: string; dump: string; dir: string }
 }
 
 async function rejects(promise: Promise<unknown>, code: string, mentions: string): Promise<MoltError> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
+  const error = await promise.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof MoltError, `expected a MoltError, got ${String(error)}`);
   assert.equal(error.code, code, error.message);
   assert.ok(error.message.includes(mentions), `"${error.message}" should mention ${mentions}`);
@@ -141,109 +167,149 @@ describe('the SQLite dumper', () => {
   });
 
   it('preflight names the SQLite library version', async () => {
-    assert.match(await sqliteDumper.preflight(targetOf('/nowhere.db')), /^SQLite 3\.\d+\.\d+ \(better-sqlite3 \d+\.\d+\.\d+\)$/);
+    assert.match(
+      await sqliteDumper.preflight(targetOf('/nowhere.db')),
+      /^SQLite 3\.\d+\.\d+ \(better-sqlite3 \d+\.\d+\.\d+\)$/,
+    );
   });
 
   for (const mode of ['wal', 'delete'] as const) {
-    it(`a backup taken while another process writes continuously (${mode} journal) finishes, checks and restores consistent`, { timeout: 60_000 }, async () => {
-      const dir = workDir();
-      const live = join(dir, 'live.db');
-      // 2 MB of rows already there, so the copy takes over a hundred steps.
-      const seed = new Database(live);
-      seed.exec('CREATE TABLE filler (body BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO filler SELECT randomblob(400) FROM n;');
-      seed.close();
-      const writer = await startWriter(live, mode);
-      // A rollback-journal writer fsyncs every commit, so it is two orders of magnitude slower.
-      while (counterOf(live) < (mode === 'wal' ? 3000 : 100)) await new Promise((r) => setTimeout(r, 20));
-      const before = counterOf(live);
-      const events: { bytes: number; total?: number }[] = [];
-      const dump = join(dir, 'dump.sqlite');
-      const started = Date.now();
-      // 16 KiB steps: hundreds of steps with writes landing between them, none of which may restart the copy.
-      await createSqliteDumper({ stepBytes: 16 << 10 }).dump(targetOf(live), dump, (e) => events.push(e));
-      const elapsed = Date.now() - started;
-      const afterDump = counterOf(live);
-      await stop(writer);
+    it(
+      `a backup taken while another process writes continuously (${mode} journal) finishes, checks and restores consistent`,
+      { timeout: 60_000 },
+      async () => {
+        const dir = workDir();
+        const live = join(dir, 'live.db');
+        // 2 MB of rows already there, so the copy takes over a hundred steps.
+        const seed = new Database(live);
+        seed.exec(
+          'CREATE TABLE filler (body BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO filler SELECT randomblob(400) FROM n;',
+        );
+        seed.close();
+        const writer = await startWriter(live, mode);
+        // A rollback-journal writer fsyncs every commit, so it is two orders of magnitude slower.
+        while (counterOf(live) < (mode === 'wal' ? 3000 : 100)) await new Promise((r) => setTimeout(r, 20));
+        const before = counterOf(live);
+        const events: { bytes: number; total?: number }[] = [];
+        const dump = join(dir, 'dump.sqlite');
+        const started = Date.now();
+        // 16 KiB steps: hundreds of steps with writes landing between them, none of which may restart the copy.
+        await createSqliteDumper({ stepBytes: 16 << 10 }).dump(targetOf(live), dump, (e) => events.push(e));
+        const elapsed = Date.now() - started;
+        const afterDump = counterOf(live);
+        await stop(writer);
 
-      assert.ok(elapsed < 30_000, `the dump took ${elapsed} ms`);
-      assert.ok(events.length > 20, `only ${events.length} progress events: the copy did not run in steps`);
-      for (let i = 1; i < events.length; i++) assert.ok(events[i].bytes >= events[i - 1].bytes, `progress went back at event ${i}: the backup restarted`);
-      const last = events.at(-1)!;
-      assert.equal(last.bytes, last.total);
-      assert.equal(last.bytes, statSync(dump).size);
-      assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('dump')), ['dump.sqlite'], 'nothing may be left beside the dump');
-      if (mode === 'wal') assert.ok(afterDump > before, 'in WAL mode the writer must go on while the dump runs');
+        assert.ok(elapsed < 30_000, `the dump took ${elapsed} ms`);
+        assert.ok(events.length > 20, `only ${events.length} progress events: the copy did not run in steps`);
+        for (let i = 1; i < events.length; i++)
+          assert.ok(events[i].bytes >= events[i - 1].bytes, `progress went back at event ${i}: the backup restarted`);
+        const last = events.at(-1)!;
+        assert.equal(last.bytes, last.total);
+        assert.equal(last.bytes, statSync(dump).size);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => f.startsWith('dump')),
+          ['dump.sqlite'],
+          'nothing may be left beside the dump',
+        );
+        if (mode === 'wal') assert.ok(afterDump > before, 'in WAL mode the writer must go on while the dump runs');
 
-      await sqliteDumper.check(targetOf(live), dump);
-      const restored = join(dir, 'restored', 'app.db');
-      await sqliteDumper.restore(targetOf(restored), dump, quiet);
-      withDb(restored, (db) => {
-        assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-        const inv = writerInvariants(db);
-        assert.equal(inv.accounts, ACCOUNTS);
-        assert.equal(inv.total, ACCOUNTS * START_BALANCE, 'money appeared or vanished: the copy mixes two moments');
-        assert.equal(inv.counter, inv.logRows, 'the counter and the log disagree: the copy mixes two moments');
-        assert.ok(inv.logRows >= before && inv.logRows <= afterDump, `${inv.logRows} log rows, expected between ${before} and ${afterDump}`);
-        assert.equal(db.pragma('journal_mode', { simple: true }), mode, 'the restored database keeps the journal mode of the original');
-      });
-    });
+        await sqliteDumper.check(targetOf(live), dump);
+        const restored = join(dir, 'restored', 'app.db');
+        await sqliteDumper.restore(targetOf(restored), dump, quiet);
+        withDb(restored, (db) => {
+          assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+          const inv = writerInvariants(db);
+          assert.equal(inv.accounts, ACCOUNTS);
+          assert.equal(inv.total, ACCOUNTS * START_BALANCE, 'money appeared or vanished: the copy mixes two moments');
+          assert.equal(inv.counter, inv.logRows, 'the counter and the log disagree: the copy mixes two moments');
+          assert.ok(
+            inv.logRows >= before && inv.logRows <= afterDump,
+            `${inv.logRows} log rows, expected between ${before} and ${afterDump}`,
+          );
+          assert.equal(
+            db.pragma('journal_mode', { simple: true }),
+            mode,
+            'the restored database keeps the journal mode of the original',
+          );
+        });
+      },
+    );
   }
 
   for (const mode of ['wal', 'delete'] as const) {
-    it(`an in-place snapshot (${mode} journal) stays one moment while another process writes, and the writer is ${mode === 'wal' ? 'not blocked' : 'held back'}`, { timeout: 60_000 }, async () => {
-      const dir = workDir();
-      const live = join(dir, 'live.db');
-      const writer = await startWriter(live, mode);
-      while (counterOf(live) < (mode === 'wal' ? 2000 : 50)) await new Promise((r) => setTimeout(r, 20));
-      // A writer can slip in between the checkpoint and the read lock; then there is no snapshot this time.
-      let snapshot: Snapshot | null = null;
-      for (let i = 0; i < 200 && !snapshot; i++) snapshot = await sqliteSnapshot(live);
-      assert.ok(snapshot, 'no in-place snapshot in 200 tries');
-      const bytes = Buffer.alloc(snapshot.size);
-      const fd = openSync(live, 'r');
-      const half = Math.floor(snapshot.size / 2);
-      readSync(fd, bytes, 0, half, 0);
-      const during = counterOf(live);
-      await new Promise((r) => setTimeout(r, 300));
-      const later = counterOf(live);
-      readSync(fd, bytes, half, snapshot.size - half, half);
-      closeSync(fd);
-      snapshot.release();
-      await stop(writer);
-      if (mode === 'wal') assert.ok(later > during, 'in WAL mode the writer must go on while the snapshot is held');
-      else assert.equal(later, during, 'in rollback-journal mode the read lock must hold the writer back');
-      const copy = join(dir, 'copy.db');
-      writeFileSync(copy, bytes);
-      withDb(copy, (db) => {
-        assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-        const inv = writerInvariants(db);
-        assert.equal(inv.total, ACCOUNTS * START_BALANCE, 'money appeared or vanished: the snapshot mixes two moments');
-        assert.equal(inv.counter, inv.logRows, 'the counter and the log disagree: the snapshot mixes two moments');
-        assert.ok(inv.logRows <= during, `the snapshot holds ${inv.logRows} rows, more than existed when it was read (${during})`);
-      });
-    });
+    it(
+      `an in-place snapshot (${mode} journal) stays one moment while another process writes, and the writer is ${mode === 'wal' ? 'not blocked' : 'held back'}`,
+      { timeout: 60_000 },
+      async () => {
+        const dir = workDir();
+        const live = join(dir, 'live.db');
+        const writer = await startWriter(live, mode);
+        while (counterOf(live) < (mode === 'wal' ? 2000 : 50)) await new Promise((r) => setTimeout(r, 20));
+        // A writer can slip in between the checkpoint and the read lock; then there is no snapshot this time.
+        let snapshot: Snapshot | null = null;
+        for (let i = 0; i < 200 && !snapshot; i++) snapshot = await sqliteSnapshot(live);
+        assert.ok(snapshot, 'no in-place snapshot in 200 tries');
+        const bytes = Buffer.alloc(snapshot.size);
+        const fd = openSync(live, 'r');
+        const half = Math.floor(snapshot.size / 2);
+        readSync(fd, bytes, 0, half, 0);
+        const during = counterOf(live);
+        await new Promise((r) => setTimeout(r, 300));
+        const later = counterOf(live);
+        readSync(fd, bytes, half, snapshot.size - half, half);
+        closeSync(fd);
+        snapshot.release();
+        await stop(writer);
+        if (mode === 'wal') assert.ok(later > during, 'in WAL mode the writer must go on while the snapshot is held');
+        else assert.equal(later, during, 'in rollback-journal mode the read lock must hold the writer back');
+        const copy = join(dir, 'copy.db');
+        writeFileSync(copy, bytes);
+        withDb(copy, (db) => {
+          assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+          const inv = writerInvariants(db);
+          assert.equal(
+            inv.total,
+            ACCOUNTS * START_BALANCE,
+            'money appeared or vanished: the snapshot mixes two moments',
+          );
+          assert.equal(inv.counter, inv.logRows, 'the counter and the log disagree: the snapshot mixes two moments');
+          assert.ok(
+            inv.logRows <= during,
+            `the snapshot holds ${inv.logRows} rows, more than existed when it was read (${during})`,
+          );
+        });
+      },
+    );
   }
 
-  it('backup() while another process writes (WAL) gives archives that restore consistent, ten times over', { timeout: 120_000 }, async () => {
-    const dir = workDir();
-    const live = join(dir, 'live.db');
-    const writer = await startWriter(live, 'wal');
-    while (counterOf(live) < 2000) await new Promise((r) => setTimeout(r, 20));
-    const counts: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const report = await backup({ db: `sqlite:${live}`, backupDir: join(dir, 'backups'), file: join(dir, `b${i}.tar.gz`) });
-      const restored = join(dir, `r${i}.db`);
-      await restore({ db: `sqlite:${restored}`, file: report.file, yes: true });
-      withDb(restored, (db) => {
-        const inv = writerInvariants(db);
-        assert.equal(inv.total, ACCOUNTS * START_BALANCE, `archive ${i}: money appeared or vanished`);
-        assert.equal(inv.counter, inv.logRows, `archive ${i}: the counter and the log disagree`);
-        counts.push(inv.logRows);
-      });
-    }
-    await stop(writer);
-    assert.ok(counts.at(-1)! > counts[0], `the writer went on between backups: ${counts.join(', ')}`);
-  });
+  it(
+    'backup() while another process writes (WAL) gives archives that restore consistent, ten times over',
+    { timeout: 120_000 },
+    async () => {
+      const dir = workDir();
+      const live = join(dir, 'live.db');
+      const writer = await startWriter(live, 'wal');
+      while (counterOf(live) < 2000) await new Promise((r) => setTimeout(r, 20));
+      const counts: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const report = await backup({
+          db: `sqlite:${live}`,
+          backupDir: join(dir, 'backups'),
+          file: join(dir, `b${i}.tar.gz`),
+        });
+        const restored = join(dir, `r${i}.db`);
+        await restore({ db: `sqlite:${restored}`, file: report.file, yes: true });
+        withDb(restored, (db) => {
+          const inv = writerInvariants(db);
+          assert.equal(inv.total, ACCOUNTS * START_BALANCE, `archive ${i}: money appeared or vanished`);
+          assert.equal(inv.counter, inv.logRows, `archive ${i}: the counter and the log disagree`);
+          counts.push(inv.logRows);
+        });
+      }
+      await stop(writer);
+      assert.ok(counts.at(-1)! > counts[0], `the writer went on between backups: ${counts.join(', ')}`);
+    },
+  );
 
   it('round trip: schema, every table, user_version and application_id are identical, into a missing and into an existing database', async () => {
     const { source, dump, dir } = await richDump();
@@ -263,10 +329,14 @@ describe('the SQLite dumper', () => {
     const events: { phase: string; bytes: number; total?: number }[] = [];
     await sqliteDumper.restore(targetOf(existing), dump, (e) => events.push(e));
     assert.deepEqual(fingerprint(existing), expected);
-    assert.equal(statSync(existing).mode & 0o777, 0o600, 'the restored file keeps the old file\'s permissions');
+    assert.equal(statSync(existing).mode & 0o777, 0o600, "the restored file keeps the old file's permissions");
     assert.equal(events.at(-1)?.phase, 'restore');
     assert.equal(events.at(-1)?.bytes, statSync(dump).size);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('molt-restore')), [], 'no temporary file is left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('molt-restore')),
+      [],
+      'no temporary file is left',
+    );
   });
 
   it('restore through a symlink replaces the file it points to, with its owner', async () => {
@@ -315,7 +385,14 @@ describe('the SQLite dumper', () => {
       ['cut at a page boundary', (f) => truncateSync(f, Math.floor(bytes.length / pageSize / 2) * pageSize)],
       ['cut mid-page', (f) => truncateSync(f, bytes.length - 1000)],
       ['a flipped byte in the header', (f) => writeFileSync(f, Buffer.from(bytes).fill(0x53 ^ 0xff, 0, 1))],
-      ['a flipped byte in a b-tree page header', (f) => { const b = Buffer.from(bytes); b[pageSize] ^= 0xff; writeFileSync(f, b); }],
+      [
+        'a flipped byte in a b-tree page header',
+        (f) => {
+          const b = Buffer.from(bytes);
+          b[pageSize] ^= 0xff;
+          writeFileSync(f, b);
+        },
+      ],
       ['an empty file', (f) => truncateSync(f, 0)],
     ];
     const target = join(dir, 'target.db');
@@ -346,7 +423,10 @@ describe('the SQLite dumper', () => {
     await stop(writer);
     assert.equal(statSync(live).ino, inode, 'the file was replaced');
     assert.ok(withDb(live, (db) => writerInvariants(db).counter) > 0);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('molt-restore')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('molt-restore')),
+      [],
+    );
 
     // A connection that merely has a WAL database open, in this very process: the exclusive-lock probe sees it.
     const idle = new Database(live);
@@ -359,29 +439,44 @@ describe('the SQLite dumper', () => {
     assert.equal(statSync(live).ino, inode);
   });
 
-  it('restore refuses while another process merely has a rollback-journal database open (Linux)', { skip: process.platform !== 'linux' }, async () => {
-    const { dump, dir } = await richDump();
-    const target = join(dir, 'quiet.db');
-    createRich(target);
-    withDb(target, (db) => db.pragma('journal_mode = DELETE'));
-    const before = sha(target);
-    // Holds no lock at all between statements, so only the open file descriptor gives it away.
-    const holder = spawn(process.execPath, ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(target)}); d.prepare('SELECT 1 FROM users').get(); console.log('ready'); setInterval(() => {}, 1000);`], {
-      cwd: dirname(dirname(dirname(WRITER))),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(holder);
-    await new Promise((resolve) => holder.stdout!.once('data', resolve));
-    await rejects(sqliteDumper.restore(targetOf(target), dump, quiet), 'RESTORE_FAILED', `process ${holder.pid}`);
-    await stop(holder);
-    assert.equal(sha(target), before);
-    await sqliteDumper.restore(targetOf(target), dump, quiet);
-    assert.equal(existsSync(target + '-journal'), false);
-  });
+  it(
+    'restore refuses while another process merely has a rollback-journal database open (Linux)',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      const { dump, dir } = await richDump();
+      const target = join(dir, 'quiet.db');
+      createRich(target);
+      withDb(target, (db) => db.pragma('journal_mode = DELETE'));
+      const before = sha(target);
+      // Holds no lock at all between statements, so only the open file descriptor gives it away.
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(target)}); d.prepare('SELECT 1 FROM users').get(); console.log('ready'); setInterval(() => {}, 1000);`,
+        ],
+        {
+          cwd: dirname(dirname(dirname(WRITER))),
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      children.push(holder);
+      await new Promise((resolve) => holder.stdout!.once('data', resolve));
+      await rejects(sqliteDumper.restore(targetOf(target), dump, quiet), 'RESTORE_FAILED', `process ${holder.pid}`);
+      await stop(holder);
+      assert.equal(sha(target), before);
+      await sqliteDumper.restore(targetOf(target), dump, quiet);
+      assert.equal(existsSync(target + '-journal'), false);
+    },
+  );
 
   it('dump of a missing file fails with BACKUP_FAILED naming it', async () => {
     const dir = workDir();
-    await rejects(sqliteDumper.dump(targetOf(join(dir, 'nope.db')), join(dir, 'out.sqlite'), quiet), 'BACKUP_FAILED', join(dir, 'nope.db'));
+    await rejects(
+      sqliteDumper.dump(targetOf(join(dir, 'nope.db')), join(dir, 'out.sqlite'), quiet),
+      'BACKUP_FAILED',
+      join(dir, 'nope.db'),
+    );
     assert.deepEqual(readdirSync(dir), []);
   });
 });

@@ -3,7 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createSqliteDatabase,
+  queryDb,
+  type TestDatabase,
+} from './helpers/databases.js';
 import { CORPORA, molt } from './helpers/cli.js';
 import { corpusFiles, mysqlSchemaDump, psqlScript, runMariadb, runPsql, schemaDump } from './helpers/floors.js';
 
@@ -31,7 +37,10 @@ describe('real migration histories apply from empty with no edit', { skip: missi
       assert.equal(report.status, 'migrated');
       assert.equal(report.migrations.length, corpus.count);
 
-      runPsql(viaPsql.url, psqlScript(corpusFiles(corpus.dir), (f) => readFileSync(f, 'utf8')));
+      runPsql(
+        viaPsql.url,
+        psqlScript(corpusFiles(corpus.dir), (f) => readFileSync(f, 'utf8')),
+      );
       const dump = schemaDump(viaMolt.url);
       assert.ok(dump.length > 10_000, 'the dump is suspiciously small');
       assert.equal(dump, schemaDump(viaPsql.url), 'molt and psql produced different schemas');
@@ -51,7 +60,10 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     assert.equal(first.code, 0, first.stderr.slice(-2000));
     assert.equal(JSON.parse(first.stdout).migrations.length, 694);
     const schema = async (db: TestDatabase) =>
-      queryDb<{ type: string; name: string; sql: string | null }>(db, "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_molt_migrations%' AND name NOT LIKE 'sqlite_autoindex__molt%' ORDER BY type, name");
+      queryDb<{ type: string; name: string; sql: string | null }>(
+        db,
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_molt_migrations%' AND name NOT LIKE 'sqlite_autoindex__molt%' ORDER BY type, name",
+      );
     const molted = await schema(viaMolt);
     assert.ok(molted.length > 50);
 
@@ -59,8 +71,13 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     if (sqlite3.status === 0) {
       const viaShell = await createSqliteDatabase();
       dbs.push(viaShell);
-      const script = corpusFiles(dir).map((f) => `BEGIN;\n.read '${f}'\nCOMMIT;`).join('\n');
-      const r = spawnSync('sqlite3', ['-bail', viaShell.url.slice('sqlite:'.length)], { input: script, encoding: 'utf8' });
+      const script = corpusFiles(dir)
+        .map((f) => `BEGIN;\n.read '${f}'\nCOMMIT;`)
+        .join('\n');
+      const r = spawnSync('sqlite3', ['-bail', viaShell.url.slice('sqlite:'.length)], {
+        input: script,
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(molted, await schema(viaShell));
     }
@@ -77,7 +94,8 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     const viaClient = await createMysqlDatabase();
     dbs.push(viaMolt, viaClient);
     const run = () => molt(['migrate', '--json', '--db', viaMolt.url, '--dir', dir, '--set', mode]);
-    const history = () => queryDb(viaMolt, 'SELECT version, status, statements_applied, error FROM _molt_migrations ORDER BY version');
+    const history = () =>
+      queryDb(viaMolt, 'SELECT version, status, statements_applied, error FROM _molt_migrations ORDER BY version');
 
     const first = await run();
     assert.equal(first.code, 4, first.stderr.slice(-2000));
@@ -87,7 +105,10 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     const failed = report.migrations[344];
     assert.match(failed.source, /20260408000000000000_create_pending_traits_changes\.mysql\.up\.sql$/);
     assert.deepEqual([failed.error.statement, failed.error.statementsApplied], [4, 3]);
-    assert.match(first.stderr, /create_pending_traits_changes\.mysql\.up\.sql:23 \(statement 4 of 4\): .*cannot be used in the GENERATED ALWAYS AS clause/);
+    assert.match(
+      first.stderr,
+      /create_pending_traits_changes\.mysql\.up\.sql:23 \(statement 4 of 4\): .*cannot be used in the GENERATED ALWAYS AS clause/,
+    );
 
     const client = runMariadb(viaClient.url, corpusFiles(dir), `SET SESSION ${mode}`);
     assert.notEqual(client.status, 0, 'the mariadb client applied file 345, which MariaDB should refuse');
@@ -99,7 +120,10 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     const before = await history();
     const second = await run();
     assert.equal(second.code, 4);
-    assert.match(second.stderr, /resuming 20260408000000000000_create_pending_traits_changes\.mysql\.up at statement 4 of 4/);
+    assert.match(
+      second.stderr,
+      /resuming 20260408000000000000_create_pending_traits_changes\.mysql\.up at statement 4 of 4/,
+    );
     assert.equal(mysqlSchemaDump(viaMolt.url), dump);
     assert.deepEqual(await history(), before);
   });

@@ -26,9 +26,15 @@ for (const { kind, create } of DATABASES) {
     it('runs statements with bound parameters and returns rows as objects', async () => {
       const s = await connect();
       await s.exec('CREATE TABLE contract_t (id integer PRIMARY KEY, label text)');
-      await s.query(`INSERT INTO contract_t (id, label) VALUES (${driver.sql.param(1)}, ${driver.sql.param(2)})`, [1, 'one']);
+      await s.query(`INSERT INTO contract_t (id, label) VALUES (${driver.sql.param(1)}, ${driver.sql.param(2)})`, [
+        1,
+        'one',
+      ]);
       const rows = await s.query<{ id: number; label: string }>('SELECT id, label FROM contract_t');
-      assert.deepEqual(rows.map((r) => ({ id: Number(r.id), label: r.label })), [{ id: 1, label: 'one' }]);
+      assert.deepEqual(
+        rows.map((r) => ({ id: Number(r.id), label: r.label })),
+        [{ id: 1, label: 'one' }],
+      );
     });
 
     const present = async (s: Session, table: string): Promise<boolean> => {
@@ -48,7 +54,9 @@ for (const { kind, create } of DATABASES) {
     it('commits statements sent as one text one by one when the capability says so', async () => {
       const s = await connect();
       await s.exec('CREATE TABLE contract_batch (id integer)');
-      await assert.rejects(s.exec('INSERT INTO contract_batch (id) VALUES (1);\nINSERT INTO contract_batch_nope (id) VALUES (2)'));
+      await assert.rejects(
+        s.exec('INSERT INTO contract_batch (id) VALUES (1);\nINSERT INTO contract_batch_nope (id) VALUES (2)'),
+      );
       if (await present(s, 'contract_batch_nope')) assert.fail('unexpected table');
       const rows = await s.query('SELECT id FROM contract_batch');
       // Only a database that commits each statement keeps the first insert; molt batches progress rows only there.
@@ -61,11 +69,20 @@ for (const { kind, create } of DATABASES) {
       await s.exec(`CREATE TABLE contract_values (at ${types.timestamp}, label ${types.text})`);
       const at = '2026-03-04T05:06:07.089Z';
       const tricky = "it's a \\ back\\slash; 'quoted' \u00e9\u4e2d\u{1F600}\n-- not a comment";
-      await s.query(`INSERT INTO contract_values (at, label) VALUES (${param(1)}, ${param(2)})`, [timestamp(at), 'bound']);
+      await s.query(`INSERT INTO contract_values (at, label) VALUES (${param(1)}, ${param(2)})`, [
+        timestamp(at),
+        'bound',
+      ]);
       await s.exec(`INSERT INTO contract_values (at, label) VALUES (${literal(timestamp(at))}, ${literal(tricky)})`);
       const rows = await s.query<{ at: unknown; label: string }>('SELECT at, label FROM contract_values');
-      assert.deepEqual(rows.map((r) => new Date(r.at as string).toISOString()), [at, at]);
-      assert.deepEqual(rows.map((r) => r.label), ['bound', tricky]);
+      assert.deepEqual(
+        rows.map((r) => new Date(r.at as string).toISOString()),
+        [at, at],
+      );
+      assert.deepEqual(
+        rows.map((r) => r.label),
+        ['bound', tricky],
+      );
     });
 
     it('points an error at the line of the statement it comes from, within the statement', async () => {
@@ -109,23 +126,27 @@ for (const { kind, create } of DATABASES) {
       await b.unlock('contract-close');
     });
 
-    it('keeps locks of two databases on one server apart', { skip: kind === 'sqlite' ? 'an SQLite file is its own server' : false }, async () => {
-      const other = await create();
-      try {
-        const otherDriver = await createDriver(other.url);
-        const a = await connect();
-        const b = await otherDriver.connect();
+    it(
+      'keeps locks of two databases on one server apart',
+      { skip: kind === 'sqlite' ? 'an SQLite file is its own server' : false },
+      async () => {
+        const other = await create();
         try {
-          assert.equal(await a.tryLock('contract-apart'), true);
-          assert.equal(await b.tryLock('contract-apart'), true, 'a lock in one database blocked another database');
+          const otherDriver = await createDriver(other.url);
+          const a = await connect();
+          const b = await otherDriver.connect();
+          try {
+            assert.equal(await a.tryLock('contract-apart'), true);
+            assert.equal(await b.tryLock('contract-apart'), true, 'a lock in one database blocked another database');
+          } finally {
+            await b.close();
+            await a.unlock('contract-apart');
+          }
         } finally {
-          await b.close();
-          await a.unlock('contract-apart');
+          await other.drop();
         }
-      } finally {
-        await other.drop();
-      }
-    });
+      },
+    );
 
     it('names its server version', async () => {
       const s = await connect();

@@ -42,7 +42,12 @@ async function unpackedBackup(): Promise<{ db: TestDatabase; dir: string; parts:
 }
 
 /** Repacks the unpacked parts under a manifest header the test chose, with extra files; every hash is right. */
-async function forge(parts: string, manifest: Manifest, extra: ArchiveSource[], header: Partial<Omit<Manifest, 'entries'>>): Promise<string> {
+async function forge(
+  parts: string,
+  manifest: Manifest,
+  extra: ArchiveSource[],
+  header: Partial<Omit<Manifest, 'entries'>>,
+): Promise<string> {
   const out = join(tmp(), 'forged.tar.gz');
   const sources: ArchiveSource[] = [
     { path: 'about.json', file: join(parts, 'about.json') },
@@ -55,14 +60,19 @@ async function forge(parts: string, manifest: Manifest, extra: ArchiveSource[], 
 }
 
 describe('restore writes only where the operator said', () => {
-  for (const [what, source] of [['an absolute', '/ABS'], ['a relative', '../victim']] as const) {
+  for (const [what, source] of [
+    ['an absolute', '/ABS'],
+    ['a relative', '../victim'],
+  ] as const) {
     it(`an archive sending a data directory to ${what} path it chose is refused by verify or restore, and the path is untouched`, async () => {
       const { db, dir, parts, manifest } = await unpackedBackup();
       const victim = tmp('molt-victim-');
       writeFileSync(join(victim, 'precious.txt'), 'do not delete');
       const payload = join(tmp(), 'evil.txt');
       writeFileSync(payload, 'replaced');
-      let forged = await forge(parts, manifest, [{ path: 'data/evil/evil.txt', file: payload }], { dataDirs: [{ name: 'evil', source: victim }] });
+      let forged = await forge(parts, manifest, [{ path: 'data/evil/evil.txt', file: payload }], {
+        dataDirs: [{ name: 'evil', source: victim }],
+      });
       if (source !== '/ABS') {
         // molt never writes a relative source, so the manifest is edited by hand and the archive repacked in order.
         const x = tmp();
@@ -71,7 +81,18 @@ describe('restore writes only where the operator said', () => {
         m.dataDirs[0].source = source;
         writeFileSync(join(x, 'manifest.json'), JSON.stringify(m));
         forged = join(tmp(), 'relative.tar.gz');
-        execFileSync('tar', ['-czf', forged, '-C', x, '--owner=0', '--group=0', 'about.json', manifest.database.dumpPath, 'data/evil/evil.txt', 'manifest.json']);
+        execFileSync('tar', [
+          '-czf',
+          forged,
+          '-C',
+          x,
+          '--owner=0',
+          '--group=0',
+          'about.json',
+          manifest.database.dumpPath,
+          'data/evil/evil.txt',
+          'manifest.json',
+        ]);
       }
       const verify = await molt(['backup', 'verify', forged]);
       const r = await molt(['restore', forged, '--yes', '--db', db.url, '--dir', dir]);
@@ -79,7 +100,17 @@ describe('restore writes only where the operator said', () => {
         assert.equal(r.code, EXIT_REFUSED, r.stderr);
         assert.match(r.stderr, /holds data directory "evil", which the configuration does not name/);
         // Naming another directory does not make the archive's own path acceptable.
-        const other = await molt(['restore', forged, '--yes', '--db', db.url, '--dir', dir, '--data-dir', `uploads=${tmp()}`]);
+        const other = await molt([
+          'restore',
+          forged,
+          '--yes',
+          '--db',
+          db.url,
+          '--dir',
+          dir,
+          '--data-dir',
+          `uploads=${tmp()}`,
+        ]);
         assert.equal(other.code, EXIT_REFUSED, other.stderr);
       } else {
         assert.equal(verify.code, EXIT_INVALID, verify.stdout + verify.stderr);
@@ -96,9 +127,21 @@ describe('restore writes only where the operator said', () => {
     const { db, dir, parts, manifest } = await unpackedBackup();
     const payload = join(tmp(), 'a.txt');
     writeFileSync(payload, 'restored');
-    const forged = await forge(parts, manifest, [{ path: 'data/uploads/a.txt', file: payload }], { dataDirs: [{ name: 'uploads', source: '/srv/elsewhere' }] });
+    const forged = await forge(parts, manifest, [{ path: 'data/uploads/a.txt', file: payload }], {
+      dataDirs: [{ name: 'uploads', source: '/srv/elsewhere' }],
+    });
     const dest = join(tmp(), 'uploads');
-    const asked = await molt(['restore', forged, '--db', db.url, '--dir', dir, '--data-dir', `uploads=${dest}`, '--json']);
+    const asked = await molt([
+      'restore',
+      forged,
+      '--db',
+      db.url,
+      '--dir',
+      dir,
+      '--data-dir',
+      `uploads=${dest}`,
+      '--json',
+    ]);
     assert.equal(asked.code, EXIT_REFUSED, asked.stderr);
     assert.deepEqual(JSON.parse(asked.stdout).error.summary.destinations, [{ name: 'uploads', path: dest }]);
     const r = await molt(['restore', forged, '--yes', '--db', db.url, '--dir', dir, '--data-dir', `uploads=${dest}`]);
@@ -123,9 +166,21 @@ describe('restore checks the room it needs first', () => {
       // 32 MiB of zeros: the right size and hash, a small archive, four times the disk.
       const big = join(tmp(), 'big.bin');
       writeFileSync(big, Buffer.alloc(32 * 1024 * 1024));
-      const forged = await forge(parts, manifest, [{ path: 'data/uploads/big.bin', file: big }], { dataDirs: [{ name: 'uploads', source: '/srv/uploads' }] });
+      const forged = await forge(parts, manifest, [{ path: 'data/uploads/big.bin', file: big }], {
+        dataDirs: [{ name: 'uploads', source: '/srv/uploads' }],
+      });
       assert.ok(statSync(forged).size < 1024 * 1024);
-      const r = await molt(['restore', forged, '--yes', '--db', `sqlite:${target}`, '--dir', dir, '--data-dir', `uploads=${join(mount, 'uploads')}`]);
+      const r = await molt([
+        'restore',
+        forged,
+        '--yes',
+        '--db',
+        `sqlite:${target}`,
+        '--dir',
+        dir,
+        '--data-dir',
+        `uploads=${join(mount, 'uploads')}`,
+      ]);
       assert.equal(r.code, EXIT_REFUSED, r.stderr);
       assert.match(r.stderr, /expands to 0\.03 GiB, but .* has 0\.01 GiB free/);
       assert.deepEqual(readdirSync(mount), []);
@@ -135,7 +190,7 @@ describe('restore checks the room it needs first', () => {
   });
 });
 
-describe('archives are the owner\'s, and retention keeps to its own database', () => {
+describe("archives are the owner's, and retention keeps to its own database", () => {
   it('a backup and the directory molt makes for it are readable by the owner only, the automatic one too', async () => {
     const db = await createSqliteDatabase();
     made.push(db);
@@ -152,24 +207,32 @@ describe('archives are the owner\'s, and retention keeps to its own database', (
     assert.equal(statSync(JSON.parse(m.stdout).backup).mode & 0o777, 0o600);
   });
 
-  it('--keep 1 on one database leaves another database\'s archives in the same directory, and list tells them apart', async () => {
+  it("--keep 1 on one database leaves another database's archives in the same directory, and list tells them apart", async () => {
     const lite = await createSqliteDatabase();
     const pg = await createPostgresDatabase();
     made.push(lite, pg);
     const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n' });
     const backups = tmp();
     for (const db of [pg, lite]) assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
-    for (let i = 0; i < 2; i++) assert.equal((await molt(['backup', '--db', pg.url, '--dir', dir, '--backup-dir', backups])).code, 0);
-    for (let i = 0; i < 2; i++) assert.equal((await molt(['backup', '--keep', '1', '--db', lite.url, '--dir', dir, '--backup-dir', backups])).code, 0);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await molt(['backup', '--db', pg.url, '--dir', dir, '--backup-dir', backups])).code, 0);
+    for (let i = 0; i < 2; i++)
+      assert.equal(
+        (await molt(['backup', '--keep', '1', '--db', lite.url, '--dir', dir, '--backup-dir', backups])).code,
+        0,
+      );
     const pgName = new URL(pg.url).pathname.slice(1);
     const names = readdirSync(backups).filter((n) => n.endsWith('.tar.gz'));
     assert.equal(names.filter((n) => n.startsWith(`molt-backup-${pgName}-`)).length, 2, names.join(', '));
     assert.equal(names.filter((n) => n.startsWith('molt-backup-test-')).length, 1, names.join(', '));
-    const listed = JSON.parse((await molt(['backup', 'list', '--json', '--db', pg.url, '--backup-dir', backups])).stdout);
+    const listed = JSON.parse(
+      (await molt(['backup', 'list', '--json', '--db', pg.url, '--backup-dir', backups])).stdout,
+    );
     assert.equal(listed.backups.length, 2);
     assert.ok(listed.backups.every((b: { database: string }) => b.database.endsWith(`/${pgName}`)));
-    const all = JSON.parse((await molt(['backup', 'list', '--all', '--json', '--db', pg.url, '--backup-dir', backups])).stdout);
+    const all = JSON.parse(
+      (await molt(['backup', 'list', '--all', '--json', '--db', pg.url, '--backup-dir', backups])).stdout,
+    );
     assert.equal(all.backups.length, 3);
   });
 });
-

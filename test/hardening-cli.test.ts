@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, cleanEnv, migrationsDir, molt, writeFiles } from './helpers/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, hasTable, mysqlAdmin, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createSqliteDatabase,
+  hasTable,
+  mysqlAdmin,
+  pgAdmin,
+  queryDb,
+  type TestDatabase,
+} from './helpers/databases.js';
 
 const made: TestDatabase[] = [];
 after(async () => {
@@ -57,7 +66,22 @@ describe('bad files and values get their documented code and a message naming th
     execFileSync('chmod', ['0777', out]);
     let r: { code: number | null; stderr: string };
     try {
-      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'migrate', '--db', `sqlite:${join(out, 'x.db')}`, '--dir', dir], { env: cleanEnv(), stdio: 'pipe' });
+      execFileSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          BIN,
+          'migrate',
+          '--db',
+          `sqlite:${join(out, 'x.db')}`,
+          '--dir',
+          dir,
+        ],
+        { env: cleanEnv(), stdio: 'pipe' },
+      );
       r = { code: 0, stderr: '' };
     } catch (error) {
       const e = error as { status: number; stderr: Buffer };
@@ -86,7 +110,7 @@ describe('bad files and values get their documented code and a message naming th
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('an over-long --table and one in the database\'s own schema are refused, and PostgreSQL gets no stray table', async () => {
+  it("an over-long --table and one in the database's own schema are refused, and PostgreSQL gets no stray table", async () => {
     const db = await createPostgresDatabase();
     made.push(db);
     const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n' });
@@ -96,7 +120,14 @@ describe('bad files and values get their documented code and a message naming th
     r = await molt(['migrate', '--table', 'pg_catalog.pg_class', '--db', db.url, '--dir', dir]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /lies in PostgreSQL's own schema "pg_catalog"/);
-    assert.deepEqual(await pgAdmin("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace", [], db.url), []);
+    assert.deepEqual(
+      await pgAdmin(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
+        [],
+        db.url,
+      ),
+      [],
+    );
   });
 
   it('status and verify do not create a mistyped SQLite path or its directory', async () => {
@@ -114,10 +145,17 @@ describe('bad files and values get their documented code and a message naming th
 describe('SQLite locks', () => {
   /** Holds the database with BEGIN EXCLUSIVE in another process for `ms`, and resolves once it holds it. */
   async function holdExclusive(path: string, ms: number): Promise<void> {
-    const child = spawn(process.execPath, ['-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const Database = require(${JSON.stringify(join(process.cwd(), 'node_modules', 'better-sqlite3'))});
       const db = new Database(${JSON.stringify(path)}); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('held\\n');
-      setTimeout(() => db.exec('COMMIT'), ${ms});`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      setTimeout(() => db.exec('COMMIT'), ${ms});`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => child.stdout!.on('data', () => resolve()));
   }
 
@@ -144,8 +182,14 @@ describe('SQLite locks', () => {
     const db = await sqlite();
     const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n' });
     assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
-    writeFiles(dir, { '0002_slow.sql': "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) INSERT INTO a SELECT i FROM n;\n" });
-    const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], { env: cleanEnv(), stdio: 'ignore' });
+    writeFiles(dir, {
+      '0002_slow.sql':
+        'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) INSERT INTO a SELECT i FROM n;\n',
+    });
+    const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], {
+      env: cleanEnv(),
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await sleep(400);
     const s = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
@@ -160,7 +204,10 @@ async function mysqlRunning(db: TestDatabase, text: string): Promise<void> {
   const name = new URL(db.url).pathname.slice(1);
   const by = Date.now() + 20_000;
   while (Date.now() < by) {
-    const rows = await mysqlAdmin('SELECT 1 FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ?', [name, `%${text}%`]);
+    const rows = await mysqlAdmin('SELECT 1 FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ?', [
+      name,
+      `%${text}%`,
+    ]);
     if (rows.length > 0) return;
     await sleep(20);
   }
@@ -172,7 +219,10 @@ async function pgRunning(db: TestDatabase, text: string): Promise<void> {
   const name = new URL(db.url).pathname.slice(1);
   const by = Date.now() + 20_000;
   while (Date.now() < by) {
-    const rows = await pgAdmin("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt' AND query LIKE $2", [name, `%${text}%`]);
+    const rows = await pgAdmin(
+      "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'molt' AND query LIKE $2",
+      [name, `%${text}%`],
+    );
     if (rows.length > 0) return;
     await sleep(20);
   }
@@ -186,17 +236,26 @@ describe('Ctrl-C during migrate', () => {
     '0003_c.sql': 'CREATE TABLE c (x int);\n',
   });
   const SLOW = {
-    sqlite: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000000) INSERT INTO a SELECT i FROM n;',
+    sqlite:
+      'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000000) INSERT INTO a SELECT i FROM n;',
     postgres: 'SELECT pg_sleep(1.5);',
     mysql: 'SELECT SLEEP(1.5);',
   };
 
   for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
     it(`${kind}: the first Ctrl-C stops after the current migration with a summary and exit 130`, async () => {
-      const db = kind === 'sqlite' ? await sqlite() : kind === 'postgres' ? await createPostgresDatabase() : await createMysqlDatabase();
+      const db =
+        kind === 'sqlite'
+          ? await sqlite()
+          : kind === 'postgres'
+            ? await createPostgresDatabase()
+            : await createMysqlDatabase();
       if (kind !== 'sqlite') made.push(db);
       const dir = migrationsDir(slowSet(SLOW[kind]));
-      const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -215,7 +274,10 @@ describe('Ctrl-C during migrate', () => {
       assert.equal(await code, 130, stderr);
       assert.match(stderr, /Interrupted: 1 migration applied \(now at 0001\), 2 left for the next run/);
       assert.match(stdout, /interrupted at 0001: 1 applied, 2 left/);
-      assert.deepEqual((await queryDb<{ version: string }>(db, 'SELECT version FROM _molt_migrations')).map((r) => r.version), ['0001']);
+      assert.deepEqual(
+        (await queryDb<{ version: string }>(db, 'SELECT version FROM _molt_migrations')).map((r) => r.version),
+        ['0001'],
+      );
       const again = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(await hasTable(db, 'c'), true);
@@ -226,8 +288,13 @@ describe('Ctrl-C during migrate', () => {
     const db = await createPostgresDatabase();
     made.push(db);
     const dir = migrationsDir(slowSet('SELECT pg_sleep(5);'));
-    const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], { env: cleanEnv(), stdio: 'ignore' });
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+    const child = spawn(process.execPath, [BIN, 'migrate', '--db', db.url, '--dir', dir], {
+      env: cleanEnv(),
+      stdio: 'ignore',
+    });
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    );
     await pgRunning(db, 'pg_sleep');
     child.kill('SIGINT');
     await sleep(200);
@@ -259,13 +326,19 @@ describe('what a new user trips over', () => {
     const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n' });
     assert.equal((await molt(['sum', '--dir', dir])).code, 0);
     const created = JSON.parse((await molt(['new', 'add_b', '--dir', dir, '--json'])).stdout);
-    writeFileSync(join(dir, '0002_add_b.sql'), `${readFileSync(join(dir, '0002_add_b.sql'), 'utf8')}CREATE TABLE b (x int);\n`);
+    writeFileSync(
+      join(dir, '0002_add_b.sql'),
+      `${readFileSync(join(dir, '0002_add_b.sql'), 'utf8')}CREATE TABLE b (x int);\n`,
+    );
     assert.match(created.path, /0002_add_b\.sql$/);
     const db = await sqlite();
     for (let i = 0; i < 2; i++) {
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /0002_add_b\.sql changed since `molt new` recorded it in molt\.sum; run `molt sum` before you commit/);
+      assert.match(
+        r.stderr,
+        /0002_add_b\.sql changed since `molt new` recorded it in molt\.sum; run `molt sum` before you commit/,
+      );
     }
     // An edit to a migration molt.sum recorded as written is still refused.
     writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (x int, y int);\n');
@@ -276,12 +349,18 @@ describe('what a new user trips over', () => {
 
   it('verify says PENDING (exit 7) and drift DRIFT (exit 3); --phase expand names the contract migration it held back', async () => {
     const db = await sqlite();
-    const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n', '0002_drop.sql': '-- molt:phase contract\nDROP TABLE a;\n' });
+    const dir = migrationsDir({
+      '0001_a.sql': 'CREATE TABLE a (x int);\n',
+      '0002_drop.sql': '-- molt:phase contract\nDROP TABLE a;\n',
+    });
     const v = await molt(['verify', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(v.code, 6, v.stderr);
     const m = await molt(['migrate', '--phase', 'expand', '--db', db.url, '--dir', dir]);
     assert.equal(m.code, 0, m.stderr);
-    assert.match(m.stdout, /held back 1 migration from the first contract one on \(0002_drop contract\): run `molt migrate --phase all`/);
+    assert.match(
+      m.stdout,
+      /held back 1 migration from the first contract one on \(0002_drop contract\): run `molt migrate --phase all`/,
+    );
     const pending = await molt(['verify', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(pending.code, 7, pending.stderr);
     assert.equal(JSON.parse(pending.stdout).error.code, 'PENDING');
@@ -291,4 +370,3 @@ describe('what a new user trips over', () => {
     assert.equal(JSON.parse(drift.stdout).error.code, 'DRIFT');
   });
 });
-

@@ -19,7 +19,9 @@ for (const { kind, create } of DATABASES) {
       for (const db of dbs) await db.drop();
     });
     const historyCount = async (db: TestDatabase): Promise<number> =>
-      (await hasTable(db, '_molt_migrations')) ? Number((await queryDb<{ n: unknown }>(db, 'SELECT count(*) AS n FROM _molt_migrations'))[0].n) : 0;
+      (await hasTable(db, '_molt_migrations'))
+        ? Number((await queryDb<{ n: unknown }>(db, 'SELECT count(*) AS n FROM _molt_migrations'))[0].n)
+        : 0;
 
     // Item 1: the file's text and its history row must never come apart.
     for (const [what, text, line] of [
@@ -42,7 +44,10 @@ for (const { kind, create } of DATABASES) {
       const db = await fresh();
       const dir = migrationsDir({});
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(`${dir}/0001_a.sql`, Buffer.concat([Buffer.from('CREATE TABLE a (x int);\n-- caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+      writeFileSync(
+        `${dir}/0001_a.sql`,
+        Buffer.concat([Buffer.from('CREATE TABLE a (x int);\n-- caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      );
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, EXIT_INVALID_FILES, r.stderr);
       assert.match(r.stderr, /0001_a\.sql:2: is not valid UTF-8/);
@@ -54,7 +59,10 @@ for (const { kind, create } of DATABASES) {
       const dir = migrationsDir({ '0001_a.sql': '-- note\rCREATE TABLE a (x int);\rINSERT INTO a VALUES (1);\r' });
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual((await queryDb<{ x: unknown }>(db, 'SELECT x FROM a')).map((row) => Number(row.x)), [1]);
+      assert.deepEqual(
+        (await queryDb<{ x: unknown }>(db, 'SELECT x FROM a')).map((row) => Number(row.x)),
+        [1],
+      );
     });
 
     // Item 3: directive spellings are tolerated or refused, never ignored.
@@ -70,7 +78,9 @@ for (const { kind, create } of DATABASES) {
     }
 
     it('refuses two phase directives in one file', async () => {
-      const dir = migrationsDir({ '0001_a.sql': '-- molt:phase expand\n-- molt:phase contract\nCREATE TABLE a (x int);\n' });
+      const dir = migrationsDir({
+        '0001_a.sql': '-- molt:phase expand\n-- molt:phase contract\nCREATE TABLE a (x int);\n',
+      });
       const r = await molt(['migrate', '--db', (await fresh()).url, '--dir', dir]);
       assert.equal(r.code, EXIT_INVALID_FILES, r.stderr);
       assert.match(r.stderr, /0001_a\.sql:2: a second "molt:phase" directive; line 1 already set it/);
@@ -80,14 +90,20 @@ for (const { kind, create } of DATABASES) {
     it('refuses a database with tables and no history, and baseline then adopts it', async () => {
       const db = await fresh();
       await queryDb(db, 'CREATE TABLE users (id int)');
-      const dir = migrationsDir({ '0001_users.sql': 'CREATE TABLE users (id int);\n', '0002_more.sql': 'CREATE TABLE more (id int);\n' });
+      const dir = migrationsDir({
+        '0001_users.sql': 'CREATE TABLE users (id int);\n',
+        '0002_more.sql': 'CREATE TABLE more (id int);\n',
+      });
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, EXIT_NEEDS_DECISION, r.stderr);
       assert.match(r.stderr, /already has 1 table\(s\) \(.*users\) but no migration recorded/);
       assert.match(r.stderr, /molt baseline VERSION/);
       assert.equal(await hasTable(db, 'more'), false);
       const s = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
-      assert.deepEqual(JSON.parse(s.stdout).problems.map((p: { code: string }) => p.code), ['not_baselined']);
+      assert.deepEqual(
+        JSON.parse(s.stdout).problems.map((p: { code: string }) => p.code),
+        ['not_baselined'],
+      );
       assert.equal((await molt(['baseline', '9999', '--db', db.url, '--dir', dir])).code, EXIT_NEEDS_DECISION);
       const b = await molt(['baseline', '0001', '--db', db.url, '--dir', dir]);
       assert.equal(b.code, 0, b.stderr);
@@ -114,7 +130,10 @@ for (const { kind, create } of DATABASES) {
 
     it('refuses migrate --to a version no migration has', async () => {
       const db = await fresh();
-      const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n', '0002_b.sql': 'CREATE TABLE b (x int);\n' });
+      const dir = migrationsDir({
+        '0001_a.sql': 'CREATE TABLE a (x int);\n',
+        '0002_b.sql': 'CREATE TABLE b (x int);\n',
+      });
       const r = await molt(['migrate', '--to', '0005', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--to 0005: no migration has that version/);
@@ -129,15 +148,22 @@ describe('engine hardening on SQLite', () => {
     const db = await DATABASES[0].create();
     try {
       const dir = migrationsDir({
-        '0001_parent.sql': 'CREATE TABLE parent (id integer PRIMARY KEY);\nCREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id));\n',
+        '0001_parent.sql':
+          'CREATE TABLE parent (id integer PRIMARY KEY);\nCREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id));\n',
         '0002_orphan.sql': 'INSERT INTO child (id, parent_id) VALUES (1, 42);\n',
       });
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 4, r.stderr);
-      assert.match(r.stderr, /0002_orphan failed .*it leaves 1 row\(s\) of table child whose foreign key points at no row of parent/);
+      assert.match(
+        r.stderr,
+        /0002_orphan failed .*it leaves 1 row\(s\) of table child whose foreign key points at no row of parent/,
+      );
       assert.deepEqual(await queryDb(db, 'SELECT * FROM child'), []);
       const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
-      assert.deepEqual(s.applied.map((m: { version: string }) => m.version), ['0001']);
+      assert.deepEqual(
+        s.applied.map((m: { version: string }) => m.version),
+        ['0001'],
+      );
     } finally {
       await db.drop();
     }
@@ -160,7 +186,10 @@ describe('engine hardening on server databases', () => {
     });
     const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await queryDb(db, 'SELECT version FROM _molt_migrations ORDER BY version')).map((row) => row.version), ['0001', '0002']);
+    assert.deepEqual(
+      (await queryDb(db, 'SELECT version FROM _molt_migrations ORDER BY version')).map((row) => row.version),
+      ['0001', '0002'],
+    );
     assert.equal(await hasTable(db, 'public.b'), true);
   });
 

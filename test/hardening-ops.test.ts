@@ -10,14 +10,33 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanEnv, migrationsDir, molt, ROOT } from './helpers/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, MYSQL_ADMIN_URL, PG_ADMIN_URL, pgAdmin, type TestDatabase } from './helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  MYSQL_ADMIN_URL,
+  PG_ADMIN_URL,
+  pgAdmin,
+  type TestDatabase,
+} from './helpers/databases.js';
 
 const made: TestDatabase[] = [];
 after(async () => {
   for (const db of made) await db.drop();
 });
 
-const COMMANDS = ['migrate', 'status', 'verify', 'create-database', 'new', 'baseline', 'lint', 'sum', 'backup', 'restore', 'repair'];
+const COMMANDS = [
+  'migrate',
+  'status',
+  'verify',
+  'create-database',
+  'new',
+  'baseline',
+  'lint',
+  'sum',
+  'backup',
+  'restore',
+  'repair',
+];
 
 describe('help, version and mistakes', () => {
   it('every command has help with an example, and `molt help CMD` prints the same', async () => {
@@ -66,7 +85,7 @@ describe('help, version and mistakes', () => {
     assert.doesNotMatch((await molt(['restore', '--help'])).stdout, /--statement-timeout/);
   });
 
-  it('the README\'s lint output sample is what lint prints', async () => {
+  it("the README's lint output sample is what lint prints", async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const command = /```sh\nnpx (molt lint [^\n]+)\n```\n\nprints `([^`]+)`/.exec(readme);
     assert.ok(command, 'the README shows a lint command and what it prints');
@@ -87,7 +106,11 @@ describe('connection errors name the part that is wrong', () => {
 
   it('PostgreSQL: an unknown database says to create it, and create-database does', async () => {
     const name = `molt_t_cd_${process.pid}_${Date.now().toString(36)}`;
-    made.push({ url: pgUrl(name), kind: 'postgres', drop: async () => void (await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) });
+    made.push({
+      url: pgUrl(name),
+      kind: 'postgres',
+      drop: async () => void (await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    });
     const r = await molt(['status', '--json', '--db', pgUrl(name), '--dir', dir]);
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, new RegExp(`database "${name}" does not exist`));
@@ -118,7 +141,7 @@ describe('connection errors name the part that is wrong', () => {
     assert.match(r.stderr, /TLS failed: .*(SSL|TLS)/i);
   });
 
-  it('MySQL: errors carry CONNECT_FAILED, with the driver\'s code apart', async () => {
+  it("MySQL: errors carry CONNECT_FAILED, with the driver's code apart", async () => {
     const u = new URL(MYSQL_ADMIN_URL);
     u.pathname = '/no_such_db_molt';
     const r = await molt(['status', '--json', '--db', u.toString(), '--dir', dir]);
@@ -134,7 +157,11 @@ describe('connection errors name the part that is wrong', () => {
     const u = new URL(db.url);
     u.pathname = `${u.pathname}_new`;
     const { mysqlAdmin } = await import('./helpers/databases.js');
-    made.push({ url: u.toString(), kind: 'mysql', drop: async () => void (await mysqlAdmin(`DROP DATABASE IF EXISTS \`${u.pathname.slice(1)}\``)) });
+    made.push({
+      url: u.toString(),
+      kind: 'mysql',
+      drop: async () => void (await mysqlAdmin(`DROP DATABASE IF EXISTS \`${u.pathname.slice(1)}\``)),
+    });
     const r = await molt(['create-database', '--db', u.toString()]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await molt(['migrate', '--db', u.toString(), '--dir', dir])).code, 0);
@@ -146,16 +173,19 @@ describe('--wait-for-database', () => {
   function lateRelay(port: number, delayMs: number): { server: Promise<Server>; sockets: Socket[] } {
     const target = new URL(PG_ADMIN_URL);
     const sockets: Socket[] = [];
-    const server = sleep(delayMs).then(() => new Promise<Server>((resolve) => {
-      const s = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        sockets.push(client, upstream);
-        client.pipe(upstream).pipe(client);
-        client.on('error', () => upstream.destroy());
-        upstream.on('error', () => client.destroy());
-      });
-      s.listen(port, '127.0.0.1', () => resolve(s));
-    }));
+    const server = sleep(delayMs).then(
+      () =>
+        new Promise<Server>((resolve) => {
+          const s = createServer((client) => {
+            const upstream = connect(Number(target.port || 5432), target.hostname);
+            sockets.push(client, upstream);
+            client.pipe(upstream).pipe(client);
+            client.on('error', () => upstream.destroy());
+            upstream.on('error', () => client.destroy());
+          });
+          s.listen(port, '127.0.0.1', () => resolve(s));
+        }),
+    );
     return { server, sockets };
   }
 
@@ -163,7 +193,9 @@ describe('--wait-for-database', () => {
     const db = await createPostgresDatabase();
     made.push(db);
     const probe = createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)),
+    );
     await new Promise((resolve) => probe.close(resolve));
     const url = new URL(db.url);
     url.host = `127.0.0.1:${port}`;
@@ -186,61 +218,68 @@ describe('--wait-for-database', () => {
 });
 
 describe('the drain the README describes', () => {
-  it('outside Kubernetes: new connections are refused at once, an open one gets /readyz 503 and Connection: close', { timeout: 30_000 }, async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'molt-drain-'));
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'examples', 'sample-service', 'server.js')], {
-      cwd,
-      env: cleanEnv({ PORT: '0', DRAIN_GRACE_MS: '3000' }),
-    });
-    let stderr = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-        if (m) resolve(Number(m[1]));
+  it(
+    'outside Kubernetes: new connections are refused at once, an open one gets /readyz 503 and Connection: close',
+    { timeout: 30_000 },
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'molt-drain-'));
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'examples', 'sample-service', 'server.js')], {
+        cwd,
+        env: cleanEnv({ PORT: '0', DRAIN_GRACE_MS: '3000' }),
       });
-      child.on('exit', (c) => reject(new Error(`exited ${c}: ${stderr}`)));
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    // One kept-alive connection, used once before the signal and once after.
-    const socket = connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const ask = (path: string): Promise<string> =>
-      new Promise((resolve) => {
-        let data = '';
-        const onData = (d: Buffer): void => {
-          data += d;
-          if (/\r\n\r\n[\s\S]*\}$/.test(data) || /Content-Length: 0\r\n/i.test(data)) {
-            socket.off('data', onData);
-            resolve(data);
-          }
-        };
-        socket.on('data', onData);
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`);
+      let stderr = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', (c) => reject(new Error(`exited ${c}: ${stderr}`)));
       });
-    let first = await ask('/readyz');
-    for (let i = 0; i < 100 && !first.startsWith('HTTP/1.1 200'); i++) {
-      await sleep(50);
-      first = await ask('/readyz');
-    }
-    assert.match(first, /^HTTP\/1\.1 200/);
-    child.kill('SIGTERM');
-    await sleep(150);
-    const refused = await new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/readyz', agent: false }, () => resolve(false));
-      req.on('error', () => resolve(true));
-      req.end();
-    });
-    assert.equal(refused, true, 'a new connection was accepted after SIGTERM outside Kubernetes');
-    const during = await ask('/readyz');
-    assert.match(during, /^HTTP\/1\.1 503/);
-    assert.match(during, /connection: close/i);
-    socket.destroy();
-    assert.equal(await exited, 0, stderr);
-    // What the README says of Ctrl-C on the sample is what was just seen, not "readiness turns 503" for everyone.
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const setup = readme.slice(readme.indexOf('## Set-up in two commands'), readme.indexOf('## Migrations'));
-    assert.doesNotMatch(setup, /drains it: readiness turns 503/);
-    assert.match(setup, /Outside Kubernetes\s+there is no load balancer to tell, so the listener closes at once and new connections are refused;\s+connections already open get `\/readyz` 503 and `Connection: close`/);
-  });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // One kept-alive connection, used once before the signal and once after.
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const ask = (path: string): Promise<string> =>
+        new Promise((resolve) => {
+          let data = '';
+          const onData = (d: Buffer): void => {
+            data += d;
+            if (/\r\n\r\n[\s\S]*\}$/.test(data) || /Content-Length: 0\r\n/i.test(data)) {
+              socket.off('data', onData);
+              resolve(data);
+            }
+          };
+          socket.on('data', onData);
+          socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`);
+        });
+      let first = await ask('/readyz');
+      for (let i = 0; i < 100 && !first.startsWith('HTTP/1.1 200'); i++) {
+        await sleep(50);
+        first = await ask('/readyz');
+      }
+      assert.match(first, /^HTTP\/1\.1 200/);
+      child.kill('SIGTERM');
+      await sleep(150);
+      const refused = await new Promise<boolean>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/readyz', agent: false }, () => resolve(false));
+        req.on('error', () => resolve(true));
+        req.end();
+      });
+      assert.equal(refused, true, 'a new connection was accepted after SIGTERM outside Kubernetes');
+      const during = await ask('/readyz');
+      assert.match(during, /^HTTP\/1\.1 503/);
+      assert.match(during, /connection: close/i);
+      socket.destroy();
+      assert.equal(await exited, 0, stderr);
+      // What the README says of Ctrl-C on the sample is what was just seen, not "readiness turns 503" for everyone.
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const setup = readme.slice(readme.indexOf('## Set-up in two commands'), readme.indexOf('## Migrations'));
+      assert.doesNotMatch(setup, /drains it: readiness turns 503/);
+      assert.match(
+        setup,
+        /Outside Kubernetes\s+there is no load balancer to tell, so the listener closes at once and new connections are refused;\s+connections already open get `\/readyz` 503 and `Connection: close`/,
+      );
+    },
+  );
 });

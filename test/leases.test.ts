@@ -7,26 +7,29 @@ import { openLeases, type WorkerEvent } from '../src/leases/index.js';
 import { mysqlAdmin, pgAdmin, type TestDatabase } from './helpers/databases.js';
 import { describeLeases } from './helpers/lease-harness.js';
 
-const rejectsWith = (code: string) => (error: unknown): boolean => {
-  assert.ok(error instanceof MoltError, `expected a MoltError, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  return true;
-};
+const rejectsWith =
+  (code: string) =>
+  (error: unknown): boolean => {
+    assert.ok(error instanceof MoltError, `expected a MoltError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return true;
+  };
 
 /** The server's ids for the connections to a test database (PostgreSQL and MySQL). */
 async function connectionIds(db: TestDatabase): Promise<string[]> {
   const name = new URL(db.url).pathname.slice(1);
-  const rows = db.kind === 'postgres'
-    ? await pgAdmin<{ id: unknown }>('SELECT pid AS id FROM pg_stat_activity WHERE datname = $1', [name])
-    : await mysqlAdmin<{ id: unknown }>('SELECT id FROM information_schema.processlist WHERE db = ?', [name]);
+  const rows =
+    db.kind === 'postgres'
+      ? await pgAdmin<{ id: unknown }>('SELECT pid AS id FROM pg_stat_activity WHERE datname = $1', [name])
+      : await mysqlAdmin<{ id: unknown }>('SELECT id FROM information_schema.processlist WHERE db = ?', [name]);
   return rows.map((r) => String(r.id));
 }
 
 /** Two reads of the database clock in one statement may fall a millisecond apart. */
-const assertAbout = (actual: number, expected: number): void => assert.ok(Math.abs(actual - expected) <= 1, `${actual} ms, expected ${expected}`);
+const assertAbout = (actual: number, expected: number): void =>
+  assert.ok(Math.abs(actual - expected) <= 1, `${actual} ms, expected ${expected}`);
 
 describeLeases('leases on', (ctx) => {
-
   it('refuses to open on a history whose migrations never ran, and says to migrate', async () => {
     await assert.rejects(openLeases({ db: ctx.db.url, table: 'other_history' }), (error: unknown) => {
       rejectsWith('JOBS_TABLE_MISSING')(error);
@@ -48,7 +51,10 @@ describeLeases('leases on', (ctx) => {
     assert.ok(Date.parse(leaseUntil) > Date.parse((await ctx.leases.get(id)).createdAt));
     await ctx.leases.complete(id, 1, { ok: true });
     const done = await ctx.leases.get(id);
-    assert.deepEqual([done.state, done.result, done.attempts, done.owner, done.leaseUntil], ['done', { ok: true }, 1, 'w1', null]);
+    assert.deepEqual(
+      [done.state, done.result, done.attempts, done.owner, done.leaseUntil],
+      ['done', { ok: true }, 1, 'w1', null],
+    );
     await assert.rejects(ctx.leases.complete(id, 1, { ok: 'twice' }), rejectsWith('LEASE_LOST'));
     await assert.rejects(ctx.leases.heartbeat(id, 1), rejectsWith('LEASE_LOST'));
     await assert.rejects(ctx.leases.fail(id, 1, new Error('late')), rejectsWith('LEASE_LOST'));
@@ -92,7 +98,10 @@ describeLeases('leases on', (ctx) => {
     assert.equal(claim?.id, id);
     await ctx.leases.release(id, claim!.epoch, { delayMs: 300 });
     const released = await ctx.leases.get(id);
-    assert.deepEqual([released.state, released.attempts, released.interruptions, released.owner], ['queued', 0, 1, null]);
+    assert.deepEqual(
+      [released.state, released.attempts, released.interruptions, released.owner],
+      ['queued', 0, 1, null],
+    );
     assertAbout(Date.parse(released.runAfter) - Date.parse(released.updatedAt), 300);
     assert.equal(await ctx.leases.claim('later', 'w'), null);
   });
@@ -114,8 +123,12 @@ describeLeases('leases on', (ctx) => {
         const moved = items.filter((i) => i.status !== 'skipped');
         assert.equal(moved.length, 1, JSON.stringify(items));
         assert.equal(moved[0].status, crash <= 2 ? 'requeued' : 'quarantined');
-        assert.deepEqual([moved[0].id, moved[0].owner, moved[0].epoch, moved[0].crashes], [id, `dies-${crash}`, crash, crash]);
-        for (const skipped of items.filter((i) => i.status === 'skipped')) assert.match(skipped.reason, /another sweeper/);
+        assert.deepEqual(
+          [moved[0].id, moved[0].owner, moved[0].epoch, moved[0].crashes],
+          [id, `dies-${crash}`, crash, crash],
+        );
+        for (const skipped of items.filter((i) => i.status === 'skipped'))
+          assert.match(skipped.reason, /another sweeper/);
       }
       const job = await ctx.leases.get(id);
       assert.deepEqual([job.state, job.crashes, job.attempts], ['quarantined', 3, 3]);
@@ -129,7 +142,7 @@ describeLeases('leases on', (ctx) => {
     }
   });
 
-  it("works on a session the service lent, and leaves it open on close", async () => {
+  it('works on a session the service lent, and leaves it open on close', async () => {
     const driver = await createDriver(ctx.db.url);
     const session = await driver.connect();
     try {
@@ -137,47 +150,81 @@ describeLeases('leases on', (ctx) => {
       const id = await lent.submit('lent', { via: 'lent session' });
       assert.deepEqual((await ctx.leases.get(id)).payload, { via: 'lent session' });
       await lent.close();
-      assert.deepEqual((await session.query('SELECT 1 AS one')).map((r) => Number(r.one)), [1]);
+      assert.deepEqual(
+        (await session.query('SELECT 1 AS one')).map((r) => Number(r.one)),
+        [1],
+      );
     } finally {
       await session.close();
     }
   });
 
-  it('reopens its own connection after the server dropped it', { skip: ctx.kind === 'sqlite' && 'an SQLite file has no connection to drop' }, async () => {
-    const before = new Set(await connectionIds(ctx.db));
-    const own = await openLeases({ db: ctx.db.url });
-    try {
-      const mine = (await connectionIds(ctx.db)).filter((id) => !before.has(id));
-      assert.equal(mine.length, 1);
-      if (ctx.kind === 'postgres') await pgAdmin('SELECT pg_terminate_backend($1)', [Number(mine[0])]);
-      else await mysqlAdmin(`KILL ${Number(mine[0])}`);
-      await assert.rejects(own.stats(), 'the call on the dropped connection');
-      assert.equal(typeof (await own.stats()).queued, 'number');
-    } finally {
-      await own.close();
-    }
-  });
+  it(
+    'reopens its own connection after the server dropped it',
+    { skip: ctx.kind === 'sqlite' && 'an SQLite file has no connection to drop' },
+    async () => {
+      const before = new Set(await connectionIds(ctx.db));
+      const own = await openLeases({ db: ctx.db.url });
+      try {
+        const mine = (await connectionIds(ctx.db)).filter((id) => !before.has(id));
+        assert.equal(mine.length, 1);
+        if (ctx.kind === 'postgres') await pgAdmin('SELECT pg_terminate_backend($1)', [Number(mine[0])]);
+        else await mysqlAdmin(`KILL ${Number(mine[0])}`);
+        await assert.rejects(own.stats(), 'the call on the dropped connection');
+        assert.equal(typeof (await own.stats()).queued, 'number');
+      } finally {
+        await own.close();
+      }
+    },
+  );
 
   it('a worker completes jobs, retries a throwing handler while attempts remain, and drain waits for running jobs', async () => {
     const events: WorkerEvent[] = [];
     const ok = await ctx.leases.submit('pool', { n: 1 });
     const flaky = await ctx.leases.submit('pool', { n: 2, fail: 1 });
     const seen = new Map<string, number>();
-    const worker = ctx.leases.work<{ n: number; fail?: number }>('pool', async (job) => {
-      seen.set(job.id, (seen.get(job.id) ?? 0) + 1);
-      if (job.payload.fail && job.attempt <= job.payload.fail) throw new Error(`attempt ${job.attempt} broke`);
-      await sleep(100);
-      return job.payload.n * 10;
-    }, { concurrency: 2, pollMs: 20, heartbeatMs: 30, ttlMs: 1000, maxAttempts: 2, retryDelayMs: 0, sweepMs: 0, onEvent: (e) => events.push(e) });
+    const worker = ctx.leases.work<{ n: number; fail?: number }>(
+      'pool',
+      async (job) => {
+        seen.set(job.id, (seen.get(job.id) ?? 0) + 1);
+        if (job.payload.fail && job.attempt <= job.payload.fail) throw new Error(`attempt ${job.attempt} broke`);
+        await sleep(100);
+        return job.payload.n * 10;
+      },
+      {
+        concurrency: 2,
+        pollMs: 20,
+        heartbeatMs: 30,
+        ttlMs: 1000,
+        maxAttempts: 2,
+        retryDelayMs: 0,
+        sweepMs: 0,
+        onEvent: (e) => events.push(e),
+      },
+    );
     while ((await ctx.leases.stats('pool')).done < 2) await sleep(20);
     const slow = await ctx.leases.submit('pool', { n: 3 });
     while (!events.some((e) => e.type === 'claimed' && e.job.id === slow)) await sleep(10);
     await worker.drain();
     assert.equal(worker.running, 0);
     const jobs = await Promise.all([ok, flaky, slow].map((id) => ctx.leases.get(id)));
-    assert.deepEqual(jobs.map((j) => [j.state, j.result, j.attempts]), [['done', 10, 1], ['done', 20, 2], ['done', 30, 1]]);
-    assert.deepEqual([ok, flaky, slow].map((id) => seen.get(id)), [1, 2, 1], 'a handler ran more often than its attempts');
+    assert.deepEqual(
+      jobs.map((j) => [j.state, j.result, j.attempts]),
+      [
+        ['done', 10, 1],
+        ['done', 20, 2],
+        ['done', 30, 1],
+      ],
+    );
+    assert.deepEqual(
+      [ok, flaky, slow].map((id) => seen.get(id)),
+      [1, 2, 1],
+      'a handler ran more often than its attempts',
+    );
     assert.ok(events.some((e) => e.type === 'failed' && e.id === flaky && e.retry && /attempt 1 broke/.test(e.error)));
-    assert.deepEqual(events.filter((e) => e.type === 'error' || e.type === 'lost'), []);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'error' || e.type === 'lost'),
+      [],
+    );
   });
 });

@@ -14,7 +14,8 @@ async function service(env: Record<string, string>): Promise<Service> {
   return app;
 }
 after(() => {
-  for (const app of started) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+  for (const app of started)
+    if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
 });
 
 /** Sends SIGTERM once the service is up and resolves when its drain has started. */
@@ -37,9 +38,16 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
 
     const signalled = await sigterm(app);
     const drainingSeen = Date.now();
-    const [ready, health, other] = await Promise.all([get(app.port, '/readyz'), get(app.port, '/healthz'), get(app.port, '/anything')]);
+    const [ready, health, other] = await Promise.all([
+      get(app.port, '/readyz'),
+      get(app.port, '/healthz'),
+      get(app.port, '/anything'),
+    ]);
     // All three were accepted and answered: the listener is still open during the propagation delay.
-    assert.ok(ready.ok && health.ok && other.ok, `a request was not answered: ${JSON.stringify([ready, health, other])}`);
+    assert.ok(
+      ready.ok && health.ok && other.ok,
+      `a request was not answered: ${JSON.stringify([ready, health, other])}`,
+    );
     assert.equal(ready.status, 503);
     assert.equal(ready.body, 'draining');
     assert.equal(health.status, 200);
@@ -62,13 +70,19 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.equal(exit.code, 0);
     assert.ok(exit.at - signalled < 1_000 + 5_000, `exited ${exit.at - signalled} ms after SIGTERM, beyond the budget`);
     assert.deepEqual(app.lines('hook '), ['hook metrics', 'hook cache', 'hook db']);
-    assert.match(app.stderr(), /^molt: draining \(SIGTERM\): readiness 503 now, stop accepting in 1 s, grace 5 s, close hooks 5 s$/m);
+    assert.match(
+      app.stderr(),
+      /^molt: draining \(SIGTERM\): readiness 503 now, stop accepting in 1 s, grace 5 s, close hooks 5 s$/m,
+    );
     assert.match(app.stderr(), /^molt: drained in \d\.\d s, exit 0$/m);
     const report = app.report()!;
     assert.equal(report.forced, false);
     assert.equal(report.reason, 'SIGTERM');
     assert.deepEqual(report.requests, { completed: 4, forced: 0, aborted: 0 });
-    assert.deepEqual(report.participants.map((p) => [p.name, p.status]), [['jobs', 'ok']]);
+    assert.deepEqual(
+      report.participants.map((p) => [p.name, p.status]),
+      [['jobs', 'ok']],
+    );
   });
 
   it('a request that outlives the grace period is cut, the job is aborted and released, and the exit is 1 with what was forced', async () => {
@@ -85,7 +99,10 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.equal(exit.code, 1);
     assert.ok(exit.at - signalled < 700 + 500 + 2_500, `exited ${exit.at - signalled} ms after SIGTERM`);
     // The aborted job was handed back before the close hooks closed what it needs.
-    assert.match(app.stdout(), /jobs: 1 released as interrupted \(the drain's grace period of 700 ms has passed\)\nhook metrics\nhook cache\nhook db\n/);
+    assert.match(
+      app.stdout(),
+      /jobs: 1 released as interrupted \(the drain's grace period of 700 ms has passed\)\nhook metrics\nhook cache\nhook db\n/,
+    );
     assert.match(
       app.stderr(),
       /^molt: drained in \d\.\d s, exit 1; forced: 1 request cut at the deadline, 1 socket destroyed, participant "jobs" timed out$/m,
@@ -95,7 +112,10 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.deepEqual(report.requests, { completed: 0, forced: 1, aborted: 0 });
     assert.equal(report.sockets.destroyed, 1);
     assert.equal(report.participants[0]!.status, 'timeout');
-    assert.deepEqual(report.hooks.map((h) => h.status), ['ok', 'ok', 'ok']);
+    assert.deepEqual(
+      report.hooks.map((h) => h.status),
+      ['ok', 'ok', 'ok'],
+    );
   });
 
   it('a second SIGTERM during the drain exits 1 at once', async () => {
@@ -157,7 +177,14 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.match(app.stderr(), /^molt: close hook "cache" timed out after 300 ms$/m);
     assert.match(app.stderr(), /exit 1; forced: close hook "metrics" failed, close hook "cache" timed out$/m);
     const hooks = app.report()!.hooks;
-    assert.deepEqual(hooks.map((h) => [h.name, h.status]), [['metrics', 'failed'], ['cache', 'timeout'], ['db', 'ok']]);
+    assert.deepEqual(
+      hooks.map((h) => [h.name, h.status]),
+      [
+        ['metrics', 'failed'],
+        ['cache', 'timeout'],
+        ['db', 'ok'],
+      ],
+    );
     assert.equal(hooks[0]!.error, 'metrics refused to close');
   });
 
@@ -168,7 +195,14 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.equal(exit.code, 1);
     assert.ok(exit.at - signalled < 2_500, `exited ${exit.at - signalled} ms after SIGTERM`);
     assert.deepEqual(app.lines('hook '), ['hook metrics', 'hook cache']);
-    assert.deepEqual(app.report()!.hooks.map((h) => [h.name, h.status]), [['metrics', 'ok'], ['cache', 'timeout'], ['db', 'skipped']]);
+    assert.deepEqual(
+      app.report()!.hooks.map((h) => [h.name, h.status]),
+      [
+        ['metrics', 'ok'],
+        ['cache', 'timeout'],
+        ['db', 'skipped'],
+      ],
+    );
   });
 
   it('a keep-alive client sending back to back across the drain never sees a reset: each request is answered or refused', async () => {
@@ -188,7 +222,10 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     // One socket sits parked in its pool through the whole drain.
     const parked = new Agent({ keepAlive: true, maxSockets: 1 });
     await sleep(300);
-    const [warm, parkedWarm] = await Promise.all([get(app.port, '/healthz', reusing), get(app.port, '/healthz', parked)]);
+    const [warm, parkedWarm] = await Promise.all([
+      get(app.port, '/healthz', reusing),
+      get(app.port, '/healthz', parked),
+    ]);
     assert.ok(warm.ok && warm.connection === 'keep-alive' && parkedWarm.ok);
     const parkedSocket = Object.values(parked.freeSockets)[0]![0]!;
     const parkedClosed = new Promise<number>((resolve) => parkedSocket.once('close', () => resolve(Date.now())));
@@ -210,8 +247,14 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
       // Each loop ends the same way: its socket's last response says `Connection: close`, and the new connection is refused.
       const [answer, refusal] = mine.slice(-2);
       assert.deepEqual(refusal!.ok ? refusal!.status : [refusal!.error, refusal!.connected], ['ECONNREFUSED', false]);
-      assert.ok(answer!.ok && answer!.connection === 'close', `the last answer before the refusal: ${JSON.stringify(answer)}`);
-      assert.ok(mine.slice(0, -1).every((o) => o.ok), `a request failed: ${JSON.stringify(mine.filter((o) => !o.ok))}`);
+      assert.ok(
+        answer!.ok && answer!.connection === 'close',
+        `the last answer before the refusal: ${JSON.stringify(answer)}`,
+      );
+      assert.ok(
+        mine.slice(0, -1).every((o) => o.ok),
+        `a request failed: ${JSON.stringify(mine.filter((o) => !o.ok))}`,
+      );
     }
     // Through the propagation delay the service serves as before, keep-alive included.
     const duringDelay = outcomes.flat().filter((o) => o.ok && o.at > signalled + 50 && o.at < signalled + 350);
@@ -239,8 +282,18 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.equal(report.reason, 'deploy');
     assert.equal(report.forced, false);
     assert.ok(report.durationMs > 500 && report.durationMs < 3_000, `drained in ${report.durationMs} ms`);
-    assert.deepEqual(report.participants.map((p) => [p.name, p.status]), [['jobs', 'ok']]);
-    assert.deepEqual(report.hooks.map((h) => [h.name, h.status]), [['metrics', 'ok'], ['cache', 'ok'], ['db', 'ok']]);
+    assert.deepEqual(
+      report.participants.map((p) => [p.name, p.status]),
+      [['jobs', 'ok']],
+    );
+    assert.deepEqual(
+      report.hooks.map((h) => [h.name, h.status]),
+      [
+        ['metrics', 'ok'],
+        ['cache', 'ok'],
+        ['db', 'ok'],
+      ],
+    );
     // Nothing is left holding the event loop: the process ends on its own, and nobody called exit.
     const exit = await app.exit;
     assert.equal(exit.code, 0);
@@ -252,10 +305,21 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
       service({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KILL_TIMEOUT_MS: '10000' }),
       service({}),
     ]);
-    const settings = (app: Service): Record<string, unknown> => JSON.parse(app.lines('settings ')[0]!.slice('settings '.length));
-    assert.deepEqual(settings(local), { drainDelayMs: 0, graceMs: 15000, idleGraceMs: 1000, abortGraceMs: 1000, hookTimeoutMs: 3000, hooksTotalMs: 5000 });
+    const settings = (app: Service): Record<string, unknown> =>
+      JSON.parse(app.lines('settings ')[0]!.slice('settings '.length));
+    assert.deepEqual(settings(local), {
+      drainDelayMs: 0,
+      graceMs: 15000,
+      idleGraceMs: 1000,
+      abortGraceMs: 1000,
+      hookTimeoutMs: 3000,
+      hooksTotalMs: 5000,
+    });
     assert.equal(settings(kube).drainDelayMs, 5000);
-    assert.match(kube.stderr(), /^molt: drain budget 26 s \(delay 5 s \+ grace 15 s \+ abort 1 s \+ close hooks 5 s\) exceeds the kill timeout 10 s: .*lower graceMs/m);
+    assert.match(
+      kube.stderr(),
+      /^molt: drain budget 26 s \(delay 5 s \+ grace 15 s \+ abort 1 s \+ close hooks 5 s\) exceeds the kill timeout 10 s: .*lower graceMs/m,
+    );
     assert.equal(local.stderr(), '');
     kube.child.kill('SIGKILL');
     local.child.kill('SIGKILL');
@@ -264,9 +328,13 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
   it('rejects a bad option with a MoltError naming the option and the value', () => {
     assert.throws(
       () => createLifecycle({ graceMs: -5 }),
-      (error: unknown) => error instanceof MoltError && error.code === 'CONFIG_INVALID' && /graceMs is -5/.test(error.message),
+      (error: unknown) =>
+        error instanceof MoltError && error.code === 'CONFIG_INVALID' && /graceMs is -5/.test(error.message),
     );
-    assert.throws(() => createLifecycle({ drainDelayMs: Number.NaN }), /drainDelayMs is NaN, not a number of milliseconds/);
+    assert.throws(
+      () => createLifecycle({ drainDelayMs: Number.NaN }),
+      /drainDelayMs is NaN, not a number of milliseconds/,
+    );
     const life = createLifecycle({ logger: () => {} });
     assert.throws(() => life.onClose('db', () => {}, { timeoutMs: '3s' as unknown as number }), /timeoutMs is "3s"/);
     assert.throws(() => life.register({ name: '', drain: async () => {} }), /needs a name/);

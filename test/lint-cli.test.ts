@@ -15,7 +15,8 @@ async function lintOne(text: string, extra: string[] = []) {
   return { ...r, dir };
 }
 
-const findingsOf = (stdout: string): { file: string; line: number; column: number; code: string; severity: string }[] => JSON.parse(stdout).findings;
+const findingsOf = (stdout: string): { file: string; line: number; column: number; code: string; severity: string }[] =>
+  JSON.parse(stdout).findings;
 
 describe('molt lint through the CLI (PostgreSQL)', () => {
   it('an untagged DROP COLUMN fails with exit 10 and names file, line and rule', async () => {
@@ -44,21 +45,35 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
   it('CREATE INDEX without CONCURRENTLY on an existing table fails; CONCURRENTLY alone or an acknowledgement passes', async () => {
     const plain = await lintOne('CREATE INDEX users_age ON users (age);\n', ['--json']);
     assert.equal(plain.code, 10, plain.stdout);
-    assert.deepEqual(findingsOf(plain.stdout).map((f) => [f.code, f.severity, f.line]), [['index-not-concurrent', 'error', 1]]);
+    assert.deepEqual(
+      findingsOf(plain.stdout).map((f) => [f.code, f.severity, f.line]),
+      [['index-not-concurrent', 'error', 1]],
+    );
 
     const concurrent = await lintOne('CREATE INDEX CONCURRENTLY users_age ON users (age);\n');
     assert.equal(concurrent.code, 0, concurrent.stdout);
 
-    const acknowledged = await lintOne('-- molt:allow index-not-concurrent -- users holds a few hundred rows\nCREATE INDEX users_age ON users (age);\n', ['--json']);
+    const acknowledged = await lintOne(
+      '-- molt:allow index-not-concurrent -- users holds a few hundred rows\nCREATE INDEX users_age ON users (age);\n',
+      ['--json'],
+    );
     assert.equal(acknowledged.code, 0, acknowledged.stdout);
-    assert.deepEqual(findingsOf(acknowledged.stdout).map((f) => [f.code, f.severity]), [['index-not-concurrent', 'note']]);
+    assert.deepEqual(
+      findingsOf(acknowledged.stdout).map((f) => [f.code, f.severity]),
+      [['index-not-concurrent', 'note']],
+    );
 
-    const fresh = await lintOne('CREATE TABLE posts (id bigint, author bigint);\nCREATE INDEX posts_author ON posts (author);\n');
+    const fresh = await lintOne(
+      'CREATE TABLE posts (id bigint, author bigint);\nCREATE INDEX posts_author ON posts (author);\n',
+    );
     assert.equal(fresh.code, 0, `an index on a table created in the same file is exempt\n${fresh.stdout}`);
   });
 
   it('CONCURRENTLY next to other statements is an error, as migrate would refuse the file', async () => {
-    const r = await lintOne('ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX CONCURRENTLY users_nick ON users (nickname);\n', ['--json']);
+    const r = await lintOne(
+      'ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX CONCURRENTLY users_nick ON users (nickname);\n',
+      ['--json'],
+    );
     assert.equal(r.code, 10, r.stdout);
     assert.ok(findingsOf(r.stdout).some((f) => f.code === 'concurrently-in-transaction' && f.line === 2));
   });
@@ -82,7 +97,10 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
     });
     const everyFileReleased = await molt(['lint', '--dialect', 'postgres', '--dir', dir, '--json']);
     assert.equal(everyFileReleased.code, 10, everyFileReleased.stdout);
-    assert.deepEqual(findingsOf(everyFileReleased.stdout).map((f) => f.code), ['index-not-concurrent']);
+    assert.deepEqual(
+      findingsOf(everyFileReleased.stdout).map((f) => f.code),
+      ['index-not-concurrent'],
+    );
     const released = await molt(['lint', '--dialect', 'postgres', '--dir', dir, '--released', '0001']);
     assert.equal(released.code, 0, released.stdout);
     const bad = await molt(['lint', '--dialect', 'postgres', '--dir', dir, '--released', 'v1.2']);
@@ -91,13 +109,20 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
   });
 
   it('without --dialect, the dialect comes from the database URL; lint never connects', async () => {
-    const dir = migrationsDir({ '0001_t.sql': 'CREATE TABLE `t` (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n' });
-    const mysql = await molt(['lint', '--dir', dir, '--json'], { env: { MOLT_DATABASE_URL: 'mariadb://root:secret@192.0.2.1:3306/nowhere' } });
+    const dir = migrationsDir({
+      '0001_t.sql': 'CREATE TABLE `t` (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n',
+    });
+    const mysql = await molt(['lint', '--dir', dir, '--json'], {
+      env: { MOLT_DATABASE_URL: 'mariadb://root:secret@192.0.2.1:3306/nowhere' },
+    });
     assert.equal(mysql.code, 0, mysql.stdout + mysql.stderr);
     assert.equal(JSON.parse(mysql.stdout).dialect, 'mysql');
     const pg = await molt(['lint', '--dir', dir, '--db', 'postgres://192.0.2.1/nowhere', '--json']);
     assert.equal(pg.code, 10, pg.stdout);
-    assert.deepEqual(findingsOf(pg.stdout).map((f) => f.code), ['syntax-error']);
+    assert.deepEqual(
+      findingsOf(pg.stdout).map((f) => f.code),
+      ['syntax-error'],
+    );
   });
 
   it('--format github prints workflow annotations', async () => {
@@ -119,16 +144,25 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
   it('a misspelt molt:allow is itself an error', async () => {
     const r = await lintOne('-- molt:allow drop-colum\nALTER TABLE users ADD COLUMN nickname text;\n', ['--json']);
     assert.equal(r.code, 10, r.stdout);
-    assert.deepEqual(findingsOf(r.stdout).map((f) => [f.code, f.line]), [['unknown-allow', 1]]);
+    assert.deepEqual(
+      findingsOf(r.stdout).map((f) => [f.code, f.line]),
+      [['unknown-allow', 1]],
+    );
   });
 });
 
 describe('molt sum', () => {
   it('an edit after `molt sum` fails lint and migrate, naming the file; `molt sum` again accepts it', async () => {
-    const dir = migrationsDir({ '0001_users.sql': SETUP, '0002_nick.sql': 'ALTER TABLE users ADD COLUMN nickname text;\n' });
+    const dir = migrationsDir({
+      '0001_users.sql': SETUP,
+      '0002_nick.sql': 'ALTER TABLE users ADD COLUMN nickname text;\n',
+    });
     const written = await molt(['sum', '--dir', dir]);
     assert.equal(written.code, 0, written.stderr);
-    assert.match(readFileSync(join(dir, 'molt.sum'), 'utf8'), /^molt-sum v1 sha256:[0-9a-f]{64}\n0001_users\.sql sha256-c1:/);
+    assert.match(
+      readFileSync(join(dir, 'molt.sum'), 'utf8'),
+      /^molt-sum v1 sha256:[0-9a-f]{64}\n0001_users\.sql sha256-c1:/,
+    );
     assert.equal((await molt(['lint', '--dialect', 'postgres', '--dir', dir])).code, 0);
 
     writeFileSync(join(dir, '0002_nick.sql'), 'ALTER TABLE users ADD COLUMN nickname varchar(40);\n');
@@ -149,7 +183,8 @@ describe('molt sum', () => {
 
   it('two branches that each add a migration conflict in git on molt.sum', async () => {
     const dir = migrationsDir({ '0001_users.sql': SETUP });
-    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
     git('init', '-q', '-b', 'main');
     await molt(['sum', '--dir', dir]);
     git('add', '.');
@@ -164,7 +199,10 @@ describe('molt sum', () => {
     await molt(['sum', '--dir', dir]);
     git('add', '.');
     git('commit', '-qm', 'b');
-    const merge = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'merge', 'feature'], { cwd: dir, encoding: 'utf8' });
+    const merge = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'merge', 'feature'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     assert.notEqual(merge.status, 0, 'the merge should stop on a conflict');
     assert.match(merge.stdout, /CONFLICT \(add\/add\)|CONFLICT \(content\): Merge conflict in molt\.sum/);
     const r = await molt(['lint', '--dialect', 'postgres', '--dir', dir]);

@@ -34,7 +34,9 @@ describe('molt lint reads every real history without a crash', { skip: missing }
       assert.ok(report.classes.E > report.files.length / 4, 'too few expand files');
       const byCode = new Map<string, number>();
       for (const f of report.findings) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
-      t.diagnostic(`files by class: ${JSON.stringify(report.classes)}; findings by code: ${JSON.stringify(Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])))}`);
+      t.diagnostic(
+        `files by class: ${JSON.stringify(report.classes)}; findings by code: ${JSON.stringify(Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])))}`,
+      );
     });
   }
 });

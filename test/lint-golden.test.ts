@@ -40,9 +40,13 @@ function summary(report: LintReport): unknown {
       file: name(f.file),
       phase: f.phase,
       class: f.class + (f.dataDependent ? '+D' : ''),
-      statements: f.statements.map((s) => `${s.line}: ${s.class}${s.dataDependent ? '+D' : ''}${s.codes.length ? ` ${s.codes.join(', ')}` : ''}`),
+      statements: f.statements.map(
+        (s) => `${s.line}: ${s.class}${s.dataDependent ? '+D' : ''}${s.codes.length ? ` ${s.codes.join(', ')}` : ''}`,
+      ),
     })),
-    findings: report.findings.map((f) => `${name(f.file)}:${f.line}:${f.column} ${f.severity} ${f.code} [${f.class}] ${f.message}`),
+    findings: report.findings.map(
+      (f) => `${name(f.file)}:${f.line}:${f.column} ${f.severity} ${f.code} [${f.class}] ${f.message}`,
+    ),
   };
 }
 
@@ -50,7 +54,11 @@ function summary(report: LintReport): unknown {
 const DIRECTORY_ONLY = new Set(['sum-mismatch']);
 
 const cases = (dialect: LintDialect): string[] =>
-  existsSync(GOLDEN + dialect) ? readdirSync(GOLDEN + dialect).filter((f) => f.endsWith('.sql')).sort() : [];
+  existsSync(GOLDEN + dialect)
+    ? readdirSync(GOLDEN + dialect)
+        .filter((f) => f.endsWith('.sql'))
+        .sort()
+    : [];
 
 for (const dialect of DIALECTS) {
   describe(`lint golden files: ${dialect}`, () => {
@@ -66,11 +74,17 @@ for (const dialect of DIALECTS) {
           writeFileSync(expectedPath, `${JSON.stringify(actual, null, 2)}\n`);
           return;
         }
-        assert.deepEqual(actual, JSON.parse(readFileSync(expectedPath, 'utf8')), `${dialect}/${file}: run with UPDATE_GOLDEN=1 to accept a deliberate change`);
+        assert.deepEqual(
+          actual,
+          JSON.parse(readFileSync(expectedPath, 'utf8')),
+          `${dialect}/${file}: run with UPDATE_GOLDEN=1 to accept a deliberate change`,
+        );
       });
     }
     it(`every rule that names ${dialect} is found by one of its golden cases`, () => {
-      const missing = [...RULES.values()].filter((r) => r.dialects.includes(dialect) && !DIRECTORY_ONLY.has(r.code) && !seen.has(r.code)).map((r) => r.code);
+      const missing = [...RULES.values()]
+        .filter((r) => r.dialects.includes(dialect) && !DIRECTORY_ONLY.has(r.code) && !seen.has(r.code))
+        .map((r) => r.code);
       assert.deepEqual(missing, [], `rules without a ${dialect} golden case that reports them`);
     });
   });

@@ -8,14 +8,25 @@ import type { Analyzer } from '../src/lint/types.js';
 import { splitStatements } from '../src/sql/index.js';
 
 /** Lints files as one released history; returns, per file, each statement's base and `code@clause` hits. */
-async function lint(files: string[], options: { flavour?: 'mysql' | 'mariadb'; released?: boolean[] } = {}): Promise<string[][]> {
+async function lint(
+  files: string[],
+  options: { flavour?: 'mysql' | 'mariadb'; released?: boolean[] } = {},
+): Promise<string[][]> {
   const analyzer: Analyzer = await createMysqlAnalyzer({ flavour: options.flavour });
   return files.map((text, i) => {
     const statements = splitStatements(text, mysqlSql);
-    const result = analyzer.file({ source: `f${i}.sql`, text, statements, outsideTransaction: false, released: options.released?.[i] ?? true });
+    const result = analyzer.file({
+      source: `f${i}.sql`,
+      text,
+      statements,
+      outsideTransaction: false,
+      released: options.released?.[i] ?? true,
+    });
     assert.equal(result.length, statements.length);
     return result.map((r, k) => {
-      const hits = r.hits.map((h) => (h.at === undefined ? h.code : `${h.code}@${statements[k].text.slice(h.at).split(/[\s,(]/)[0]}`));
+      const hits = r.hits.map((h) =>
+        h.at === undefined ? h.code : `${h.code}@${statements[k].text.slice(h.at).split(/[\s,(]/)[0]}`,
+      );
       return [r.base, ...hits].join(' ');
     });
   });
@@ -33,16 +44,34 @@ describe('mysql lint: reading statements', () => {
     const tokens = tokenize("UPDATE `we``ird` SET a = 'it\\'s', b = 1.5e3 WHERE @x := 2");
     assert.deepEqual(
       tokens.map((t) => `${t.kind}:${t.value}`),
-      ['word:UPDATE', 'ident:we`ird', 'word:SET', 'word:A', 'punct:=', "string:it's", 'punct:,', 'word:B', 'punct:=', 'number:1.5e3', 'word:WHERE', 'var:@X', 'punct::', 'punct:=', 'number:2'],
+      [
+        'word:UPDATE',
+        'ident:we`ird',
+        'word:SET',
+        'word:A',
+        'punct:=',
+        "string:it's",
+        'punct:,',
+        'word:B',
+        'punct:=',
+        'number:1.5e3',
+        'word:WHERE',
+        'var:@X',
+        'punct::',
+        'punct:=',
+        'number:2',
+      ],
     );
   });
 
   it('reports one hit per offending ALTER TABLE clause, at the clause', async () => {
     const [, second] = await lint([
-      'CREATE TABLE t (id INT PRIMARY KEY, a INT, b VARCHAR(10) NOT NULL DEFAULT \'x\');',
+      "CREATE TABLE t (id INT PRIMARY KEY, a INT, b VARCHAR(10) NOT NULL DEFAULT 'x');",
       'ALTER TABLE t ADD COLUMN c INT NOT NULL, DROP COLUMN a, ADD COLUMN d INT, ALTER COLUMN b DROP DEFAULT, ALGORITHM=COPY;',
     ]);
-    assert.deepEqual(second, ['E add-column-required@ADD drop-column@DROP drop-default@ALTER mysql-copy-algorithm@ALGORITHM=COPY']);
+    assert.deepEqual(second, [
+      'E add-column-required@ADD drop-column@DROP drop-default@ALTER mysql-copy-algorithm@ALGORITHM=COPY',
+    ]);
   });
 
   it('falls back to the keyword classifier where node-sql-parser fails, and keeps reading the other clauses', async () => {
@@ -62,7 +91,10 @@ describe('mysql lint: reading statements', () => {
   });
 
   it('keeps primary-key columns NOT NULL when a MODIFY leaves NOT NULL out', async () => {
-    const [, second] = await lint(['CREATE TABLE t (id INT NOT NULL, PRIMARY KEY (id));', 'ALTER TABLE t MODIFY id INT;']);
+    const [, second] = await lint([
+      'CREATE TABLE t (id INT NOT NULL, PRIMARY KEY (id));',
+      'ALTER TABLE t MODIFY id INT;',
+    ]);
     assert.deepEqual(second, ['E']);
   });
 
@@ -75,7 +107,11 @@ describe('mysql lint: reading statements', () => {
   });
 
   it('exempts objects of an unreleased file, and stops once the file is released', async () => {
-    const files = ['CREATE TABLE t (id INT PRIMARY KEY);', 'ALTER TABLE t ADD COLUMN x INT;', 'ALTER TABLE t DROP COLUMN x;'];
+    const files = [
+      'CREATE TABLE t (id INT PRIMARY KEY);',
+      'ALTER TABLE t ADD COLUMN x INT;',
+      'ALTER TABLE t DROP COLUMN x;',
+    ];
     assert.deepEqual((await lint(files, { released: [true, false, false] }))[2], ['N']);
     assert.deepEqual((await lint(files))[2], ['N drop-column@DROP']);
   });
@@ -84,7 +120,7 @@ describe('mysql lint: reading statements', () => {
     const dump = [
       '/*!40101 SET NAMES utf8mb4 */;',
       'DROP TABLE IF EXISTS `people`;',
-      'CREATE TABLE `people` (`id` int(11) NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB /*!50100 COMMENT \'x\' */;',
+      "CREATE TABLE `people` (`id` int(11) NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB /*!50100 COMMENT 'x' */;",
       'LOCK TABLES `people` WRITE;',
       '/*!40000 ALTER TABLE `people` DISABLE KEYS */;',
       'INSERT INTO `people` VALUES (1);',
@@ -114,12 +150,26 @@ describe('mysql lint: reading statements', () => {
   });
 
   it('never throws on odd input', async () => {
-    const odd = ['ALTER TABLE', 'CREATE', ')))', 'ALTER TABLE t ADD (', 'DELETE', 'UPDATE SET', 'ALTER TABLE t MODIFY', 'RENAME TABLE a', 'SET @x = 1 +', "INSERT INTO t VALUES ('unterminated"];
+    const odd = [
+      'ALTER TABLE',
+      'CREATE',
+      ')))',
+      'ALTER TABLE t ADD (',
+      'DELETE',
+      'UPDATE SET',
+      'ALTER TABLE t MODIFY',
+      'RENAME TABLE a',
+      'SET @x = 1 +',
+      "INSERT INTO t VALUES ('unterminated",
+    ];
     const result = await lint(odd);
     assert.deepEqual(
       result.map((r) => r.length),
       odd.map(() => 1),
     );
-    assert.ok(result.every(([r]) => /unparsed|^[NE]$/.test(r)), result.join(' | '));
+    assert.ok(
+      result.every(([r]) => /unparsed|^[NE]$/.test(r)),
+      result.join(' | '),
+    );
   });
 });

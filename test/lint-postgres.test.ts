@@ -36,7 +36,8 @@ function lintOne(analyzer: Analyzer, step: Step): { text: string; analysis: Stat
 }
 
 const codes = (entry: { analysis: StatementAnalysis }): string[] => entry.analysis.hits.map((h) => h.code);
-const clause = (entry: { text: string; analysis: StatementAnalysis }, hit: Hit): string => entry.text.slice(hit.at ?? 0, (hit.at ?? 0) + 12);
+const clause = (entry: { text: string; analysis: StatementAnalysis }, hit: Hit): string =>
+  entry.text.slice(hit.at ?? 0, (hit.at ?? 0) + 12);
 
 describe('postgres analyzer: positions', () => {
   it('points at the clause of an ALTER TABLE after multi-byte text (byte offsets become UTF-16 indexes)', async () => {
@@ -76,12 +77,19 @@ describe('postgres analyzer: positions', () => {
 
 describe('postgres analyzer: odd input never throws', () => {
   it('classifies psql meta-commands, COPY data, comment-only and empty files', async () => {
-    const files = await run(['', '-- nothing here\n/* at all */', '\\connect other', 'COPY t (a) FROM stdin;\n1\n2\n\\.\n', 'SELECT 1;;;']);
+    const files = await run([
+      '',
+      '-- nothing here\n/* at all */',
+      '\\connect other',
+      'COPY t (a) FROM stdin;\n1\n2\n\\.\n',
+      'SELECT 1;;;',
+    ]);
     assert.equal(files[0].length, 0);
     assert.equal(files[1].length, 0);
     assert.deepEqual(codes(files[2][0]), ['syntax-error']);
     assert.ok(files[3].some((s) => codes(s).includes('syntax-error')));
-    for (const file of files) for (const s of file) for (const h of s.analysis.hits) assert.ok(RULES.has(h.code), h.code);
+    for (const file of files)
+      for (const s of file) for (const h of s.analysis.hits) assert.ok(RULES.has(h.code), h.code);
   });
 
   it('reads PL/pgSQL errors in DO blocks and function bodies as syntax errors', async () => {
@@ -141,22 +149,26 @@ describe('postgres analyzer: history', () => {
 });
 
 // The CLI budget is 3 s for the whole trigger-dev history; the analyzer must take well under 2 s of it.
-describe('postgres analyzer: speed on a real history', { skip: !existsSync(join(CORPORA, 'trigger-dev')) && 'corpora missing' }, () => {
-  let texts: string[] = [];
-  before(() => {
-    const dir = join(CORPORA, 'trigger-dev', 'migrations');
-    texts = readdirSync(dir)
-      .sort()
-      .map((d) => join(dir, d, 'migration.sql'))
-      .filter((p) => existsSync(p))
-      .map((p) => readFileSync(p, 'utf8'));
-  });
+describe(
+  'postgres analyzer: speed on a real history',
+  { skip: !existsSync(join(CORPORA, 'trigger-dev')) && 'corpora missing' },
+  () => {
+    let texts: string[] = [];
+    before(() => {
+      const dir = join(CORPORA, 'trigger-dev', 'migrations');
+      texts = readdirSync(dir)
+        .sort()
+        .map((d) => join(dir, d, 'migration.sql'))
+        .filter((p) => existsSync(p))
+        .map((p) => readFileSync(p, 'utf8'));
+    });
 
-  it('analyses the 820 trigger-dev files in well under 2 s', async () => {
-    const analyzer = await createPostgresAnalyzer({});
-    const started = performance.now();
-    for (const sql of texts) lintOne(analyzer, { sql });
-    const ms = performance.now() - started;
-    assert.ok(ms < 1500, `took ${ms.toFixed(0)} ms`);
-  });
-});
+    it('analyses the 820 trigger-dev files in well under 2 s', async () => {
+      const analyzer = await createPostgresAnalyzer({});
+      const started = performance.now();
+      for (const sql of texts) lintOne(analyzer, { sql });
+      const ms = performance.now() - started;
+      assert.ok(ms < 1500, `took ${ms.toFixed(0)} ms`);
+    });
+  },
+);

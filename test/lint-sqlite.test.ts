@@ -13,7 +13,13 @@ async function lint(files: string[], unreleasedFrom = Infinity): Promise<Stateme
   const analyzer = await createSqliteAnalyzer({});
   try {
     return files.map((text, i) =>
-      analyzer.file({ source: `${i}.sql`, text, statements: splitStatements(text, sqliteSql), outsideTransaction: false, released: i < unreleasedFrom }),
+      analyzer.file({
+        source: `${i}.sql`,
+        text,
+        statements: splitStatements(text, sqliteSql),
+        outsideTransaction: false,
+        released: i < unreleasedFrom,
+      }),
     );
   } finally {
     analyzer.close?.();
@@ -59,7 +65,10 @@ describe('sqlite analyzer', () => {
       [],
       [],
     ]);
-    assert.deepEqual(rebuild.map((a) => a.base), ['N', 'E', 'E', 'N', 'N', 'N']);
+    assert.deepEqual(
+      rebuild.map((a) => a.base),
+      ['N', 'E', 'E', 'N', 'N', 'N'],
+    );
   });
 
   it('recognizes the rebuild through a TEMP backup table (the old SQLite FAQ recipe)', async () => {
@@ -144,7 +153,13 @@ describe('sqlite analyzer', () => {
        ALTER TABLE t ALTER label DROP NOT NULL;
        ALTER TABLE t DROP CONSTRAINT no_such_thing;`,
     ]);
-    assert.deepEqual([add, drop, setNotNull, dropNotNull, missing].map(codes), [['add-check'], ['drop-constraint'], ['set-not-null'], ['drop-not-null'], ['sqlite-rejected']]);
+    assert.deepEqual([add, drop, setNotNull, dropNotNull, missing].map(codes), [
+      ['add-check'],
+      ['drop-constraint'],
+      ['set-not-null'],
+      ['drop-not-null'],
+      ['sqlite-rejected'],
+    ]);
     assert.match(messages(missing)[0], /no such constraint: no_such_thing/);
   });
 
@@ -168,7 +183,9 @@ describe('sqlite analyzer', () => {
   });
 
   it('explains a failure caused by an earlier refused CREATE', async () => {
-    const [[create, insert]] = await lint(['CREATE VIRTUAL TABLE docs USING app_module(body); INSERT INTO docs (body) VALUES (\'x\');']);
+    const [[create, insert]] = await lint([
+      "CREATE VIRTUAL TABLE docs USING app_module(body); INSERT INTO docs (body) VALUES ('x');",
+    ]);
     assert.match(messages(create)[0], /no such module: app_module/);
     assert.match(messages(insert)[0], /no such table: docs \(SQLite also refused the statement that creates it\)/);
   });
@@ -188,7 +205,15 @@ describe('sqlite analyzer', () => {
   });
 
   it('returns one analysis per statement whatever the input', async () => {
-    const junk = ['', '-- nothing', 'garbage here; ;;; SELECT', 'CREATE TABLE (;', "INSERT INTO nowhere VALUES ('x", 'ALTER TABLE; DROP; REINDEX; PRAGMA;', 'WITH x AS (SELECT 1) SELECT * FROM x'];
+    const junk = [
+      '',
+      '-- nothing',
+      'garbage here; ;;; SELECT',
+      'CREATE TABLE (;',
+      "INSERT INTO nowhere VALUES ('x",
+      'ALTER TABLE; DROP; REINDEX; PRAGMA;',
+      'WITH x AS (SELECT 1) SELECT * FROM x',
+    ];
     const results = await lint(junk);
     results.forEach((analyses, i) => assert.equal(analyses.length, splitStatements(junk[i], sqliteSql).length));
   });

@@ -51,10 +51,17 @@ for (const { kind, create } of DATABASES) {
         const r = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
         assert.equal(r.code, 0, r.stderr);
         const report = JSON.parse(r.stdout);
-        assert.deepEqual(report.applied.map(({ version, name, phase }: { version: string; name: string; phase: string }) => ({ version, name, phase })), [
-          { version: '0001', name: 'create_notes', phase: 'expand' },
-          { version: '0002', name: 'seed', phase: 'expand' },
-        ]);
+        assert.deepEqual(
+          report.applied.map(({ version, name, phase }: { version: string; name: string; phase: string }) => ({
+            version,
+            name,
+            phase,
+          })),
+          [
+            { version: '0001', name: 'create_notes', phase: 'expand' },
+            { version: '0002', name: 'seed', phase: 'expand' },
+          ],
+        );
         assert.deepEqual(report.pending, [{ version: '0003', name: 'more', phase: 'contract' }]);
         assert.deepEqual(report.unknown, []);
         assert.deepEqual(report.problems, []);
@@ -66,7 +73,10 @@ for (const { kind, create } of DATABASES) {
           assert.ok(m.host);
         }
         const text = await molt(['status', '--db', db.url, '--dir', dir]);
-        assert.match(text.stdout, /applied   2\n  0001_create_notes  expand  \d{4}-\d\d-\d\dT\S+  \d+ ms  app \S+  on \S+\n  0002_seed/);
+        assert.match(
+          text.stdout,
+          /applied   2\n  0001_create_notes  expand  \d{4}-\d\d-\d\dT\S+  \d+ ms  app \S+  on \S+\n  0002_seed/,
+        );
         assert.equal(report.lock.held, false);
         rmSync(join(dir, '0003_more.sql'));
       });
@@ -94,7 +104,11 @@ for (const { kind, create } of DATABASES) {
     });
 
     /** Applies `base`, changes the situation, and checks that migrate refuses with `code` and writes nothing. */
-    async function refuses(code: string, change: (dir: string, db: TestDatabase) => Promise<void> | void, extra: Record<string, string> = {}) {
+    async function refuses(
+      code: string,
+      change: (dir: string, db: TestDatabase) => Promise<void> | void,
+      extra: Record<string, string> = {},
+    ) {
       const db = await fresh();
       const dir = migrationsDir({ ...base, ...extra });
       assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
@@ -104,7 +118,10 @@ for (const { kind, create } of DATABASES) {
       assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
       const out = JSON.parse(r.stdout);
       assert.equal(out.error.code, 'DRIFT');
-      assert.ok(out.report.problems.some((p: { code: string }) => p.code === code), r.stdout);
+      assert.ok(
+        out.report.problems.some((p: { code: string }) => p.code === code),
+        r.stdout,
+      );
       assert.deepEqual(await queryDb(db, HISTORY), before, 'migrate wrote to the history although it refused');
       const status = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.ok(status.problems.some((p: { code: string }) => p.code === code));
@@ -113,7 +130,10 @@ for (const { kind, create } of DATABASES) {
 
     it('refuses an edited applied migration: checksum_mismatch', async () => {
       const { r } = await refuses('checksum_mismatch', (dir) => {
-        writeFiles(dir, { '0002_seed.sql': "INSERT INTO notes (id, body) VALUES (1, 'changed');\n", '0003_next.sql': 'SELECT 1;\n' });
+        writeFiles(dir, {
+          '0002_seed.sql': "INSERT INTO notes (id, body) VALUES (1, 'changed');\n",
+          '0003_next.sql': 'SELECT 1;\n',
+        });
       });
       assert.match(r.stderr, /Migration 0002_seed was edited after it was applied/);
       assert.match(r.stderr, /hint: Put the file back/);
@@ -133,7 +153,10 @@ for (const { kind, create } of DATABASES) {
 
     it('refuses a database with an unknown contract migration: unknown_applied, naming the app version', async () => {
       const db = await fresh();
-      const newer = migrationsDir({ ...base, '0003_drop_body.sql': '-- molt:phase contract\nCREATE TABLE dropped_marker (id integer);\n' });
+      const newer = migrationsDir({
+        ...base,
+        '0003_drop_body.sql': '-- molt:phase contract\nCREATE TABLE dropped_marker (id integer);\n',
+      });
       assert.equal((await molt(['migrate', '--db', db.url, '--dir', newer, '--app-version', '2.0.0'])).code, 0);
       const older = migrationsDir(base);
       const before = await queryDb(db, HISTORY);
@@ -162,18 +185,29 @@ for (const { kind, create } of DATABASES) {
       const db = await fresh();
       const dir = migrationsDir({
         ...base,
-        '0003_partial.sql': '-- molt:transaction off\nCREATE TABLE partial_a (id integer);\nCREATE TABLE partial_b (id integer);\nINSERT INTO no_such_table VALUES (1);\n',
+        '0003_partial.sql':
+          '-- molt:transaction off\nCREATE TABLE partial_a (id integer);\nCREATE TABLE partial_b (id integer);\nINSERT INTO no_such_table VALUES (1);\n',
       });
       const first = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(first.code, 4);
-      assert.match(first.stderr, /Migration 0003_partial failed at .*0003_partial\.sql:4 \(statement 3 of 3\): .*no_such_table/);
+      assert.match(
+        first.stderr,
+        /Migration 0003_partial failed at .*0003_partial\.sql:4 \(statement 3 of 3\): .*no_such_table/,
+      );
       assert.match(first.stderr, /Statements 1 to 2 stayed applied and are recorded/);
       // Someone "fixes" the file by editing a statement that already ran: resuming would be a lie.
-      writeFiles(dir, { '0003_partial.sql': '-- molt:transaction off\nCREATE TABLE partial_a (id bigint);\nCREATE TABLE partial_b (id integer);\nSELECT 1;\n', '0004_next.sql': 'SELECT 1;\n' });
+      writeFiles(dir, {
+        '0003_partial.sql':
+          '-- molt:transaction off\nCREATE TABLE partial_a (id bigint);\nCREATE TABLE partial_b (id integer);\nSELECT 1;\n',
+        '0004_next.sql': 'SELECT 1;\n',
+      });
       const before = await queryDb(db, HISTORY);
       const second = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(second.code, 3, second.stderr);
-      assert.match(second.stderr, /\[?applied_statement_changed|Migration 0003_partial is partially applied \(2 of 3 statements\), but statement 1 at .*0003_partial\.sql:2 differs/);
+      assert.match(
+        second.stderr,
+        /\[?applied_statement_changed|Migration 0003_partial is partially applied \(2 of 3 statements\), but statement 1 at .*0003_partial\.sql:2 differs/,
+      );
       assert.match(second.stderr, /molt repair --resolve applied/);
       assert.deepEqual(await queryDb(db, HISTORY), before);
       const noResolve = await molt(['repair', '--yes', '--db', db.url, '--dir', dir]);
@@ -192,22 +226,31 @@ for (const { kind, create } of DATABASES) {
       assert.equal(await hasTable(db, 'partial_a'), true);
     });
 
-    const nonTransactionalDdl = kind === 'mysql' ? 'MySQL commits each DDL statement; test/partial-resume covers its failures' : false;
-    it('rolls back a failing transactional migration whole and names the file, line and database message', { skip: nonTransactionalDdl }, async () => {
-      const db = await fresh();
-      const dir = migrationsDir({
-        ...base,
-        '0003_bad.sql': '-- a comment\nCREATE TABLE bad_a (id integer);\n\nINSERT INTO bad_a\n  SELECT * FROM missing_table;\n',
-      });
-      const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
-      assert.equal(r.code, 4);
-      assert.match(r.stderr, new RegExp(`0003_bad\\.sql:${kind === 'postgres' ? 5 : 4} \\(statement 2 of 2\\): .*missing_table`));
-      assert.match(r.stderr, /Nothing of this migration stayed applied/);
-      assert.equal(await hasTable(db, 'bad_a'), false, 'the failed migration left a table behind');
-      // A rolled-back failure does not block: fix the file and run again.
-      writeFiles(dir, { '0003_bad.sql': 'CREATE TABLE bad_a (id integer);\n' });
-      assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
-    });
+    const nonTransactionalDdl =
+      kind === 'mysql' ? 'MySQL commits each DDL statement; test/partial-resume covers its failures' : false;
+    it(
+      'rolls back a failing transactional migration whole and names the file, line and database message',
+      { skip: nonTransactionalDdl },
+      async () => {
+        const db = await fresh();
+        const dir = migrationsDir({
+          ...base,
+          '0003_bad.sql':
+            '-- a comment\nCREATE TABLE bad_a (id integer);\n\nINSERT INTO bad_a\n  SELECT * FROM missing_table;\n',
+        });
+        const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
+        assert.equal(r.code, 4);
+        assert.match(
+          r.stderr,
+          new RegExp(`0003_bad\\.sql:${kind === 'postgres' ? 5 : 4} \\(statement 2 of 2\\): .*missing_table`),
+        );
+        assert.match(r.stderr, /Nothing of this migration stayed applied/);
+        assert.equal(await hasTable(db, 'bad_a'), false, 'the failed migration left a table behind');
+        // A rolled-back failure does not block: fix the file and run again.
+        writeFiles(dir, { '0003_bad.sql': 'CREATE TABLE bad_a (id integer);\n' });
+        assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
+      },
+    );
 
     it('moves history tables an older molt created forward, and status reads them before that', async () => {
       const db = await fresh();
@@ -223,8 +266,18 @@ for (const { kind, create } of DATABASES) {
       writeFiles(dir, { '0003_more.sql': 'CREATE TABLE more_t (id integer);\n' });
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
-      const rows = await queryDb<{ version: string; statement_hashes: string | null }>(db, 'SELECT version, statement_hashes FROM _molt_migrations ORDER BY version');
-      assert.deepEqual(rows.map((row) => [row.version, row.statement_hashes === null]), [['0001', true], ['0002', true], ['0003', false]]);
+      const rows = await queryDb<{ version: string; statement_hashes: string | null }>(
+        db,
+        'SELECT version, statement_hashes FROM _molt_migrations ORDER BY version',
+      );
+      assert.deepEqual(
+        rows.map((row) => [row.version, row.statement_hashes === null]),
+        [
+          ['0001', true],
+          ['0002', true],
+          ['0003', false],
+        ],
+      );
     });
 
     it('--dry-run lists what would run and changes nothing', async () => {
@@ -241,7 +294,11 @@ for (const { kind, create } of DATABASES) {
 
     it('--phase expand stops before the first contract migration', async () => {
       const db = await fresh();
-      const dir = migrationsDir({ ...base, '0003_contract.sql': '-- molt:phase contract\nCREATE TABLE c3 (id integer);\n', '0004_after.sql': 'CREATE TABLE c4 (id integer);\n' });
+      const dir = migrationsDir({
+        ...base,
+        '0003_contract.sql': '-- molt:phase contract\nCREATE TABLE c3 (id integer);\n',
+        '0004_after.sql': 'CREATE TABLE c4 (id integer);\n',
+      });
       const r = await molt(['migrate', '--phase', 'expand', '--json', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).to, '0002');
@@ -258,19 +315,33 @@ for (const { kind, create } of DATABASES) {
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /migrated from 0002 to 0003 \(1 migration,/);
-      assert.equal((await queryDb(db, 'SELECT * FROM notes')).length, 0, 'baseline ran a migration it should only record');
+      assert.equal(
+        (await queryDb(db, 'SELECT * FROM notes')).length,
+        0,
+        'baseline ran a migration it should only record',
+      );
       assert.equal((await molt(['baseline', '0002', '--db', db.url, '--dir', dir])).code, 9);
     });
 
-    it('a mixed file (CONCURRENTLY with ordinary statements) is refused before anything runs', { skip: kind !== 'postgres' ? `${kind} has no statement that must run outside a transaction` : false }, async () => {
-      const db = await fresh();
-      const dir = migrationsDir({ ...base, '0003_mixed.sql': 'CREATE TABLE m (id integer);\nCREATE INDEX CONCURRENTLY m_id ON m (id);\n' });
-      const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
-      assert.equal(r.code, 8);
-      assert.match(r.stderr, /0003_mixed\.sql:2: "CREATE INDEX CONCURRENTLY m_id ON m \(id\)" cannot run inside a transaction/);
-      assert.match(r.stderr, /molt:transaction off/);
-      assert.equal((await queryDb(db, HISTORY)).length, 0);
-    });
+    it(
+      'a mixed file (CONCURRENTLY with ordinary statements) is refused before anything runs',
+      { skip: kind !== 'postgres' ? `${kind} has no statement that must run outside a transaction` : false },
+      async () => {
+        const db = await fresh();
+        const dir = migrationsDir({
+          ...base,
+          '0003_mixed.sql': 'CREATE TABLE m (id integer);\nCREATE INDEX CONCURRENTLY m_id ON m (id);\n',
+        });
+        const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
+        assert.equal(r.code, 8);
+        assert.match(
+          r.stderr,
+          /0003_mixed\.sql:2: "CREATE INDEX CONCURRENTLY m_id ON m \(id\)" cannot run inside a transaction/,
+        );
+        assert.match(r.stderr, /molt:transaction off/);
+        assert.equal((await queryDb(db, HISTORY)).length, 0);
+      },
+    );
   });
 }
 
@@ -298,7 +369,14 @@ describe('molt CLI without a database', () => {
   });
 
   it('never prints a password from the URL', async () => {
-    const r = await molt(['migrate', '--db', 'postgres://app:s3cret-pw@127.0.0.1:1/none', '--dir', migrationsDir({}), '--json']);
+    const r = await molt([
+      'migrate',
+      '--db',
+      'postgres://app:s3cret-pw@127.0.0.1:1/none',
+      '--dir',
+      migrationsDir({}),
+      '--json',
+    ]);
     assert.equal(r.code, 6);
     assert.doesNotMatch(r.stdout + r.stderr, /s3cret-pw/);
     assert.match(r.stderr, /postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/none/);

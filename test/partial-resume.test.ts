@@ -6,7 +6,8 @@ import { migrationsDir, molt, writeFiles } from './helpers/cli.js';
 
 const progressOf = (db: TestDatabase) =>
   queryDb<{ status: string; statements_applied: unknown; statements_total: unknown; error_statement: unknown }>(
-    db, "SELECT status, statements_applied, statements_total, error_statement FROM _molt_migrations WHERE version = '0002'",
+    db,
+    "SELECT status, statements_applied, statements_total, error_statement FROM _molt_migrations WHERE version = '0002'",
   );
 
 // Where DDL is transactional, a file opts into statement-by-statement running; MySQL always runs that way.
@@ -32,18 +33,33 @@ for (const { kind, create } of DATABASES) {
 
       const first = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(first.code, 4, first.stderr);
-      assert.match(first.stderr, new RegExp(`Migration 0002_five failed at .*0002_five\\.sql:${line} \\(statement 3 of 5\\): .*resume_missing`));
+      assert.match(
+        first.stderr,
+        new RegExp(`Migration 0002_five failed at .*0002_five\\.sql:${line} \\(statement 3 of 5\\): .*resume_missing`),
+      );
       assert.deepEqual(await queryDb(db, 'SELECT id FROM resume_a'), [{ id: 1 }]);
       const [row] = await progressOf(db);
-      assert.deepEqual([row.status, Number(row.statements_applied), Number(row.statements_total), Number(row.error_statement)], ['failed', 2, 5, 3]);
+      assert.deepEqual(
+        [row.status, Number(row.statements_applied), Number(row.statements_total), Number(row.error_statement)],
+        ['failed', 2, 5, 3],
+      );
 
       const status = await molt(['status', '--db', db.url, '--dir', dir]);
       assert.equal(status.code, 0, status.stderr);
-      assert.match(status.stdout, /0002_five {2}partially applied: 2 of 5 statements; statement 3 failed: .*resume_missing/);
+      assert.match(
+        status.stdout,
+        /0002_five {2}partially applied: 2 of 5 statements; statement 3 failed: .*resume_missing/,
+      );
       assert.match(status.stdout, new RegExp(`at .*0002_five\\.sql:${line}; next migrate resumes at statement 3`));
       const json = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.deepEqual(
-        json.partial.map((p: Record<string, unknown>) => [p.state, p.statementsApplied, p.statementsTotal, p.failedStatement, p.resumable]),
+        json.partial.map((p: Record<string, unknown>) => [
+          p.state,
+          p.statementsApplied,
+          p.statementsTotal,
+          p.failedStatement,
+          p.resumable,
+        ]),
         [['failed', 2, 5, 3, true]],
       );
       // A replica gate must not start on a half-applied schema.
@@ -52,7 +68,10 @@ for (const { kind, create } of DATABASES) {
       writeFiles(dir, { '0002_five.sql': file('CREATE TABLE resume_b (id integer);') });
       const second = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /resuming 0002_five at statement 3 of 5: statements 1 to 2 ran in an earlier attempt and are unchanged/);
+      assert.match(
+        second.stderr,
+        /resuming 0002_five at statement 3 of 5: statements 1 to 2 ran in an earlier attempt and are unchanged/,
+      );
       // Statement 2 ran once: running it again would have failed on the primary key.
       assert.deepEqual(await queryDb(db, 'SELECT id FROM resume_a ORDER BY id'), [{ id: 1 }, { id: 2 }]);
       assert.equal(await hasTable(db, 'resume_b'), true);

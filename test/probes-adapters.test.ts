@@ -14,7 +14,11 @@ import { MoltError } from '../src/errors.js';
 import { request } from './helpers/probe-client.js';
 
 const listening = (server: Server): Promise<number> =>
-  new Promise((resolve) => server.listening ? resolve((server.address() as AddressInfo).port) : server.once('listening', () => resolve((server.address() as AddressInfo).port)));
+  new Promise((resolve) =>
+    server.listening
+      ? resolve((server.address() as AddressInfo).port)
+      : server.once('listening', () => resolve((server.address() as AddressInfo).port)),
+  );
 
 describe('probe adapters: node:http, Express, Fastify and Hono answer alike', () => {
   let probes: Probes;
@@ -61,7 +65,8 @@ describe('probe adapters: node:http, Express, Fastify and Hono answer alike', ()
     ports.hono = await listening(hoServer);
     closers.push(() => new Promise((r) => hoServer.close(r)));
 
-    while (probes.readiness().checks?.['database:connection'][0].time === undefined) await new Promise((r) => setTimeout(r, 10));
+    while (probes.readiness().checks?.['database:connection'][0].time === undefined)
+      await new Promise((r) => setTimeout(r, 10));
   });
 
   after(async () => {
@@ -71,7 +76,11 @@ describe('probe adapters: node:http, Express, Fastify and Hono answer alike', ()
 
   /** Asks every server the same thing and checks that each answers exactly as node:http does. */
   async function same(path: string, method: string): Promise<{ status: number; text: string; headers: Headers }> {
-    const answers = Object.fromEntries(await Promise.all(Object.entries(ports).map(async ([name, port]) => [name, await request(port, path, method)] as const)));
+    const answers = Object.fromEntries(
+      await Promise.all(
+        Object.entries(ports).map(async ([name, port]) => [name, await request(port, path, method)] as const),
+      ),
+    );
     const reference = answers.node;
     for (const [name, a] of Object.entries(answers)) {
       const where = `${name} ${method} ${path}`;
@@ -105,7 +114,10 @@ describe('probe adapters: node:http, Express, Fastify and Hono answer alike', ()
     const version = await same('/api/version', 'GET');
     assert.equal(version.headers.get('content-type'), 'application/json');
     const v = JSON.parse(version.text);
-    assert.deepEqual([v.version, v.commit, v.major, v.minor, v.patch, v.instanceId], ['1.4.2', 'c0ffee', 1, 4, 2, 'adapter-test']);
+    assert.deepEqual(
+      [v.version, v.commit, v.major, v.minor, v.patch, v.instanceId],
+      ['1.4.2', 'c0ffee', 1, 4, 2, 'adapter-test'],
+    );
     await same('/api/version', 'HEAD');
 
     for (const path of ['/healthz', '/readyz', '/api/version']) {
@@ -132,7 +144,15 @@ describe('probe adapters: node:http, Express, Fastify and Hono answer alike', ()
 
   it('follows a database check function with the same hysteresis, without judging the schema', async () => {
     let down = false;
-    const own = createProbes({ logger: false, database: { check: async () => { if (down) throw new Error('connection refused'); } }, timings: { checkInterval: '40ms' } });
+    const own = createProbes({
+      logger: false,
+      database: {
+        check: async () => {
+          if (down) throw new Error('connection refused');
+        },
+      },
+      timings: { checkInterval: '40ms' },
+    });
     try {
       own.markReady();
       const states: string[] = [];
@@ -169,12 +189,24 @@ describe('probe adapters: node:http, Express, Fastify and Hono answer alike', ()
     const withLifecycle = createProbes({ lifecycle, logger: false });
     try {
       assert.equal(withLifecycle.phase, 'ready');
-      assert.throws(() => withLifecycle.markReady(), (e: unknown) => e instanceof MoltError && e.code === 'USAGE');
+      assert.throws(
+        () => withLifecycle.markReady(),
+        (e: unknown) => e instanceof MoltError && e.code === 'USAGE',
+      );
     } finally {
       void withLifecycle.close();
     }
-    assert.throws(() => createProbes({ database: { check: async () => undefined }, schema: true }), (e: unknown) => e instanceof MoltError && e.code === 'CONFIG_INVALID');
-    assert.throws(() => createProbes({ timings: { failuresToUnready: 0 } }), /failuresToUnready must be a whole number of at least 1/);
-    assert.throws(() => createProbes({ database: { url: 'nosuch://x' } }), (e: unknown) => e instanceof MoltError && e.code === 'URL_INVALID');
+    assert.throws(
+      () => createProbes({ database: { check: async () => undefined }, schema: true }),
+      (e: unknown) => e instanceof MoltError && e.code === 'CONFIG_INVALID',
+    );
+    assert.throws(
+      () => createProbes({ timings: { failuresToUnready: 0 } }),
+      /failuresToUnready must be a whole number of at least 1/,
+    );
+    assert.throws(
+      () => createProbes({ database: { url: 'nosuch://x' } }),
+      (e: unknown) => e instanceof MoltError && e.code === 'URL_INVALID',
+    );
   });
 });

@@ -49,19 +49,38 @@ describe('probes in a real service process, against PostgreSQL', () => {
     const db = await migrated(RELEASE_1);
     dbs.push(db);
     const svc = await startService(serviceDir(), {
-      DATABASE_URL: db.url, MOLT_MIGRATIONS_DIR: migrationsDir(RELEASE_1), PROBE_CHECK_INTERVAL: '300', PROBE_QUERY_TIMEOUT: '1000', PROBE_DRAIN_DELAY: '1500',
+      DATABASE_URL: db.url,
+      MOLT_MIGRATIONS_DIR: migrationsDir(RELEASE_1),
+      PROBE_CHECK_INTERVAL: '300',
+      PROBE_QUERY_TIMEOUT: '1000',
+      PROBE_DRAIN_DELAY: '1500',
     });
 
     // starting: everything else passes, so only the phase holds readiness back.
-    const starting = await waitFor(svc.port, '/readyz', (a) => checked(a) && check(a, 'database:connection').status === 'pass');
+    const starting = await waitFor(
+      svc.port,
+      '/readyz',
+      (a) => checked(a) && check(a, 'database:connection').status === 'pass',
+    );
     assert.equal(starting.status, 503);
     assertHealthHeaders(starting);
     assert.equal(starting.body.status, 'fail');
     assert.equal(starting.body.output, 'Startup has not finished');
-    assert.deepEqual(check(starting, 'lifecycle:phase'), { componentType: 'component', status: 'fail', observedValue: 'starting', output: 'Startup has not finished' });
+    assert.deepEqual(check(starting, 'lifecycle:phase'), {
+      componentType: 'component',
+      status: 'fail',
+      observedValue: 'starting',
+      output: 'Startup has not finished',
+    });
     assert.equal(check(starting, 'database:connection').status, 'pass');
     assert.equal(check(starting, 'database:connection').componentType, 'datastore');
-    assert.deepEqual(check(starting, 'migrations:compatibility').observedValue, { applied: '0002', required: '0002', missing: [], unknownExpand: [], unknownContract: [] });
+    assert.deepEqual(check(starting, 'migrations:compatibility').observedValue, {
+      applied: '0002',
+      required: '0002',
+      missing: [],
+      unknownExpand: [],
+      unknownContract: [],
+    });
     const live = await request(svc.port, '/healthz');
     assert.equal(live.status, 200);
     assertHealthHeaders(live);
@@ -75,7 +94,11 @@ describe('probes in a real service process, against PostgreSQL', () => {
     assert.equal(ready.body.version, '2');
     assert.equal(ready.body.releaseId, '2.3.4');
     assert.equal(ready.body.output, undefined);
-    assert.deepEqual(Object.keys(ready.body.checks), ['database:connection', 'migrations:compatibility', 'lifecycle:phase']);
+    assert.deepEqual(Object.keys(ready.body.checks), [
+      'database:connection',
+      'migrations:compatibility',
+      'lifecycle:phase',
+    ]);
     assert.ok(Object.values(ready.body.checks).every((c) => (c as { status: string }[])[0].status === 'pass'));
     assert.equal(typeof check(ready, 'database:connection').observedValue, 'number');
     assert.equal(check(ready, 'database:connection').observedUnit, 'ms');
@@ -86,7 +109,9 @@ describe('probes in a real service process, against PostgreSQL', () => {
     const checksDuringStorm = Math.ceil((Date.now() - stormStart) / 300) + 1;
     assert.ok(storm.every((a) => a.status === 200));
     assert.ok(new Set(storm.map((a) => check(a, 'database:connection').time)).size <= checksDuringStorm);
-    const [{ n }] = await pgAdmin<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [dbName(db)]);
+    const [{ n }] = await pgAdmin<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [
+      dbName(db),
+    ]);
     assert.equal(Number(n), 1, 'the probes hold one dedicated connection');
 
     // One slow query (the history table locked past the query timeout) counts as one failure: still ready.
@@ -97,7 +122,10 @@ describe('probes in a real service process, against PostgreSQL', () => {
       const slow = await waitFor(svc.port, '/readyz', (a) => check(a, 'database:connection').status !== 'pass');
       assert.equal(slow.status, 200);
       assert.equal(slow.body.status, 'warn');
-      assert.match(check(slow, 'database:connection').output, /failed 1 time\(s\) in a row \(unready after 2\): .*(did not answer within 1000 ms|statement timeout)/);
+      assert.match(
+        check(slow, 'database:connection').output,
+        /failed 1 time\(s\) in a row \(unready after 2\): .*(did not answer within 1000 ms|statement timeout)/,
+      );
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();
@@ -144,14 +172,29 @@ describe('probes in a real service process, against PostgreSQL', () => {
     }
     const afterOutage = seen.filter(checkedSinceUp);
     assert.ok(afterOutage.length > 0);
-    assert.ok(afterOutage.every((a) => a.status === 200 && check(a, 'database:connection').status === 'pass'), 'one success is enough to be ready again');
+    assert.ok(
+      afterOutage.every((a) => a.status === 200 && check(a, 'database:connection').status === 'pass'),
+      'one success is enough to be ready again',
+    );
 
     // Schema ahead but compatible: another release applied an expand migration this binary does not know.
     await migrated(WITH_EXPAND, db);
-    const ahead = await waitFor(svc.port, '/readyz', (a) => a.body?.status === 'warn' && check(a, 'migrations:compatibility').status === 'warn');
+    const ahead = await waitFor(
+      svc.port,
+      '/readyz',
+      (a) => a.body?.status === 'warn' && check(a, 'migrations:compatibility').status === 'warn',
+    );
     assert.equal(ahead.status, 200);
-    assert.deepEqual(check(ahead, 'migrations:compatibility').observedValue, { applied: '0003', required: '0002', missing: [], unknownExpand: ['0003_add_c'], unknownContract: [] });
-    assert.deepEqual(ahead.body.notes, ['The database is ahead of this binary with expand migration(s) 0003_add_c; they keep this binary working']);
+    assert.deepEqual(check(ahead, 'migrations:compatibility').observedValue, {
+      applied: '0003',
+      required: '0002',
+      missing: [],
+      unknownExpand: ['0003_add_c'],
+      unknownContract: [],
+    });
+    assert.deepEqual(ahead.body.notes, [
+      'The database is ahead of this binary with expand migration(s) 0003_add_c; they keep this binary working',
+    ]);
     const version = await request(svc.port, '/api/version');
     assert.deepEqual(version.body.schema, { applied: '0003', required: '0002', maxKnown: '0002' });
 
@@ -171,10 +214,21 @@ describe('probes in a real service process, against PostgreSQL', () => {
     const [behind, newer] = await Promise.all([migrated(RELEASE_1), migrated(WITH_CONTRACT)]);
     dbs.push(behind, newer);
     const [svcNew, svcOld] = await Promise.all([
-      startService(serviceDir('3.0.0'), { DATABASE_URL: behind.url, MOLT_MIGRATIONS_DIR: migrationsDir(WITH_EXPAND), ...FAST }),
-      startService(serviceDir('1.0.0'), { DATABASE_URL: newer.url, MOLT_MIGRATIONS_DIR: migrationsDir(RELEASE_1), ...FAST }),
+      startService(serviceDir('3.0.0'), {
+        DATABASE_URL: behind.url,
+        MOLT_MIGRATIONS_DIR: migrationsDir(WITH_EXPAND),
+        ...FAST,
+      }),
+      startService(serviceDir('1.0.0'), {
+        DATABASE_URL: newer.url,
+        MOLT_MIGRATIONS_DIR: migrationsDir(RELEASE_1),
+        ...FAST,
+      }),
     ]);
-    await Promise.all([request(svcNew.port, '/control/phase/ready', 'POST'), request(svcOld.port, '/control/phase/ready', 'POST')]);
+    await Promise.all([
+      request(svcNew.port, '/control/phase/ready', 'POST'),
+      request(svcOld.port, '/control/phase/ready', 'POST'),
+    ]);
 
     const missing = await waitFor(svcNew.port, '/readyz', checked);
     assert.equal(missing.status, 503);
@@ -182,14 +236,26 @@ describe('probes in a real service process, against PostgreSQL', () => {
     assert.equal(check(missing, 'lifecycle:phase').status, 'pass');
     const m = check(missing, 'migrations:compatibility');
     assert.equal(m.status, 'fail');
-    assert.deepEqual(m.observedValue, { applied: '0002', required: '0003', missing: ['0003_add_c'], unknownExpand: [], unknownContract: [] });
+    assert.deepEqual(m.observedValue, {
+      applied: '0002',
+      required: '0003',
+      missing: ['0003_add_c'],
+      unknownExpand: [],
+      unknownContract: [],
+    });
     assert.match(missing.body.output, /requires are not applied: 0003_add_c/);
 
     const contract = await waitFor(svcOld.port, '/readyz', checked);
     assert.equal(contract.status, 503);
     const c = check(contract, 'migrations:compatibility');
     assert.equal(c.status, 'fail');
-    assert.deepEqual(c.observedValue, { applied: '0004', required: '0002', missing: [], unknownExpand: ['0003_add_c'], unknownContract: ['0004_drop_a'] });
+    assert.deepEqual(c.observedValue, {
+      applied: '0004',
+      required: '0002',
+      missing: [],
+      unknownExpand: ['0003_add_c'],
+      unknownContract: ['0004_drop_a'],
+    });
     assert.match(contract.body.output, /contract migration\(s\) this binary does not know: 0004_drop_a/);
 
     // Applying what the newer binary requires makes it ready on the next check.
@@ -200,7 +266,11 @@ describe('probes in a real service process, against PostgreSQL', () => {
 
   it('/api/version reports the package version and the commit from the environment, a COMMIT_SHA file or git, in that order, and null without any', async () => {
     const repo = serviceDir('4.5.6-rc.1');
-    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      }).trim();
     git('init', '-q');
     git('commit', '-q', '--allow-empty', '-m', 'first');
     const head = git('rev-parse', 'HEAD');
@@ -215,14 +285,28 @@ describe('probes in a real service process, against PostgreSQL', () => {
       startService(repo),
       startService(serviceDir('0.9.0')),
     ]);
-    const versions = await Promise.all([env, gitCommitEnv, file, fromGit, none].map((s) => request(s.port, '/api/version')));
-    assert.deepEqual(versions.map((v) => v.body.commit), ['e0e0e0e0', 'abcabc', 'f1e2d3c4b5a6', head, null]);
+    const versions = await Promise.all(
+      [env, gitCommitEnv, file, fromGit, none].map((s) => request(s.port, '/api/version')),
+    );
+    assert.deepEqual(
+      versions.map((v) => v.body.commit),
+      ['e0e0e0e0', 'abcabc', 'f1e2d3c4b5a6', head, null],
+    );
 
     const v = versions[3];
     assert.equal(v.status, 200);
     assert.equal(v.headers.get('content-type'), 'application/json');
     assert.equal(v.headers.get('cache-control'), 'no-store');
-    assert.deepEqual(Object.keys(v.body), ['version', 'commit', 'major', 'minor', 'patch', 'schema', 'startedAt', 'instanceId']);
+    assert.deepEqual(Object.keys(v.body), [
+      'version',
+      'commit',
+      'major',
+      'minor',
+      'patch',
+      'schema',
+      'startedAt',
+      'instanceId',
+    ]);
     assert.equal(v.body.version, '4.5.6-rc.1');
     assert.deepEqual([v.body.major, v.body.minor, v.body.patch], [4, 5, 6]);
     assert.deepEqual(v.body.schema, { applied: null, required: null, maxKnown: null });
@@ -232,7 +316,11 @@ describe('probes in a real service process, against PostgreSQL', () => {
   });
 
   it('/healthz fails on sustained event-loop lag and recovers, fails for good after markBroken, and probes refuse other methods', async () => {
-    const svc = await startService(serviceDir(), { PROBE_LAG_INTERVAL: '50', PROBE_LAG_THRESHOLD: '150', PROBE_LAG_SAMPLES: '3' });
+    const svc = await startService(serviceDir(), {
+      PROBE_LAG_INTERVAL: '50',
+      PROBE_LAG_THRESHOLD: '150',
+      PROBE_LAG_SAMPLES: '3',
+    });
     const ready = await request(svc.port, '/readyz');
     assert.equal(ready.status, 503, 'no database configured: only the phase counts, and it is starting');
     assert.deepEqual(Object.keys(ready.body.checks), ['lifecycle:phase']);

@@ -11,45 +11,54 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-it('the README wiring of probes, drain and leases runs as written, drains on SIGTERM and exits 0', { timeout: 30_000 }, async () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Probes, graceful drain and background jobs'));
-  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(code, 'the section has a js example');
-  const dir = mkdtempSync(join(tmpdir(), 'molt-readme-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'migrations'));
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
-  writeFileSync(join(dir, 'package.json'), '{"name":"my-service","version":"2.3.1","type":"module"}\n');
-  // The only change: a port the system picks, printed, instead of 8080.
-  assert.match(code, /server\.listen\(8080, \(\) => life\.markReady\(\)\);/);
-  writeFileSync(join(dir, 'service.mjs'), code.replace('server.listen(8080, () => life.markReady());',
-    "server.listen(0, () => { life.markReady(); console.log('port', server.address().port); });"));
-  const child = spawn(process.execPath, ['service.mjs'], { cwd: dir, env: cleanEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      const m = /port (\d+)/.exec(stdout);
-      if (m) resolve(Number(m[1]));
+it(
+  'the README wiring of probes, drain and leases runs as written, drains on SIGTERM and exits 0',
+  { timeout: 30_000 },
+  async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Probes, graceful drain and background jobs'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(code, 'the section has a js example');
+    const dir = mkdtempSync(join(tmpdir(), 'molt-readme-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'migrations'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
+    writeFileSync(join(dir, 'package.json'), '{"name":"my-service","version":"2.3.1","type":"module"}\n');
+    // The only change: a port the system picks, printed, instead of 8080.
+    assert.match(code, /server\.listen\(8080, \(\) => life\.markReady\(\)\);/);
+    writeFileSync(
+      join(dir, 'service.mjs'),
+      code.replace(
+        'server.listen(8080, () => life.markReady());',
+        "server.listen(0, () => { life.markReady(); console.log('port', server.address().port); });",
+      ),
+    );
+    const child = spawn(process.execPath, ['service.mjs'], { cwd: dir, env: cleanEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const m = /port (\d+)/.exec(stdout);
+        if (m) resolve(Number(m[1]));
+      });
+      void exit.then((c) => reject(new Error(`exited ${c}: ${stderr}`)));
     });
-    void exit.then((c) => reject(new Error(`exited ${c}: ${stderr}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  assert.equal(await (await fetch(`${base}/`)).text(), 'hello\n');
-  const version = await (await fetch(`${base}/api/version`)).json();
-  assert.equal(version.version, '2.3.1');
-  let ready = await fetch(`${base}/readyz`);
-  for (let i = 0; i < 20 && ready.status !== 200; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    ready = await fetch(`${base}/readyz`);
-  }
-  assert.equal(ready.status, 200);
-  child.kill('SIGTERM');
-  assert.equal(await exit, 0, stderr);
-  assert.match(stderr, /molt: drained in [\d.]+ s, exit 0/);
-});
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal(await (await fetch(`${base}/`)).text(), 'hello\n');
+    const version = await (await fetch(`${base}/api/version`)).json();
+    assert.equal(version.version, '2.3.1');
+    let ready = await fetch(`${base}/readyz`);
+    for (let i = 0; i < 20 && ready.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`${base}/readyz`);
+    }
+    assert.equal(ready.status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0, stderr);
+    assert.match(stderr, /molt: drained in [\d.]+ s, exit 0/);
+  },
+);

@@ -17,14 +17,24 @@ after(async () => {
   for (const db of dbs) await db.drop();
 });
 
-interface Service { child: ChildProcess; port: number; stderr: () => string; exit: Promise<{ code: number | null; at: number }> }
+interface Service {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; at: number }>;
+}
 
 /** Starts the sample on a port the system picks and resolves once it listens. */
 function start(env: Record<string, string>): Promise<Service> {
-  const child = spawn(process.execPath, [SERVER], { cwd: mkdtempSync(join(tmpdir(), 'molt-sample-drain-')), env: cleanEnv({ PORT: '0', ...env }) });
+  const child = spawn(process.execPath, [SERVER], {
+    cwd: mkdtempSync(join(tmpdir(), 'molt-sample-drain-')),
+    env: cleanEnv({ PORT: '0', ...env }),
+  });
   children.push(child);
   let stderr = '';
-  const exit = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
+  const exit = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, at: Date.now() })),
+  );
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (d) => {
       stderr += d;
@@ -41,54 +51,76 @@ const get = async (port: number, path: string): Promise<{ status: number; body: 
 };
 
 describe('the sample service under load', () => {
-  for (const [name, env] of [['SQLite', async () => ({})], ['PostgreSQL', async () => {
-    const db = await createPostgresDatabase();
-    dbs.push(db);
-    return { DATABASE_URL: db.url };
-  }]] as const) {
-    it(`${name}: SIGTERM under load from a second process loses no request it started, and exits 0 within the budget`, { timeout: 60_000 }, async () => {
-      const DELAY = 500;
-      const GRACE = 5_000;
-      const app = await start({ ...(await env()), DRAIN_DELAY_MS: String(DELAY), DRAIN_GRACE_MS: String(GRACE) });
-      // The listener opens before the first background database check has finished; readiness follows within seconds.
-      const readyBy = Date.now() + 10_000;
-      let first = await get(app.port, '/readyz');
-      while (first.status !== 200 && Date.now() < readyBy) {
-        await new Promise((r) => setTimeout(r, 50));
-        first = await get(app.port, '/readyz');
-      }
-      assert.equal(first.status, 200, first.body);
-      // Slow requests (150 ms each) from 16 connections: at any moment about 16 are in flight.
-      const load = spawn(process.execPath, [LOAD, `http://127.0.0.1:${app.port}/notes?delay=150`, '16', '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      children.push(load);
-      let out = '';
-      load.stdout!.on('data', (d) => (out += d));
-      const loadDone = new Promise<void>((resolve) => load.on('exit', () => resolve()));
-      while (!out.includes('started')) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 1_500));
+  for (const [name, env] of [
+    ['SQLite', async () => ({})],
+    [
+      'PostgreSQL',
+      async () => {
+        const db = await createPostgresDatabase();
+        dbs.push(db);
+        return { DATABASE_URL: db.url };
+      },
+    ],
+  ] as const) {
+    it(
+      `${name}: SIGTERM under load from a second process loses no request it started, and exits 0 within the budget`,
+      { timeout: 60_000 },
+      async () => {
+        const DELAY = 500;
+        const GRACE = 5_000;
+        const app = await start({ ...(await env()), DRAIN_DELAY_MS: String(DELAY), DRAIN_GRACE_MS: String(GRACE) });
+        // The listener opens before the first background database check has finished; readiness follows within seconds.
+        const readyBy = Date.now() + 10_000;
+        let first = await get(app.port, '/readyz');
+        while (first.status !== 200 && Date.now() < readyBy) {
+          await new Promise((r) => setTimeout(r, 50));
+          first = await get(app.port, '/readyz');
+        }
+        assert.equal(first.status, 200, first.body);
+        // Slow requests (150 ms each) from 16 connections: at any moment about 16 are in flight.
+        const load = spawn(process.execPath, [LOAD, `http://127.0.0.1:${app.port}/notes?delay=150`, '16', '5'], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        children.push(load);
+        let out = '';
+        load.stdout!.on('data', (d) => (out += d));
+        const loadDone = new Promise<void>((resolve) => load.on('exit', () => resolve()));
+        while (!out.includes('started')) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 1_500));
 
-      const signalled = Date.now();
-      app.child.kill('SIGTERM');
-      // Readiness turns as soon as the signal is handled, while the service still answers during the propagation delay.
-      let ready = await get(app.port, '/readyz');
-      while (ready.status === 200 && Date.now() - signalled < DELAY / 2) ready = await get(app.port, '/readyz');
-      assert.equal(ready.status, 503, `readiness still 200 ${Date.now() - signalled} ms after SIGTERM`);
-      assert.equal(JSON.parse(ready.body).checks['lifecycle:phase'][0].observedValue, 'draining');
-      assert.equal((await get(app.port, '/healthz')).status, 200, 'liveness stays 200 while draining');
+        const signalled = Date.now();
+        app.child.kill('SIGTERM');
+        // Readiness turns as soon as the signal is handled, while the service still answers during the propagation delay.
+        let ready = await get(app.port, '/readyz');
+        while (ready.status === 200 && Date.now() - signalled < DELAY / 2) ready = await get(app.port, '/readyz');
+        assert.equal(ready.status, 503, `readiness still 200 ${Date.now() - signalled} ms after SIGTERM`);
+        assert.equal(JSON.parse(ready.body).checks['lifecycle:phase'][0].observedValue, 'draining');
+        assert.equal((await get(app.port, '/healthz')).status, 200, 'liveness stays 200 while draining');
 
-      const { code, at } = await app.exit;
-      await loadDone;
-      const { statuses, errors } = JSON.parse(out.trim().split('\n').at(-1)!) as { statuses: Record<string, number>; errors: Record<string, number> };
-      const served = Number(/answered (\d+) note requests/.exec(app.stderr())?.[1]);
+        const { code, at } = await app.exit;
+        await loadDone;
+        const { statuses, errors } = JSON.parse(out.trim().split('\n').at(-1)!) as {
+          statuses: Record<string, number>;
+          errors: Record<string, number>;
+        };
+        const served = Number(/answered (\d+) note requests/.exec(app.stderr())?.[1]);
 
-      assert.equal(code, 0, app.stderr());
-      assert.ok(at - signalled < DELAY + GRACE + 5_000, `exit came ${at - signalled} ms after SIGTERM, over the budget`);
-      assert.deepEqual(Object.keys(statuses), ['200'], `every answer is a 200: ${JSON.stringify(statuses)}`);
-      assert.ok(statuses['200'] > 50, `the load ran: ${statuses['200']} answers`);
-      // Every request the service started was answered and reached the client; the rest were refused before they started.
-      assert.equal(statuses['200'], served, `the service answered ${served}, the client received ${statuses['200']}; errors ${JSON.stringify(errors)}`);
-      assert.match(app.stderr(), /molt: draining \(SIGTERM\)[\s\S]*molt: drained in [\d.]+ s, exit 0/);
-    });
+        assert.equal(code, 0, app.stderr());
+        assert.ok(
+          at - signalled < DELAY + GRACE + 5_000,
+          `exit came ${at - signalled} ms after SIGTERM, over the budget`,
+        );
+        assert.deepEqual(Object.keys(statuses), ['200'], `every answer is a 200: ${JSON.stringify(statuses)}`);
+        assert.ok(statuses['200'] > 50, `the load ran: ${statuses['200']} answers`);
+        // Every request the service started was answered and reached the client; the rest were refused before they started.
+        assert.equal(
+          statuses['200'],
+          served,
+          `the service answered ${served}, the client received ${statuses['200']}; errors ${JSON.stringify(errors)}`,
+        );
+        assert.match(app.stderr(), /molt: draining \(SIGTERM\)[\s\S]*molt: drained in [\d.]+ s, exit 0/);
+      },
+    );
   }
 
   it('probes, version, and the background job on leases', { timeout: 30_000 }, async () => {
@@ -105,7 +137,13 @@ describe('the sample service under load', () => {
       if (words === null) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(words, 3, 'the job counted the words');
-    assert.deepEqual(JSON.parse((await get(app.port, '/jobs')).body), { queued: 0, running: 0, done: 1, failed: 0, quarantined: 0 });
+    assert.deepEqual(JSON.parse((await get(app.port, '/jobs')).body), {
+      queued: 0,
+      running: 0,
+      done: 1,
+      failed: 0,
+      quarantined: 0,
+    });
     app.child.kill('SIGTERM');
     assert.equal((await app.exit).code, 0);
   });

@@ -11,7 +11,10 @@ const SERVER = join(ROOT, 'dist', 'examples', 'sample-service', 'server.js');
 let nextPort = 19_000 + (process.pid % 500) * 2;
 
 /** Starts the sample service and resolves once it listens, or with its exit code if it refuses to start. */
-function start(cwd: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; stderr: () => string; exit: Promise<number | null> }> {
+function start(
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number; stderr: () => string; exit: Promise<number | null> }> {
   const port = nextPort++;
   const child = spawn(process.execPath, [SERVER], { cwd, env: cleanEnv({ PORT: String(port), ...env }) });
   let stderr = '';
@@ -42,7 +45,10 @@ describe('the sample service', () => {
   it('migrates an SQLite file under ./data on boot, before it listens, then serves', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'molt-sample-'));
     const app = await start(cwd);
-    assert.match(app.stderr(), /molt: database migrated from empty to 0003 \(3 migrations, \d+ ms\)[\s\S]*listening on/);
+    assert.match(
+      app.stderr(),
+      /molt: database migrated from empty to 0003 \(3 migrations, \d+ ms\)[\s\S]*listening on/,
+    );
     assert.ok(existsSync(join(cwd, 'data', 'app.db')));
     const created = await fetch(`http://127.0.0.1:${app.port}/notes`, { method: 'POST', body: 'remember the milk' });
     assert.equal(created.status, 201);
@@ -57,7 +63,10 @@ describe('the sample service', () => {
     await again.exit;
   });
 
-  for (const [name, create] of [['PostgreSQL', createPostgresDatabase], ['MariaDB', createMysqlDatabase]] as const) {
+  for (const [name, create] of [
+    ['PostgreSQL', createPostgresDatabase],
+    ['MariaDB', createMysqlDatabase],
+  ] as const) {
     it(`migrates ${name} when DATABASE_URL names it, and is up to date on the next boot`, async () => {
       const db = await create();
       dbs.push(db);
@@ -80,7 +89,10 @@ describe('the sample service', () => {
     const first = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
     first.child.kill('SIGTERM');
     await first.exit;
-    await queryDb(db, "INSERT INTO _molt_migrations (version, name, phase, status, app_version) VALUES ('0004', 'drop_body', 'contract', 'success', '2.0.0')");
+    await queryDb(
+      db,
+      "INSERT INTO _molt_migrations (version, name, phase, status, app_version) VALUES ('0004', 'drop_body', 'contract', 'success', '2.0.0')",
+    );
     const refused = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
     assert.equal(await refused.exit, 1);
     assert.doesNotMatch(refused.stderr(), /listening/);

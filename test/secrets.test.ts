@@ -68,7 +68,10 @@ for (const server of SERVERS) {
     it('status, migrate (ok and failing), --json, backup and its archive, and /readyz never show the password', async () => {
       const db = await server.create();
       dbs.push(db);
-      const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n', '0002_bad.sql': 'CREATE TABLE a (x int);\n' });
+      const dir = migrationsDir({
+        '0001_a.sql': 'CREATE TABLE a (x int);\n',
+        '0002_bad.sql': 'CREATE TABLE a (x int);\n',
+      });
       const backups = mkdtempSync(join(tmpdir(), 'molt-secret-backups-'));
       let seen = '';
       for (const url of server.forms(new URL(db.url))) {
@@ -84,7 +87,10 @@ for (const server of SERVERS) {
         ]) {
           const r = await molt([...args, '--db', url, '--dir', dir]);
           seen += r.stdout + r.stderr;
-          assert.ok(!(r.stdout + r.stderr).includes(SECRET), `molt ${args.join(' ')} with ${url.replace(SECRET, 'SECRET')} printed the secret:\n${r.stdout}${r.stderr}`);
+          assert.ok(
+            !(r.stdout + r.stderr).includes(SECRET),
+            `molt ${args.join(' ')} with ${url.replace(SECRET, 'SECRET')} printed the secret:\n${r.stdout}${r.stderr}`,
+          );
         }
         const probes = createProbes({ database: { url }, logger: false, appVersion: '1.0.0', dir });
         try {

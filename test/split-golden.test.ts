@@ -27,13 +27,20 @@ describe('splitStatements golden files', () => {
     it(file, () => {
       const dialect = DIALECTS[file.split('.').at(-2) ?? ''];
       assert.ok(dialect, `${file}: name it <case>.<${Object.keys(DIALECTS).join('|')}>.sql`);
-      const actual = splitStatements(readFileSync(GOLDEN + file, 'utf8'), dialect).map((s) => ({ line: s.line, text: s.text }));
+      const actual = splitStatements(readFileSync(GOLDEN + file, 'utf8'), dialect).map((s) => ({
+        line: s.line,
+        text: s.text,
+      }));
       const expectedPath = GOLDEN + file.replace(/\.sql$/, '.json');
       if (UPDATE) {
         writeFileSync(expectedPath, `${JSON.stringify(actual, null, 2)}\n`);
         return;
       }
-      assert.deepEqual(actual, JSON.parse(readFileSync(expectedPath, 'utf8')), `${file}: run with UPDATE_GOLDEN=1 to accept a deliberate change`);
+      assert.deepEqual(
+        actual,
+        JSON.parse(readFileSync(expectedPath, 'utf8')),
+        `${file}: run with UPDATE_GOLDEN=1 to accept a deliberate change`,
+      );
     });
   }
 });

@@ -45,17 +45,29 @@ describe('splitStatements', () => {
   });
 
   it('keeps a BEGIN ATOMIC function body, with CASE ... END inside, as one statement', () => {
-    const body = 'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END';
-    assert.deepEqual(pg(`${body};\nSELECT 3;`), [[1, body], [2, 'SELECT 3']]);
+    const body =
+      'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END';
+    assert.deepEqual(pg(`${body};\nSELECT 3;`), [
+      [1, body],
+      [2, 'SELECT 3'],
+    ]);
   });
 
   it('keeps a parenthesised multi-statement rule as one statement', () => {
-    assert.equal(pg('CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1;').length, 2);
+    assert.equal(
+      pg('CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1;')
+        .length,
+      2,
+    );
   });
 
   it('keeps an SQLite trigger body, with CASE ... END inside, as one statement', () => {
-    const trigger = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET v = CASE WHEN NEW.v IS NULL THEN 'x' ELSE NEW.v END;\n  DELETE FROM u;\nEND";
-    assert.deepEqual(lite(`${trigger};\nCREATE TABLE z (id int);`), [[1, trigger], [5, 'CREATE TABLE z (id int)']]);
+    const trigger =
+      "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET v = CASE WHEN NEW.v IS NULL THEN 'x' ELSE NEW.v END;\n  DELETE FROM u;\nEND";
+    assert.deepEqual(lite(`${trigger};\nCREATE TABLE z (id int);`), [
+      [1, trigger],
+      [5, 'CREATE TABLE z (id int)'],
+    ]);
   });
 
   it('drops empty statements and comment-only text', () => {
@@ -83,12 +95,21 @@ describe('splitStatements for MySQL and MariaDB', () => {
     assert.deepEqual(my('DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END$$'), [
       [2, 'CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END'],
     ]);
-    assert.deepEqual(my('DELIMITER ;;\nSELECT 1; SELECT 2;;\nDELIMITER \'||\'\nSELECT 3 ||'), [[2, 'SELECT 1; SELECT 2'], [4, 'SELECT 3']]);
-    assert.deepEqual(splitStatements('DELIMITER $$\nCOMMIT$$BEGIN$$', mysqlSql).map((st) => st.head), ['COMMIT', 'BEGIN']);
+    assert.deepEqual(my("DELIMITER ;;\nSELECT 1; SELECT 2;;\nDELIMITER '||'\nSELECT 3 ||"), [
+      [2, 'SELECT 1; SELECT 2'],
+      [4, 'SELECT 3'],
+    ]);
+    assert.deepEqual(
+      splitStatements('DELIMITER $$\nCOMMIT$$BEGIN$$', mysqlSql).map((st) => st.head),
+      ['COMMIT', 'BEGIN'],
+    );
   });
 
   it('ignores what follows the delimiter on a DELIMITER line, as the client does', () => {
-    assert.deepEqual(my('  DELIMITER //   -- routines follow\r\nSELECT 1//\r\nDELIMITER ;  \r\nSELECT 2;'), [[2, 'SELECT 1'], [4, 'SELECT 2']]);
+    assert.deepEqual(my('  DELIMITER //   -- routines follow\r\nSELECT 1//\r\nDELIMITER ;  \r\nSELECT 2;'), [
+      [2, 'SELECT 1'],
+      [4, 'SELECT 2'],
+    ]);
   });
 
   it('takes DELIMITER for a command only at the start of a line between statements', () => {
@@ -100,7 +121,10 @@ describe('splitStatements for MySQL and MariaDB', () => {
       [1, 'SELECT 1 AS delimiter'],
       [2, 'SELECT a,\ndelimiter FROM t'],
     ]);
-    assert.deepEqual(my('SELECT 1; DELIMITER //\nSELECT 2;'), [[1, 'SELECT 1'], [1, 'DELIMITER //\nSELECT 2']]);
+    assert.deepEqual(my('SELECT 1; DELIMITER //\nSELECT 2;'), [
+      [1, 'SELECT 1'],
+      [1, 'DELIMITER //\nSELECT 2'],
+    ]);
     assert.deepEqual(my('DELIMITER\nSELECT 1;'), [[1, 'DELIMITER\nSELECT 1']]);
   });
 
@@ -112,26 +136,44 @@ describe('splitStatements for MySQL and MariaDB', () => {
   });
 
   it('keeps executable comments as statements and as part of them', () => {
-    assert.deepEqual(my('/* plain */ /*!40101 SET NAMES utf8mb4 */;\n/*M!100616 SET @a = 1 */;\nCREATE TABLE t (a int) /*!50100 COMMENT \'x;y\' */;'), [
-      [1, '/*!40101 SET NAMES utf8mb4 */'],
-      [2, '/*M!100616 SET @a = 1 */'],
-      [3, "CREATE TABLE t (a int) /*!50100 COMMENT 'x;y' */"],
-    ]);
+    assert.deepEqual(
+      my(
+        "/* plain */ /*!40101 SET NAMES utf8mb4 */;\n/*M!100616 SET @a = 1 */;\nCREATE TABLE t (a int) /*!50100 COMMENT 'x;y' */;",
+      ),
+      [
+        [1, '/*!40101 SET NAMES utf8mb4 */'],
+        [2, '/*M!100616 SET @a = 1 */'],
+        [3, "CREATE TABLE t (a int) /*!50100 COMMENT 'x;y' */"],
+      ],
+    );
     assert.equal(splitStatements('/*!40101 SET NAMES utf8mb4 */;', mysqlSql)[0].head, 'SET NAMES UTF8MB4');
   });
 
   it('keeps the bodies of routines written without DELIMITER, whatever their definer', () => {
-    const trigger = 'CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN IF NEW.a IS NULL THEN SET NEW.a = 1; END IF; END';
-    const proc = 'CREATE DEFINER=root@localhost PROCEDURE p() lbl: BEGIN CASE WHEN 1 THEN SELECT 1; ELSE SELECT 2; END CASE; END lbl';
+    const trigger =
+      'CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN IF NEW.a IS NULL THEN SET NEW.a = 1; END IF; END';
+    const proc =
+      'CREATE DEFINER=root@localhost PROCEDURE p() lbl: BEGIN CASE WHEN 1 THEN SELECT 1; ELSE SELECT 2; END CASE; END lbl';
     const update = 'UPDATE x SET a = IF(b, 1, 2), c = CASE WHEN d THEN 1 END';
-    assert.deepEqual(my(`${trigger};\n${proc};\n${update};\nSELECT 1;`), [[1, trigger], [2, proc], [3, update], [4, 'SELECT 1']]);
+    assert.deepEqual(my(`${trigger};\n${proc};\n${update};\nSELECT 1;`), [
+      [1, trigger],
+      [2, proc],
+      [3, update],
+      [4, 'SELECT 1'],
+    ]);
   });
 
   it('keeps a MariaDB BEGIN NOT ATOMIC block whole, and tells it from a transaction', () => {
     const block = 'BEGIN NOT ATOMIC DECLARE c INT; SET c = 1; END';
     const statements = splitStatements(`${block};\nBEGIN;\nCOMMIT;`, mysqlSql);
-    assert.deepEqual(statements.map((s) => s.text), [block, 'BEGIN', 'COMMIT']);
-    assert.deepEqual(statements.map((s) => transactionRole(s, mysqlSql)), ['plain', 'begin', 'end']);
+    assert.deepEqual(
+      statements.map((s) => s.text),
+      [block, 'BEGIN', 'COMMIT'],
+    );
+    assert.deepEqual(
+      statements.map((s) => transactionRole(s, mysqlSql)),
+      ['plain', 'begin', 'end'],
+    );
   });
 
   it('leaves the MySQL forms alone in the other dialects', () => {

@@ -2,7 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { MARIADB_SQL_MODE, migrationName, needsNoTransaction, ownsTransaction, peerPackageJson, seq, writeFile, type Dialect, type Peer } from './shared.js';
+import {
+  MARIADB_SQL_MODE,
+  migrationName,
+  needsNoTransaction,
+  ownsTransaction,
+  peerPackageJson,
+  seq,
+  writeFile,
+  type Dialect,
+  type Peer,
+} from './shared.js';
 
 // dbmate's URL for a test-helper URL: lib/pq needs sslmode spelled out; the MySQL driver sends unknown parameters as session variables.
 const URL_OF: Record<Dialect, (url: string) => string> = {
@@ -33,7 +43,8 @@ export const dbmate: Peer = {
     files.forEach((file, i) => {
       const sql = readFileSync(file, 'utf8');
       // dbmate's COMMIT fails ("unexpected transaction status idle") after a file that commits itself, so those go bare too.
-      const marker = needsNoTransaction(sql) || ownsTransaction(sql) ? '-- migrate:up transaction:false' : '-- migrate:up';
+      const marker =
+        needsNoTransaction(sql) || ownsTransaction(sql) ? '-- migrate:up transaction:false' : '-- migrate:up';
       writeFile(join(dir, `${seq(i)}_${migrationName(file)}.sql`), `${marker}\n${sql}\n-- migrate:down\n`);
     });
     const bin = dbmateBinary();

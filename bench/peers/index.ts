@@ -3,17 +3,32 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORPORA } from '../../test/helpers/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from '../../test/helpers/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  createSqliteDatabase,
+  queryDb,
+  type TestDatabase,
+} from '../../test/helpers/databases.js';
 import { corpusFiles, psqlScript, runMariadb, runPsql } from '../../test/helpers/floors.js';
 import { dbmate } from './dbmate.js';
 import { graphileMigrate } from './graphile-migrate.js';
 import { knex } from './knex.js';
 import { nodePgMigrate } from './node-pg-migrate.js';
 import { postgrator } from './postgrator.js';
-import { MARIADB_SQL_MODE, PEER_TABLES, ensurePeersInstalled, generated, peerVersion, timed, workDir, type Dialect, type Peer } from './shared.js';
+import {
+  MARIADB_SQL_MODE,
+  PEER_TABLES,
+  ensurePeersInstalled,
+  generated,
+  peerVersion,
+  timed,
+  workDir,
+  type Dialect,
+  type Peer,
+} from './shared.js';
 import { umzug } from './umzug.js';
 import { cell, stat, type Stat } from '../stats.js';
-
 
 /** One peer on one workload: its times, or why it has none. */
 export interface PeerRow {
@@ -39,7 +54,11 @@ export const PEERS: Peer[] = [nodePgMigrate, postgrator, knex, umzug, dbmate, gr
 export const DIALECT_NAMES: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MariaDB', sqlite: 'SQLite' };
 
 /** A fresh database of each dialect. */
-export const CREATE: Record<Dialect, () => Promise<TestDatabase>> = { postgres: createPostgresDatabase, mysql: createMysqlDatabase, sqlite: createSqliteDatabase };
+export const CREATE: Record<Dialect, () => Promise<TestDatabase>> = {
+  postgres: createPostgresDatabase,
+  mysql: createMysqlDatabase,
+  sqlite: createSqliteDatabase,
+};
 
 // Every column of every table and view, as `table.column`: a file skipped or recorded without running shows as a missing name.
 const COLUMNS: Record<Dialect, string> = {
@@ -51,12 +70,19 @@ const COLUMNS: Record<Dialect, string> = {
 /** The sorted `table.column` names of a database, the tools' own tables (the peers', `_molt_*`) left out. */
 export async function userColumns(db: TestDatabase): Promise<string[]> {
   const rows = await queryDb<{ name: unknown }>(db, COLUMNS[db.kind]);
-  return rows.map((r) => String(r.name)).filter((n) => !PEER_TABLES.has(n.slice(0, n.indexOf('.'))) && !n.startsWith('_molt_')).sort();
+  return rows
+    .map((r) => String(r.name))
+    .filter((n) => !PEER_TABLES.has(n.slice(0, n.indexOf('.'))) && !n.startsWith('_molt_'))
+    .sort();
 }
 
 // The database's own client applying the files one transaction per file, to learn the tables and columns a correct run leaves.
 const REFERENCE: Record<Dialect, (db: TestDatabase, files: string[]) => Promise<void>> = {
-  postgres: async (db, files) => runPsql(db.url, psqlScript(files, (f) => readFileSync(f, 'utf8'))),
+  postgres: async (db, files) =>
+    runPsql(
+      db.url,
+      psqlScript(files, (f) => readFileSync(f, 'utf8')),
+    ),
   mysql: async (db, files) => {
     const r = runMariadb(db.url, files, `SET SESSION sql_mode='${MARIADB_SQL_MODE}'`);
     if (r.status !== 0) throw new Error(`mariadb client failed: ${r.stderr.slice(-500)}`);
@@ -91,7 +117,10 @@ export async function historyCount(peer: Peer, db: TestDatabase): Promise<number
 }
 
 /** The `table.column` names the reference has and the database lacks, and those it has beyond the reference. */
-export async function schemaDifference(db: TestDatabase, reference: string[]): Promise<{ missing: string[]; extra: string[] }> {
+export async function schemaDifference(
+  db: TestDatabase,
+  reference: string[],
+): Promise<{ missing: string[]; extra: string[] }> {
   const columns = new Set(await userColumns(db));
   const expected = new Set(reference);
   return { missing: reference.filter((c) => !columns.has(c)), extra: [...columns].filter((c) => !expected.has(c)) };
@@ -103,12 +132,18 @@ async function verify(peer: Peer, db: TestDatabase, files: number, reference: st
   if (recorded !== files) throw new Error(`recorded ${recorded} of ${files} files in its history`);
   const { missing, extra } = await schemaDifference(db, reference);
   if (missing.length + extra.length > 0) {
-    throw new Error(`left a different schema than the database's client: missing ${missing.slice(0, 3).join(', ') || 'none'}, extra ${extra.slice(0, 3).join(', ') || 'none'}`);
+    throw new Error(
+      `left a different schema than the database's client: missing ${missing.slice(0, 3).join(', ') || 'none'}, extra ${extra.slice(0, 3).join(', ') || 'none'}`,
+    );
   }
 }
 
 /** A workload of bench/run.ts as the peers get it: a dialect and the files in apply order. */
-interface Workload { dialect: Dialect; name: string; files: string[] }
+interface Workload {
+  dialect: Dialect;
+  name: string;
+  files: string[];
+}
 
 /** Workloads of molt's rows in bench/run.ts, with the generated 1,000 set in `generatedDir`. */
 export function peerWorkloads(generatedDir: string): Workload[] {
@@ -116,7 +151,11 @@ export function peerWorkloads(generatedDir: string): Workload[] {
   const kratos = (dialect: string): string[] => corpusFiles(join(CORPORA, 'ory-kratos', `${dialect}-up`));
   // The real histories; on MariaDB the generated set too, since most peers stop at kratos's comment-only file 16.
   return [
-    { dialect: 'postgres', name: 'trigger-dev (real, Prisma layout)', files: corpusFiles(join(CORPORA, 'trigger-dev', 'migrations')) },
+    {
+      dialect: 'postgres',
+      name: 'trigger-dev (real, Prisma layout)',
+      files: corpusFiles(join(CORPORA, 'trigger-dev', 'migrations')),
+    },
     { dialect: 'mysql', name: 'generated, 1,000 migrations', files: gen },
     // File 345 needs MySQL 8, as in bench/run.ts.
     { dialect: 'mysql', name: 'ory-kratos mysql-up, files 1–344 (real)', files: kratos('mysql').slice(0, 344) },
@@ -125,12 +164,22 @@ export function peerWorkloads(generatedDir: string): Workload[] {
 }
 
 /** An error's message on one line, cut to 400 characters. */
-export const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400);
+export const firstLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400);
 
 /** A row without figures for a peer on a workload, before its reason is set. */
 function unmeasured(peer: Peer, w: Workload): PeerRow {
   const version = installedVersion(peer.name);
-  return { peer: peer.name, version, dialect: w.dialect, workload: w.name, files: w.files.length, time: null, noop: null, rounds: 0 };
+  return {
+    peer: peer.name,
+    version,
+    dialect: w.dialect,
+    workload: w.name,
+    files: w.files.length,
+    time: null,
+    noop: null,
+    rounds: 0,
+  };
 }
 
 // The version for a row even when the install failed.
@@ -201,10 +250,15 @@ export async function measurePeers(rounds: number, options: PeerOptions = {}): P
     const w = { ...whole, files: whole.files.slice(0, options.limit) };
     if (options.dialects && !options.dialects.includes(w.dialect)) continue;
     process.stderr.write(`bench: peers, ${DIALECT_NAMES[w.dialect]}, ${w.name}: reference schema...\n`);
-    const reference = await referenceColumns(w.dialect, w.files).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    const reference = await referenceColumns(w.dialect, w.files).catch((e: unknown) =>
+      e instanceof Error ? e : new Error(String(e)),
+    );
     for (const peer of PEERS.filter((p) => !options.peers || options.peers.includes(p.name))) {
-      if (!peer.unsupported[w.dialect]) process.stderr.write(`bench: peers, ${DIALECT_NAMES[w.dialect]}, ${w.name}: ${peer.name}...\n`);
-      rows.push(notInstalled ? { ...unmeasured(peer, w), reason: notInstalled } : await measureOne(peer, w, rounds, reference));
+      if (!peer.unsupported[w.dialect])
+        process.stderr.write(`bench: peers, ${DIALECT_NAMES[w.dialect]}, ${w.name}: ${peer.name}...\n`);
+      rows.push(
+        notInstalled ? { ...unmeasured(peer, w), reason: notInstalled } : await measureOne(peer, w, rounds, reference),
+      );
     }
   }
   if (!options.generatedDir) rmSync(generatedDir, { recursive: true, force: true });
@@ -212,32 +266,52 @@ export async function measurePeers(rounds: number, options: PeerOptions = {}): P
 }
 
 /** molt's own figures for a workload, measured by bench/run.ts in the same run, that the peers are divided by. */
-export interface MoltFigures { apply: Stat; noop: Stat }
+export interface MoltFigures {
+  apply: Stat;
+  noop: Stat;
+}
 
 /**
  * BENCHMARKS.md's peer section: per dialect, each workload's molt row then its peers with their ratio to molt
  * (`peer / molt`, so above 1 means slower than molt), the peers that do not run on the dialect, and how each peer is run.
  */
-export function renderPeers(rows: PeerRow[], molt: (dialect: Dialect, workload: string) => MoltFigures | undefined): string {
-  const ratio = (peer: Stat | null, base: Stat | undefined): string => (peer && base ? `${(peer.median / base.median).toFixed(2)}x` : '');
+export function renderPeers(
+  rows: PeerRow[],
+  molt: (dialect: Dialect, workload: string) => MoltFigures | undefined,
+): string {
+  const ratio = (peer: Stat | null, base: Stat | undefined): string =>
+    peer && base ? `${(peer.median / base.median).toFixed(2)}x` : '';
   const out: string[] = [];
   for (const dialect of Object.keys(DIALECT_NAMES) as Dialect[]) {
     const mine = rows.filter((r) => r.dialect === dialect);
     if (mine.length === 0) continue;
-    const lines = ['| workload | files | tool | apply from empty | peer / molt | no-op start | peer / molt |', '|---|---|---|---|---|---|---|'];
+    const lines = [
+      '| workload | files | tool | apply from empty | peer / molt | no-op start | peer / molt |',
+      '|---|---|---|---|---|---|---|',
+    ];
     for (const workload of [...new Set(mine.map((r) => r.workload))]) {
       const ran = mine.filter((r) => r.workload === workload && r.rounds > 0);
       const m = molt(dialect, workload);
       if (m) lines.push(`| ${workload} | ${ran[0]?.files ?? ''} | **molt** | ${cell(m.apply)} | | ${cell(m.noop)} | |`);
       for (const r of ran) {
         const tool = `${r.peer} ${r.version}`;
-        if (!r.time) lines.push(`| ${workload} | ${r.files} | ${tool} | fails: ${(r.reason ?? 'unknown').replace(/\|/g, '\\|')} | | | |`);
-        else lines.push(`| ${workload} | ${r.files} | ${tool} | ${cell(r.time)} | ${ratio(r.time, m?.apply)} | ${r.noop ? cell(r.noop) : ''} | ${ratio(r.noop, m?.noop)} |`);
+        if (!r.time)
+          lines.push(
+            `| ${workload} | ${r.files} | ${tool} | fails: ${(r.reason ?? 'unknown').replace(/\|/g, '\\|')} | | | |`,
+          );
+        else
+          lines.push(
+            `| ${workload} | ${r.files} | ${tool} | ${cell(r.time)} | ${ratio(r.time, m?.apply)} | ${r.noop ? cell(r.noop) : ''} | ${ratio(r.noop, m?.noop)} |`,
+          );
       }
     }
     const absent = [...new Map(mine.filter((r) => r.rounds === 0).map((r) => [r.peer, r.reason])).entries()];
-    out.push(`### ${DIALECT_NAMES[dialect]}\n\n${lines.join('\n')}${absent.length ? `\n\nNot run on ${DIALECT_NAMES[dialect]}: ${absent.map(([p, why]) => `${p} (${why})`).join('; ')}.` : ''}`);
+    out.push(
+      `### ${DIALECT_NAMES[dialect]}\n\n${lines.join('\n')}${absent.length ? `\n\nNot run on ${DIALECT_NAMES[dialect]}: ${absent.map(([p, why]) => `${p} (${why})`).join('; ')}.` : ''}`,
+    );
   }
-  const methods = PEERS.map((p) => `- **${p.name}** ${rows.find((r) => r.peer === p.name)?.version ?? ''}: ${p.method}.`);
+  const methods = PEERS.map(
+    (p) => `- **${p.name}** ${rows.find((r) => r.peer === p.name)?.version ?? ''}: ${p.method}.`,
+  );
   return `${out.join('\n\n')}\n\nHow each peer runs (installed from npm into \`bench/\`, laid out in a temporary directory, started as a whole process):\n\n${methods.join('\n')}`;
 }

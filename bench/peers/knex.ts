@@ -3,7 +3,18 @@ import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sqliteSql } from '../../src/drivers/sqlite/sqlite-dialect.js';
 import { splitStatements } from '../../src/sql/split.js';
-import { MARIADB_SQL_MODE, migrationName, needsNoTransaction, peerBin, peerPackageJson, seq, sqlitePath, writeFile, type Dialect, type Peer } from './shared.js';
+import {
+  MARIADB_SQL_MODE,
+  migrationName,
+  needsNoTransaction,
+  peerBin,
+  peerPackageJson,
+  seq,
+  sqlitePath,
+  writeFile,
+  type Dialect,
+  type Peer,
+} from './shared.js';
 
 // Knex's client names, and how each takes a test-helper URL.
 const CLIENT: Record<Dialect, { client: string; connection: (url: string) => unknown }> = {
@@ -55,7 +66,9 @@ export const knex: Peer = {
     writeFile(
       knexfile,
       `module.exports = {\n  client: ${JSON.stringify(client)},\n  connection: JSON.parse(process.env.PEER_CONNECTION),\n  useNullAsDefault: true,\n` +
-        (afterCreate ? `  pool: { afterCreate: (conn, done) => conn.query(${JSON.stringify(afterCreate)}, (err) => done(err, conn)) },\n` : '') +
+        (afterCreate
+          ? `  pool: { afterCreate: (conn, done) => conn.query(${JSON.stringify(afterCreate)}, (err) => done(err, conn)) },\n`
+          : '') +
         `  migrations: { directory: ${JSON.stringify(dir)}, loadExtensions: ['.cjs'] },\n};\n`,
     );
     // The CLI runs the knex it finds beside the knexfile, as in a project that installed it.

@@ -22,7 +22,10 @@ export const peerRequire = createRequire(join(PEERS_DIR, 'package.json'));
  * bench/lint.ts does for squawk; returns why the install failed, or undefined when everything is there.
  */
 export function ensurePeersInstalled(): string | undefined {
-  const deps = Object.keys((JSON.parse(readFileSync(join(PEERS_DIR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+  const deps = Object.keys(
+    (JSON.parse(readFileSync(join(PEERS_DIR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> })
+      .dependencies ?? {},
+  );
   if (deps.every((pkg) => existsSync(join(PEERS_DIR, 'node_modules', pkg, 'package.json')))) return undefined;
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', PEERS_DIR], { encoding: 'utf8' });
   return r.status === 0 ? undefined : `npm install --prefix bench failed: ${r.stderr.trim().split('\n').at(-1)}`;
@@ -81,7 +84,12 @@ export interface Peer {
 
 /** Tables the peers keep for themselves, left out when comparing the schema a peer built with the reference. */
 export const PEER_TABLES = new Set([
-  'pgmigrations', 'schemaversion', 'knex_migrations', 'knex_migrations_lock', 'umzug_migrations', 'schema_migrations',
+  'pgmigrations',
+  'schemaversion',
+  'knex_migrations',
+  'knex_migrations_lock',
+  'umzug_migrations',
+  'schema_migrations',
 ]);
 
 /** The session sql_mode every tool gets on MariaDB, as molt's `--set` and the client floor get it in bench/run.ts. */
@@ -95,7 +103,12 @@ export function sqlitePath(url: string): string {
 /** Runs an invocation to completion and returns its wall-clock time in ms; throws with the tail of its output when it fails. */
 export function timed(inv: Invocation): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(inv.command, inv.args, { encoding: 'utf8', maxBuffer: 256 << 20, env: inv.env ?? process.env, cwd: inv.cwd });
+  const r = spawnSync(inv.command, inv.args, {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    env: inv.env ?? process.env,
+    cwd: inv.cwd,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.error) throw r.error;
   // stderr last: tools log progress (the file they were on) to stdout and say why they stopped on stderr.
@@ -105,7 +118,10 @@ export function timed(inv: Invocation): number {
 
 /** The last meaningful lines of a failed process's output (no stack frames), joined into a one-line reason. */
 export function lastLines(out: string, lines = 3, chars = 600): string {
-  const meaningful = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  const meaningful = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('at '));
   return meaningful.slice(-lines).join('; ').slice(-chars);
 }
 
@@ -184,14 +200,22 @@ const CONNECT: Record<Dialect, (url: string) => Promise<Connection>> = {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    return { query: async (sql) => (await client.query(sql)).rows as Rows, script: async (sql) => void (await client.query(sql)), close: () => client.end() };
+    return {
+      query: async (sql) => (await client.query(sql)).rows as Rows,
+      script: async (sql) => void (await client.query(sql)),
+      close: () => client.end(),
+    };
   },
   mysql: async (url) => {
     const { default: mysql } = await import('mysql2/promise');
     const u = new URL(url);
     const conn = await mysql.createConnection({
-      host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) || undefined,
-      database: u.pathname.slice(1), multipleStatements: true,
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password) || undefined,
+      database: u.pathname.slice(1),
+      multipleStatements: true,
     });
     await conn.query(`SET SESSION sql_mode = '${MARIADB_SQL_MODE}'`);
     const query = async (sql: string): Promise<Rows> => {

@@ -2,7 +2,16 @@
 // exit with an error, whether every file was applied exactly once, and whether one more run alone then finishes the job.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { CREATE, DIALECT_NAMES, PEERS, firstLine, historyCount, installedVersion, referenceColumns, schemaDifference } from './index.js';
+import {
+  CREATE,
+  DIALECT_NAMES,
+  PEERS,
+  firstLine,
+  historyCount,
+  installedVersion,
+  referenceColumns,
+  schemaDifference,
+} from './index.js';
 import { moltPeer } from './molt.js';
 import { ensurePeersInstalled, lastLines, timed, workDir, type Dialect, type Invocation, type Peer } from './shared.js';
 import type { TestDatabase } from '../../test/helpers/databases.js';
@@ -33,7 +42,10 @@ export interface StampedeRow {
   reason?: string;
 }
 
-interface Exit { code: number | null; out: string }
+interface Exit {
+  code: number | null;
+  out: string;
+}
 
 // A copy still running after this long is taken as stuck, killed, and counted as failed.
 const STUCK_MS = 180_000;
@@ -41,7 +53,11 @@ const STUCK_MS = 180_000;
 function run(inv: Invocation): Promise<Exit> {
   return new Promise((resolve) => {
     let out = '';
-    const child = spawn(inv.command, inv.args, { env: inv.env ?? process.env, cwd: inv.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(inv.command, inv.args, {
+      env: inv.env ?? process.env,
+      cwd: inv.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => {
       out += `\nstill running after ${STUCK_MS / 1000} s: killed`;
       child.kill('SIGKILL');
@@ -62,9 +78,26 @@ async function historyRows(peer: Peer, db: TestDatabase): Promise<number | strin
   }
 }
 
-async function stampede(peer: Peer, dialect: Dialect, workload: string, files: string[], reference: string[]): Promise<StampedeRow> {
+async function stampede(
+  peer: Peer,
+  dialect: Dialect,
+  workload: string,
+  files: string[],
+  reference: string[],
+): Promise<StampedeRow> {
   const version = peer === moltPeer ? MOLT_VERSION : installedVersion(peer.name);
-  const row: StampedeRow = { tool: peer.name, version, dialect, workload, files: files.length, ms: 0, failed: 0, history: 0, schemaDiff: 0, after: '' };
+  const row: StampedeRow = {
+    tool: peer.name,
+    version,
+    dialect,
+    workload,
+    files: files.length,
+    ms: 0,
+    failed: 0,
+    history: 0,
+    schemaDiff: 0,
+    after: '',
+  };
   const dir = workDir(peer.name);
   const db = await CREATE[dialect]();
   try {
@@ -94,7 +127,11 @@ async function stampede(peer: Peer, dialect: Dialect, workload: string, files: s
 }
 
 /** One workload per database, as the stampede runs them. */
-export interface StampedeWorkload { dialect: Dialect; name: string; files: string[] }
+export interface StampedeWorkload {
+  dialect: Dialect;
+  name: string;
+  files: string[];
+}
 
 /** Runs molt and every peer that supports the dialect, sixteen at once, once per workload. */
 export async function measureStampede(workloads: StampedeWorkload[]): Promise<StampedeRow[]> {
@@ -105,7 +142,20 @@ export async function measureStampede(workloads: StampedeWorkload[]): Promise<St
     for (const peer of [moltPeer, ...PEERS]) {
       if (peer.unsupported[w.dialect]) continue;
       process.stderr.write(`bench: ${STAMPEDE} at once, ${DIALECT_NAMES[w.dialect]}, ${w.name}: ${peer.name}...\n`);
-      if (notInstalled && peer !== moltPeer) rows.push({ tool: peer.name, version: 'not installed', dialect: w.dialect, workload: w.name, files: w.files.length, ms: 0, failed: 0, history: 0, schemaDiff: 0, after: '', reason: notInstalled });
+      if (notInstalled && peer !== moltPeer)
+        rows.push({
+          tool: peer.name,
+          version: 'not installed',
+          dialect: w.dialect,
+          workload: w.name,
+          files: w.files.length,
+          ms: 0,
+          failed: 0,
+          history: 0,
+          schemaDiff: 0,
+          after: '',
+          reason: notInstalled,
+        });
       else rows.push(await stampede(peer, w.dialect, w.name, w.files, reference));
     }
   }

@@ -3,7 +3,17 @@
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { connect, exitWithError, migrationName, needsNoTransaction, peerRequire, seq, type Connection, type Dialect, type Peer } from './shared.js';
+import {
+  connect,
+  exitWithError,
+  migrationName,
+  needsNoTransaction,
+  peerRequire,
+  seq,
+  type Connection,
+  type Dialect,
+  type Peer,
+} from './shared.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 
@@ -16,7 +26,7 @@ export const umzug: Peer = {
   unsupported: {},
   method:
     'its API in a tiny node script: `migrations.glob` over `<n>_<name>.sql` links and a resolver that runs each file as one multi-statement query ' +
-    'inside BEGIN/COMMIT (PostgreSQL except CONCURRENTLY files, SQLite; none on MariaDB), and a custom storage writing the file\'s `umzug_migrations` row after its COMMIT, ' +
+    "inside BEGIN/COMMIT (PostgreSQL except CONCURRENTLY files, SQLite; none on MariaDB), and a custom storage writing the file's `umzug_migrations` row after its COMMIT, " +
     'as umzug calls it; umzug has no lock',
   historyCount: {
     postgres: 'SELECT count(*) FROM umzug_migrations',
@@ -40,9 +50,14 @@ function tableStorage(conn: Connection) {
     ready = true;
   };
   return {
-    logMigration: async ({ name }: { name: string }) => void (await ensure(), await conn.query(`INSERT INTO umzug_migrations (name) VALUES (${quote(name)})`)),
-    unlogMigration: async ({ name }: { name: string }) => void (await ensure(), await conn.query(`DELETE FROM umzug_migrations WHERE name = ${quote(name)}`)),
-    executed: async () => (await ensure(), (await conn.query('SELECT name FROM umzug_migrations')).map((r) => String(r.name))),
+    logMigration: async ({ name }: { name: string }) =>
+      void (await ensure(), await conn.query(`INSERT INTO umzug_migrations (name) VALUES (${quote(name)})`)),
+    unlogMigration: async ({ name }: { name: string }) =>
+      void (await ensure(), await conn.query(`DELETE FROM umzug_migrations WHERE name = ${quote(name)}`)),
+    executed: async () => (
+      await ensure(),
+      (await conn.query('SELECT name FROM umzug_migrations')).map((r) => String(r.name))
+    ),
   };
 }
 

@@ -15,7 +15,8 @@ const MIGRATIONS = `${HERE}migrations`;
 const PACKAGE_JSON = `${HERE}package.json`;
 const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 const PORT = Number(process.env.PORT ?? 8080);
-const ms = (name: string): number | undefined => (process.env[name] === undefined ? undefined : Number(process.env[name]));
+const ms = (name: string): number | undefined =>
+  process.env[name] === undefined ? undefined : Number(process.env[name]);
 
 async function boot(): Promise<void> {
   // Signals are handled from the first moment: a SIGTERM during a long migration still drains cleanly.
@@ -31,19 +32,29 @@ async function boot(): Promise<void> {
   life.onClose('database', () => db.close());
   const p = driver.sql.param;
 
-  const probes = createProbes({ lifecycle: life, database: {}, dir: MIGRATIONS, appVersion: VERSION, version: { packageJson: PACKAGE_JSON } });
+  const probes = createProbes({
+    lifecycle: life,
+    database: {},
+    dir: MIGRATIONS,
+    appVersion: VERSION,
+    version: { packageJson: PACKAGE_JSON },
+  });
   life.onClose('probes', () => probes.close());
 
   // The background job: count each new note's words, on a lease, so a crashed instance's work is redone elsewhere.
   const leases = await openLeases();
   life.onClose('leases', () => leases.close());
-  const worker = leases.work('note-words', async (job) => {
-    const { id } = job.payload as { id: number };
-    const [note] = await db.query<{ body: string }>(`SELECT body FROM notes WHERE id = ${p(1)}`, [id]);
-    const words = note ? note.body.split(/\s+/).filter(Boolean).length : 0;
-    await db.query(`UPDATE notes SET words = ${p(1)} WHERE id = ${p(2)}`, [words, id]);
-    return { words };
-  }, { pollMs: 200 });
+  const worker = leases.work(
+    'note-words',
+    async (job) => {
+      const { id } = job.payload as { id: number };
+      const [note] = await db.query<{ body: string }>(`SELECT body FROM notes WHERE id = ${p(1)}`, [id]);
+      const words = note ? note.body.split(/\s+/).filter(Boolean).length : 0;
+      await db.query(`UPDATE notes SET words = ${p(1)} WHERE id = ${p(2)}`, [words, id]);
+      return { words };
+    },
+    { pollMs: 200 },
+  );
   life.register(worker);
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
@@ -72,13 +83,19 @@ async function boot(): Promise<void> {
         const body = (await readBody(req)).trim();
         if (!body) return send(res, 400, { error: 'send the note text as the request body' });
         const [{ next }] = await db.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM notes');
-        await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [Number(next), body, new Date().toISOString()]);
+        await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
+          Number(next),
+          body,
+          new Date().toISOString(),
+        ]);
         await leases.submit('note-words', { id: Number(next) });
         served++;
         return send(res, 201, { id: Number(next), body });
       }
       if (req.method === 'GET' && url.pathname === '/jobs') return send(res, 200, await leases.stats());
-      send(res, 404, { error: 'try GET /notes, POST /notes, GET /jobs, GET /healthz, GET /readyz or GET /api/version' });
+      send(res, 404, {
+        error: 'try GET /notes, POST /notes, GET /jobs, GET /healthz, GET /readyz or GET /api/version',
+      });
     } catch (error) {
       send(res, 500, { error: (error as Error).message });
     }
@@ -90,7 +107,9 @@ async function boot(): Promise<void> {
   server.listen(PORT, () => {
     life.markReady();
     const { port } = server.address() as AddressInfo;
-    process.stderr.write(`sample: version ${VERSION} listening on http://127.0.0.1:${port} (GET /notes, POST /notes, GET /jobs, /healthz, /readyz, /api/version)\n`);
+    process.stderr.write(
+      `sample: version ${VERSION} listening on http://127.0.0.1:${port} (GET /notes, POST /notes, GET /jobs, /healthz, /readyz, /api/version)\n`,
+    );
   });
 }
 

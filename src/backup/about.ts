@@ -44,18 +44,24 @@ export function readAbout(file: string): Promise<Record<string, unknown>> {
   });
 }
 
-
 /**
  * Verifies a backup archive: every entry against the manifest, and about.json first, as molt writes it and as
  * `backup list` reads it; an archive that is not so was not written by molt.
  */
-export async function verifyBackupArchive(file: string, progress?: Progress): Promise<{ manifest: Manifest; bytes: number }> {
+export async function verifyBackupArchive(
+  file: string,
+  progress?: Progress,
+): Promise<{ manifest: Manifest; bytes: number }> {
   const { manifest, bytes, first } = await verifyArchive(file, progress);
   if (first !== ABOUT_ENTRY) {
-    throw new MoltError('BACKUP_INVALID', `Backup ${file}: the first entry is ${first ? `"${first}"` : 'missing'}, not ${ABOUT_ENTRY}, which molt writes first`, {
-      hint: 'This archive was not written by molt backup, or was repacked; nothing was changed',
-      details: { file, entry: first },
-    });
+    throw new MoltError(
+      'BACKUP_INVALID',
+      `Backup ${file}: the first entry is ${first ? `"${first}"` : 'missing'}, not ${ABOUT_ENTRY}, which molt writes first`,
+      {
+        hint: 'This archive was not written by molt backup, or was repacked; nothing was changed',
+        details: { file, entry: first },
+      },
+    );
   }
   return { manifest, bytes };
 }

@@ -15,12 +15,23 @@ export function checkEntry(file: string, entry: ReadEntry, seen: Map<string, unk
     const target = entry.linkpath ?? '';
     const kind = entry.type === 'Link' ? 'a hard link' : 'a symlink';
     // Symlink targets are relative to the link's directory; hard link targets to the archive root.
-    const resolved = entry.type === 'Link' ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(path), target));
+    const resolved =
+      entry.type === 'Link' ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(path), target));
     const escapes = target.startsWith('/') || resolved === '..' || resolved.startsWith('../');
-    throw unsafe(file, path, escapes ? `it is ${kind} to ${target}, which points outside the archive` : `it is ${kind} to ${target}; molt archives hold only regular files`);
+    throw unsafe(
+      file,
+      path,
+      escapes
+        ? `it is ${kind} to ${target}, which points outside the archive`
+        : `it is ${kind} to ${target}; molt archives hold only regular files`,
+    );
   }
   if (!REGULAR.has(entry.type)) {
-    const what = /Device|FIFO/.test(entry.type) ? 'a device or fifo' : entry.type === 'Directory' ? 'a directory entry' : `of tar type ${entry.type}`;
+    const what = /Device|FIFO/.test(entry.type)
+      ? 'a device or fifo'
+      : entry.type === 'Directory'
+        ? 'a directory entry'
+        : `of tar type ${entry.type}`;
     throw unsafe(file, path, `it is ${what}; molt archives hold only regular files`);
   }
   if (seen.has(path)) throw invalid(file, `entry "${path}" appears twice`);
@@ -41,11 +52,16 @@ export function compare(manifest: Manifest, seen: Map<string, { size: number; sh
     listed.add(entry.path);
     const actual = seen.get(entry.path);
     if (!actual) lies.push(`entry "${entry.path}" is listed in the manifest but missing from the archive`);
-    else if (actual.size !== entry.size) lies.push(`entry "${entry.path}" is ${actual.size} bytes, the manifest says ${entry.size}`);
-    else if (actual.sha256 !== entry.sha256) lies.push(`entry "${entry.path}" has sha256 ${actual.sha256}, the manifest says ${entry.sha256}: its bytes are damaged`);
+    else if (actual.size !== entry.size)
+      lies.push(`entry "${entry.path}" is ${actual.size} bytes, the manifest says ${entry.size}`);
+    else if (actual.sha256 !== entry.sha256)
+      lies.push(
+        `entry "${entry.path}" has sha256 ${actual.sha256}, the manifest says ${entry.sha256}: its bytes are damaged`,
+      );
   }
   for (const path of seen.keys()) {
-    if (path !== MANIFEST_PATH && !listed.has(path)) lies.push(`entry "${path}" is in the archive but not listed in the manifest`);
+    if (path !== MANIFEST_PATH && !listed.has(path))
+      lies.push(`entry "${path}" is in the archive but not listed in the manifest`);
   }
   return lies;
 }

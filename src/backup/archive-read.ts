@@ -29,7 +29,10 @@ interface Extraction {
  * BACKUP_INVALID naming the entry for corruption, truncation, lies, and unsafe or unexpected entries.
  * `bytes` is the archive's size on disk.
  */
-export async function verifyArchive(file: string, progress?: Progress): Promise<{ manifest: Manifest; bytes: number; first: string | undefined }> {
+export async function verifyArchive(
+  file: string,
+  progress?: Progress,
+): Promise<{ manifest: Manifest; bytes: number; first: string | undefined }> {
   return scan(file, 'verify', progress);
 }
 
@@ -39,7 +42,12 @@ export async function verifyArchive(file: string, progress?: Progress): Promise<
  * Pass `verified`, the manifest verifyArchive just returned for this file, to skip the first pass:
  * the extraction pass still refuses any unsafe entry before writing it, and any difference at all.
  */
-export async function extractArchive(file: string, dir: string, progress?: Progress, verified?: Manifest): Promise<Manifest> {
+export async function extractArchive(
+  file: string,
+  dir: string,
+  progress?: Progress,
+  verified?: Manifest,
+): Promise<Manifest> {
   const root = resolve(dir);
   const made = await prepareDir(root);
   const created = new Set<string>();
@@ -49,7 +57,11 @@ export async function extractArchive(file: string, dir: string, progress?: Progr
     await assertRoom(file, root, manifest);
     const again = await scan(file, 'extract', progress, { dir: root, expect, created });
     if (manifestText(again.manifest) !== manifestText(manifest)) {
-      throw invalid(file, 'the file changed between verification and extraction', 'make sure nothing writes to the backup file during a restore');
+      throw invalid(
+        file,
+        'the file changed between verification and extraction',
+        'make sure nothing writes to the backup file during a restore',
+      );
     }
     return manifest;
   } catch (error) {
@@ -60,7 +72,12 @@ export async function extractArchive(file: string, dir: string, progress?: Progr
 }
 
 /** One streaming pass over the archive: gunzip, tar headers checked before their bytes are used, hashes, manifest. */
-async function scan(file: string, phase: string, progress?: Progress, extraction?: Extraction): Promise<{ manifest: Manifest; bytes: number; first: string | undefined }> {
+async function scan(
+  file: string,
+  phase: string,
+  progress?: Progress,
+  extraction?: Extraction,
+): Promise<{ manifest: Manifest; bytes: number; first: string | undefined }> {
   const bytes = await checkGzipMagic(file);
   const seen = new Map<string, { size: number; sha256: string }>();
   const dirs = new Set<string>();
@@ -81,12 +98,15 @@ async function scan(file: string, phase: string, progress?: Progress, extraction
   };
 
   parser.on('error', fail);
-  parser.on('ignoredEntry', (entry: ReadEntry) => fail(unsafe(file, entry.path, `it has the unsupported tar type ${entry.type}`)));
+  parser.on('ignoredEntry', (entry: ReadEntry) =>
+    fail(unsafe(file, entry.path, `it has the unsupported tar type ${entry.type}`)),
+  );
   parser.on('entry', (entry: ReadEntry) => {
     if (abort.signal.aborted) return void entry.resume();
     try {
       const path = entry.path;
-      if (manifestBytes !== undefined || seen.has(MANIFEST_PATH)) throw invalid(file, `entry "${path}" follows manifest.json, which must be the last entry`);
+      if (manifestBytes !== undefined || seen.has(MANIFEST_PATH))
+        throw invalid(file, `entry "${path}" follows manifest.json, which must be the last entry`);
       first ??= path;
       checkEntry(file, entry, seen, dirs);
       current = path;
@@ -94,7 +114,8 @@ async function scan(file: string, phase: string, progress?: Progress, extraction
       let size = 0;
       const chunks: Buffer[] = [];
       if (path === MANIFEST_PATH) {
-        if (entry.size > MAX_MANIFEST_BYTES) throw invalid(file, `manifest.json is ${entry.size} bytes, more than any molt writes`);
+        if (entry.size > MAX_MANIFEST_BYTES)
+          throw invalid(file, `manifest.json is ${entry.size} bytes, more than any molt writes`);
         entry.on('data', (chunk: Buffer) => chunks.push(chunk));
       } else if (extraction) {
         const writer = fileWriter(file, extraction, entry);
@@ -156,9 +177,15 @@ async function scan(file: string, phase: string, progress?: Progress, extraction
       if (firstError === undefined) throw error;
     }
   }
-  if (lies.length > 0) throw invalid(file, lies.slice(0, 5).join('; ') + (lies.length > 5 ? `; and ${lies.length - 5} more` : ''));
+  if (lies.length > 0)
+    throw invalid(file, lies.slice(0, 5).join('; ') + (lies.length > 5 ? `; and ${lies.length - 5} more` : ''));
   if (firstError !== undefined) throw translate(file, firstError, where);
-  if (manifest === undefined) throw invalid(file, `no manifest.json: the archive ends ${where}`, 'the file is truncated, or it is not a molt backup');
+  if (manifest === undefined)
+    throw invalid(
+      file,
+      `no manifest.json: the archive ends ${where}`,
+      'the file is truncated, or it is not a molt backup',
+    );
   return { manifest, bytes, first };
 }
 
@@ -194,7 +221,12 @@ function holdBackTrailer(): Transform {
 function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Writable {
   const path = entry.path;
   const listed = extraction.expect.get(path);
-  if (!listed || listed.size !== entry.size) throw invalid(file, `entry "${path}" differs from what verification saw a moment ago`, 'make sure nothing writes to the backup file during a restore');
+  if (!listed || listed.size !== entry.size)
+    throw invalid(
+      file,
+      `entry "${path}" differs from what verification saw a moment ago`,
+      'make sure nothing writes to the backup file during a restore',
+    );
   const target = join(extraction.dir, ...path.split('/'));
   // entryPathProblem already refused '..' and absolute paths; this guards the join itself.
   if (!target.startsWith(extraction.dir + sep)) throw unsafe(file, path, 'it resolves outside the target directory');
@@ -203,20 +235,29 @@ function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Wri
   const mtime = entry.mtime ?? new Date();
   let handle: FileHandle | undefined;
   const failure = (error: unknown): MoltError =>
-    new MoltError('RESTORE_FAILED', `Cannot extract "${path}" from ${file} to ${target}: ${messageOf(error)}`, { cause: error, details: { file, entry: path } });
+    new MoltError('RESTORE_FAILED', `Cannot extract "${path}" from ${file} to ${target}: ${messageOf(error)}`, {
+      cause: error,
+      details: { file, entry: path },
+    });
   return new Writable({
     highWaterMark: CHUNK,
     construct(callback) {
       mkdir(dirname(target), { recursive: true })
         // 'wx': the directory was empty, so an existing file means something else is writing here.
         .then(() => open(target, 'wx', mode))
-        .then((h) => {
-          handle = h;
-          callback();
-        }, (error) => callback(failure(error)));
+        .then(
+          (h) => {
+            handle = h;
+            callback();
+          },
+          (error) => callback(failure(error)),
+        );
     },
     write(chunk: Buffer, _encoding, callback) {
-      writeAll(handle!, chunk).then(() => callback(), (error) => callback(failure(error)));
+      writeAll(handle!, chunk).then(
+        () => callback(),
+        (error) => callback(failure(error)),
+      );
     },
     final(callback) {
       const h = handle!;
@@ -224,13 +265,23 @@ function fileWriter(file: string, extraction: Extraction, entry: ReadEntry): Wri
       h.sync()
         .then(() => h.utimes(mtime, mtime))
         .then(() => h.close())
-        .then(() => callback(), (error) => h.close().catch(() => undefined).then(() => callback(failure(error))));
+        .then(
+          () => callback(),
+          (error) =>
+            h
+              .close()
+              .catch(() => undefined)
+              .then(() => callback(failure(error))),
+        );
     },
     destroy(error, callback) {
       const h = handle;
       handle = undefined;
       if (!h) callback(error);
-      else h.close().catch(() => undefined).then(() => callback(error));
+      else
+        h.close()
+          .catch(() => undefined)
+          .then(() => callback(error));
     },
   });
 }
@@ -248,10 +299,14 @@ async function assertRoom(file: string, dir: string, manifest: Manifest): Promis
   const free = Number(fs.bavail) * Number(fs.bsize);
   if (needed + SPARE_BYTES > free) {
     const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(2)} GiB`;
-    throw new MoltError('RESTORE_REFUSED', `${file} expands to ${gib(needed)}, but ${dir} has ${gib(free)} free (molt keeps ${SPARE_BYTES / 1024 ** 2} MiB spare); nothing was written`, {
-      hint: 'Free space on that disk, or check that the archive is the one you meant: its manifest declares these sizes',
-      details: { file, needed, free },
-    });
+    throw new MoltError(
+      'RESTORE_REFUSED',
+      `${file} expands to ${gib(needed)}, but ${dir} has ${gib(free)} free (molt keeps ${SPARE_BYTES / 1024 ** 2} MiB spare); nothing was written`,
+      {
+        hint: 'Free space on that disk, or check that the archive is the one you meant: its manifest declares these sizes',
+        details: { file, needed, free },
+      },
+    );
   }
 }
 
@@ -260,16 +315,23 @@ async function prepareDir(dir: string): Promise<boolean> {
   try {
     const names = await readdir(dir);
     if (names.length > 0) {
-      throw new MoltError('RESTORE_FAILED', `Cannot extract into ${dir}: it is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`, {
-        hint: 'extract into a new, empty directory',
-        details: { dir },
-      });
+      throw new MoltError(
+        'RESTORE_FAILED',
+        `Cannot extract into ${dir}: it is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`,
+        {
+          hint: 'extract into a new, empty directory',
+          details: { dir },
+        },
+      );
     }
     return false;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       if (error instanceof MoltError) throw error;
-      throw new MoltError('RESTORE_FAILED', `Cannot extract into ${dir}: ${messageOf(error)}`, { cause: error, details: { dir } });
+      throw new MoltError('RESTORE_FAILED', `Cannot extract into ${dir}: ${messageOf(error)}`, {
+        cause: error,
+        details: { dir },
+      });
     }
   }
   await mkdir(dir, { recursive: true });
@@ -284,12 +346,17 @@ async function checkGzipMagic(file: string): Promise<number> {
     handle = await open(file, 'r');
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
-    if (bytesRead < 2 || head[0] !== 0x1f || head[1] !== 0x8b) throw invalid(file, 'not a gzip file (a molt backup is a .tar.gz)');
+    if (bytesRead < 2 || head[0] !== 0x1f || head[1] !== 0x8b)
+      throw invalid(file, 'not a gzip file (a molt backup is a .tar.gz)');
     return size;
   } catch (error) {
     if (error instanceof MoltError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw invalid(file, code === 'ENOENT' ? 'no such file' : `cannot read it: ${messageOf(error)}`, code === 'ENOENT' ? 'check the path; `molt backup list` shows the backups' : undefined);
+    throw invalid(
+      file,
+      code === 'ENOENT' ? 'no such file' : `cannot read it: ${messageOf(error)}`,
+      code === 'ENOENT' ? 'check the path; `molt backup list` shows the backups' : undefined,
+    );
   } finally {
     await handle?.close();
   }
@@ -301,10 +368,16 @@ function translate(file: string, error: unknown, where: string): MoltError {
   const e = error as NodeJS.ErrnoException & { tarCode?: string };
   const message = messageOf(error);
   if (e.code === 'Z_BUF_ERROR' || /unexpected end of file|Truncated input/i.test(message)) {
-    return invalid(file, `truncated: the archive ends ${where}`, 'the copy or download was cut short; use a complete copy of the backup', error);
+    return invalid(
+      file,
+      `truncated: the archive ends ${where}`,
+      'the copy or download was cut short; use a complete copy of the backup',
+      error,
+    );
   }
   if (e.code?.startsWith('Z_')) return invalid(file, `corrupt gzip data (${message}) ${where}`, undefined, error);
-  if (e.tarCode === 'TAR_BAD_ARCHIVE') return invalid(file, `not a tar archive inside the gzip layer (${message})`, undefined, error);
+  if (e.tarCode === 'TAR_BAD_ARCHIVE')
+    return invalid(file, `not a tar archive inside the gzip layer (${message})`, undefined, error);
   if (e.tarCode) return invalid(file, `corrupt tar data ${where} (${message})`, undefined, error);
   return invalid(file, `cannot read it ${where}: ${message}`, undefined, error);
 }

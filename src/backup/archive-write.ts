@@ -49,10 +49,16 @@ export async function writeArchive(
   options: WriteArchiveOptions = {},
 ): Promise<Manifest> {
   const level = options.level ?? 1;
-  if (!Number.isInteger(level) || level < 0 || level > 9) throw failed(out, `gzip level ${level} is not an integer from 0 to 9`);
+  if (!Number.isInteger(level) || level < 0 || level > 9)
+    throw failed(out, `gzip level ${level} is not an integer from 0 to 9`);
   checkSources(out, sources, manifest);
   if (await exists(out)) {
-    throw failed(out, 'already exists; molt never overwrites a backup', undefined, 'choose another file name, or remove the old backup first');
+    throw failed(
+      out,
+      'already exists; molt never overwrites a backup',
+      undefined,
+      'choose another file name, or remove the old backup first',
+    );
   }
   let total = 0;
   for (const s of sources) total += s.size ?? (await statSource(out, s)).size;
@@ -64,7 +70,12 @@ export async function writeArchive(
     handle = await open(partial, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw failed(out, `${partial} exists: another backup is writing it, or a crashed one left it`, error, `if no backup is running, remove ${partial}`);
+      throw failed(
+        out,
+        `${partial} exists: another backup is writing it, or a crashed one left it`,
+        error,
+        `if no backup is running, remove ${partial}`,
+      );
     }
     throw failed(out, `cannot create ${partial}: ${messageOf(error)}`, error);
   }
@@ -81,7 +92,12 @@ export async function writeArchive(
     await rm(partial, { force: true }).catch(() => undefined);
     if (error instanceof MoltError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw failed(out, `cannot write the archive: ${messageOf(error)}`, error, code === 'ENOSPC' ? 'free disk space in the backups directory, or remove old backups' : undefined);
+    throw failed(
+      out,
+      `cannot write the archive: ${messageOf(error)}`,
+      error,
+      code === 'ENOSPC' ? 'free disk space in the backups directory, or remove old backups' : undefined,
+    );
   }
   return { ...manifest, entries };
 }
@@ -120,7 +136,8 @@ async function* tarBytes(
         progress?.({ phase: 'archive', bytes: done, total });
         yield chunk;
       }
-      if (source.size === undefined && (await fh.read(Buffer.alloc(1), 0, 1, pos)).bytesRead > 0) throw changed(out, source, size, pos + 1);
+      if (source.size === undefined && (await fh.read(Buffer.alloc(1), 0, 1, pos)).bytesRead > 0)
+        throw changed(out, source, size, pos + 1);
       const pad = padding(size);
       if (pad) yield pad;
       entries.push({ path: source.path, size, sha256: parallel ? await parallel.digest : hash!.digest('hex') });
@@ -195,10 +212,12 @@ async function publish(partial: string, out: string): Promise<void> {
     await unlink(partial);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw failed(out, 'appeared while the backup was being written; molt never overwrites a backup', error);
+    if (code === 'EEXIST')
+      throw failed(out, 'appeared while the backup was being written; molt never overwrites a backup', error);
     if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(code ?? '')) throw error;
     // Filesystems without hard links: check, then rename (a narrow race, but never a half archive).
-    if (await exists(out)) throw failed(out, 'appeared while the backup was being written; molt never overwrites a backup', error);
+    if (await exists(out))
+      throw failed(out, 'appeared while the backup was being written; molt never overwrites a backup', error);
     await rename(partial, out);
   }
   // The rename is durable only once the directory is synced; some platforms refuse to open a directory.
@@ -218,8 +237,12 @@ async function exists(path: string): Promise<boolean> {
 }
 
 function changed(out: string, source: ArchiveSource, size: number, at: number): MoltError {
-  return failed(out, `${source.file} changed while it was being archived (it was ${size} bytes, now ${at > size ? 'longer' : `${at}`})`, undefined,
-    'retry the backup; if a process keeps writing to this file, stop it or leave the file out of the data directories');
+  return failed(
+    out,
+    `${source.file} changed while it was being archived (it was ${size} bytes, now ${at > size ? 'longer' : `${at}`})`,
+    undefined,
+    'retry the backup; if a process keeps writing to this file, stop it or leave the file out of the data directories',
+  );
 }
 
 function failed(out: string, message: string, cause?: unknown, hint?: string): MoltError {

@@ -56,18 +56,27 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
   const now = new Date();
   const backupDir = ctx.config.backupDir;
   const identity = databaseIdentity(ctx.config.db, options.cwd);
-  const file = options.file ? resolve(options.cwd ?? process.cwd(), options.file) : join(backupDir, defaultArchiveName(identity, schema.version, now));
-  if (existsSync(file)) throw new MoltError('BACKUP_FAILED', `${file} already exists`, { hint: 'Name another file, or move the old one away' });
+  const file = options.file
+    ? resolve(options.cwd ?? process.cwd(), options.file)
+    : join(backupDir, defaultArchiveName(identity, schema.version, now));
+  if (existsSync(file))
+    throw new MoltError('BACKUP_FAILED', `${file} already exists`, {
+      hint: 'Name another file, or move the old one away',
+    });
   for (const [name, dir] of Object.entries(ctx.config.dataDirs)) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new MoltError('BACKUP_FAILED', `data directory "${name}" (${dir}) does not exist`, { hint: 'Fix dataDirs in molt.config.json, MOLT_DATA_DIRS or --data-dir' });
+      throw new MoltError('BACKUP_FAILED', `data directory "${name}" (${dir}) does not exist`, {
+        hint: 'Fix dataDirs in molt.config.json, MOLT_DATA_DIRS or --data-dir',
+      });
     }
   }
   // A backups directory molt makes is the owner's alone, like the archives in it.
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // The dump is staged beside the archive, on the same disk, and removed however the backup ends.
   // A restore killed while swapping a file-backed database into place is finished before it is backed up.
-  if (target.path) for (const done of await recoverSwaps(dirname(target.path))) ctx.log.info(`finished swapping ${done} into place, which an interrupted restore had begun`);
+  if (target.path)
+    for (const done of await recoverSwaps(dirname(target.path)))
+      ctx.log.info(`finished swapping ${done} into place, which an interrupted restore had begun`);
   const leftovers = await sweepLeftovers(dirname(file));
   for (const l of leftovers) ctx.log.info(`removed ${l}, left by an interrupted backup or restore`);
   const work = mkdtempSync(join(dirname(file), `.molt-backup-${ownedTag()}-`));
@@ -83,14 +92,29 @@ export async function backup(options: BackupOptions = {}): Promise<BackupReport>
       appVersion: ctx.appVersion,
       createdAt: now.toISOString(),
       host: ctx.host,
-      database: { kind, serverVersion: target.serverVersion, url: displayUrl(ctx.config.db), dumpFormat: dumper.format, dumpPath: `database/${dumper.fileName}`, tool },
+      database: {
+        kind,
+        serverVersion: target.serverVersion,
+        url: displayUrl(ctx.config.db),
+        dumpFormat: dumper.format,
+        dumpPath: `database/${dumper.fileName}`,
+        tool,
+      },
       schema,
       dataDirs: Object.entries(ctx.config.dataDirs).map(([name, source]) => ({ name, source })),
     };
     const about = join(work, ABOUT_ENTRY);
-    writeFileSync(about, `${JSON.stringify({ ...header, database: { ...header.database, identity }, schema: { version: schema.version, migrations: schema.history.length } }, null, 2)}\n`);
+    writeFileSync(
+      about,
+      `${JSON.stringify({ ...header, database: { ...header.database, identity }, schema: { version: schema.version, migrations: schema.history.length } }, null, 2)}\n`,
+    );
     const listings = Object.entries(ctx.config.dataDirs).map(([name, dir]) => listDataDir(name, dir));
-    const dump = { path: header.database.dumpPath, file: snapshot?.file ?? dumpFile, size: snapshot?.size, steady: true };
+    const dump = {
+      path: header.database.dumpPath,
+      file: snapshot?.file ?? dumpFile,
+      size: snapshot?.size,
+      steady: true,
+    };
     const sources = [{ path: ABOUT_ENTRY, file: about }, dump, ...listings.flatMap((l) => l.sources)];
     const manifest = await writeArchive(file, sources, header, { progress, level: dumper.archiveLevel ?? 0 });
     const removed = options.file ? [] : await applyRetention(backupDir, identity, ctx.config.backupKeep, file);

@@ -28,17 +28,25 @@ export interface DataDirListing {
  */
 export function listDataDir(name: string, dir: string): DataDirListing {
   if (!DATA_DIR_NAME.test(name) || name === '.' || name === '..') {
-    throw new MoltError('CONFIG_INVALID', `Data directory name "${name}" is not valid: use letters, digits, '.', '_' and '-'`, { details: { name } });
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `Data directory name "${name}" is not valid: use letters, digits, '.', '_' and '-'`,
+      { details: { name } },
+    );
   }
   const root = resolve(dir);
   try {
     if (!statSync(root).isDirectory()) throw new Error('it is not a directory');
   } catch (error) {
-    throw new MoltError('BACKUP_FAILED', `Data directory "${name}" (${root}) cannot be backed up: ${messageOf(error)}`, {
-      cause: error,
-      hint: 'fix the path in the configuration, or create the directory',
-      details: { name, dir: root },
-    });
+    throw new MoltError(
+      'BACKUP_FAILED',
+      `Data directory "${name}" (${root}) cannot be backed up: ${messageOf(error)}`,
+      {
+        cause: error,
+        hint: 'fix the path in the configuration, or create the directory',
+        details: { name, dir: root },
+      },
+    );
   }
   const listing: DataDirListing = { sources: [], skipped: [] };
   walk(root, `data/${name}`, listing);
@@ -51,7 +59,9 @@ export function dataDirSources(name: string, dir: string): ArchiveSource[] {
 }
 
 function walk(dir: string, prefix: string, listing: DataDirListing): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of entries) {
     const file = join(dir, entry.name);
     const path = `${prefix}/${entry.name}`;
@@ -59,7 +69,8 @@ function walk(dir: string, prefix: string, listing: DataDirListing): void {
     if (problem) listing.skipped.push({ file, reason: `its name cannot be stored in an archive: ${problem}` });
     else if (entry.isDirectory()) walk(file, path, listing);
     else if (entry.isFile()) listing.sources.push({ path, file });
-    else if (entry.isSymbolicLink()) listing.skipped.push({ file, reason: 'it is a symlink; molt stores only regular files' });
+    else if (entry.isSymbolicLink())
+      listing.skipped.push({ file, reason: 'it is a symlink; molt stores only regular files' });
     else listing.skipped.push({ file, reason: 'it is a socket, fifo or device; molt stores only regular files' });
   }
 }
@@ -73,7 +84,11 @@ export async function stageDataDir(extractedDir: string, target: string): Promis
   const stamp = `${ownedTag()}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const dest = await realpath(resolve(target)).catch(() => resolve(target));
   const fail = (what: string, cause?: unknown): MoltError =>
-    new MoltError('RESTORE_FAILED', `Cannot restore data directory ${dest}: ${what}${cause ? `: ${messageOf(cause)}` : ''}`, { cause, details: { target: dest, from: extractedDir } });
+    new MoltError(
+      'RESTORE_FAILED',
+      `Cannot restore data directory ${dest}: ${what}${cause ? `: ${messageOf(cause)}` : ''}`,
+      { cause, details: { target: dest, from: extractedDir } },
+    );
   const source = await stat(extractedDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw fail(`cannot read ${extractedDir}`, error);
@@ -89,7 +104,12 @@ export async function stageDataDir(extractedDir: string, target: string): Promis
     else {
       await rename(extractedDir, staging).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EXDEV') throw error;
-        await cp(extractedDir, staging, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true });
+        await cp(extractedDir, staging, {
+          recursive: true,
+          errorOnExist: true,
+          force: false,
+          preserveTimestamps: true,
+        });
       });
     }
     if (old) await adopt(staging, old);
@@ -110,10 +130,14 @@ export async function restoreDataDir(extractedDir: string, target: string): Prom
     await swapTogether(dirname(step.target), [step]);
   } catch (error) {
     await rm(step.staged, { recursive: true, force: true }).catch(() => undefined);
-    throw new MoltError('RESTORE_FAILED', `Cannot restore data directory ${step.target}: cannot move the restored files into place; the previous directory is as it was: ${messageOf(error)}`, {
-      cause: error,
-      details: { target: step.target },
-    });
+    throw new MoltError(
+      'RESTORE_FAILED',
+      `Cannot restore data directory ${step.target}: cannot move the restored files into place; the previous directory is as it was: ${messageOf(error)}`,
+      {
+        cause: error,
+        details: { target: step.target },
+      },
+    );
   }
 }
 

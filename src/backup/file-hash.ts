@@ -12,7 +12,9 @@ export function hashInWorker(file: string, size: number): { digest: Promise<stri
     let hex: string | undefined;
     worker.once('message', (value: string) => (hex = value));
     worker.once('error', reject);
-    worker.once('exit', (code) => (hex ? resolve(hex) : reject(new Error(`the hashing thread exited with code ${code} before it finished ${file}`))));
+    worker.once('exit', (code) =>
+      hex ? resolve(hex) : reject(new Error(`the hashing thread exited with code ${code} before it finished ${file}`)),
+    );
   });
   // The writer may fail first and never await the digest; its rejection is then of no interest.
   digest.catch(() => undefined);

@@ -60,7 +60,10 @@ export async function sweepLeftovers(dir: string): Promise<string[]> {
     const pid = leftoverPid(name);
     if (pid === null || processAlive(pid, name)) continue;
     const path = join(dir, name);
-    await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined);
+    await rm(path, { recursive: true, force: true }).then(
+      () => removed.push(path),
+      () => undefined,
+    );
   }
   return removed;
 }

@@ -26,7 +26,9 @@ export interface BackupListing {
  * The archives molt wrote in the backup directory, newest first, with what each holds: those of the configured
  * database, or of every database with `all` (one backup directory may serve several).
  */
-export async function listBackups(options: CommonOptions & { all?: boolean } = {}): Promise<{ dir: string; database: string; backups: BackupListing[] }> {
+export async function listBackups(
+  options: CommonOptions & { all?: boolean } = {},
+): Promise<{ dir: string; database: string; backups: BackupListing[] }> {
   const config = resolveConfig(options, { cwd: options.cwd });
   const mine = databaseIdentity(config.db, options.cwd);
   const backups: BackupListing[] = [];
@@ -38,7 +40,16 @@ export async function listBackups(options: CommonOptions & { all?: boolean } = {
       const schema = about.schema as { version: string | null };
       const identity = archiveDatabase(about);
       if (!options.all && identity !== mine) continue;
-      backups.push({ file, bytes, createdAt: String(about.createdAt), kind: database.kind, serverVersion: database.serverVersion, database: identity ?? undefined, schemaVersion: schema.version, appVersion: (about.appVersion as string | null) ?? null });
+      backups.push({
+        file,
+        bytes,
+        createdAt: String(about.createdAt),
+        kind: database.kind,
+        serverVersion: database.serverVersion,
+        database: identity ?? undefined,
+        schemaVersion: schema.version,
+        appVersion: (about.appVersion as string | null) ?? null,
+      });
     } catch (error) {
       backups.push({ file, bytes, error: messageOf(error) });
     }
@@ -54,7 +65,10 @@ export interface VerifyReport {
 }
 
 /** Checks an archive completely (gzip, tar, every entry's size and sha256 against the manifest) and returns what it holds. */
-export async function verifyBackup(file: string, options: { cwd?: string; progress?: Progress } = {}): Promise<VerifyReport> {
+export async function verifyBackup(
+  file: string,
+  options: { cwd?: string; progress?: Progress } = {},
+): Promise<VerifyReport> {
   const path = resolve(options.cwd ?? process.cwd(), file);
   const { manifest } = await verifyBackupArchive(path, options.progress);
   return { file: path, bytes: statSync(path).size, manifest };

@@ -43,8 +43,12 @@ export function parseManifest(text: string, file: string): Manifest {
   const root = v.object(raw, 'manifest');
   if (root.format !== 'molt-backup') v.fail('format', `is ${JSON.stringify(root.format)}, not "molt-backup"`);
   if (typeof root.formatVersion === 'number' && Number.isInteger(root.formatVersion) && root.formatVersion > 1) {
-    throw invalid(file, `manifest.json has formatVersion ${root.formatVersion}, newer than this molt reads (1)`, undefined,
-      'restore it with the molt version that wrote it (see moltVersion), or upgrade molt');
+    throw invalid(
+      file,
+      `manifest.json has formatVersion ${root.formatVersion}, newer than this molt reads (1)`,
+      undefined,
+      'restore it with the molt version that wrote it (see moltVersion), or upgrade molt',
+    );
   }
   if (root.formatVersion !== 1) v.fail('formatVersion', `is ${JSON.stringify(root.formatVersion)}, not 1`);
 
@@ -67,10 +71,12 @@ export function parseManifest(text: string, file: string): Manifest {
   const dataDirs = v.array(root.dataDirs, 'dataDirs').map((item, i) => {
     const d = v.object(item, `dataDirs[${i}]`);
     const name = v.string(d.name, `dataDirs[${i}].name`);
-    if (!DATA_DIR_NAME.test(name) || name === '.' || name === '..') v.fail(`dataDirs[${i}].name`, `"${name}" is not a valid data directory name`);
+    if (!DATA_DIR_NAME.test(name) || name === '.' || name === '..')
+      v.fail(`dataDirs[${i}].name`, `"${name}" is not a valid data directory name`);
     const source = v.string(d.source, `dataDirs[${i}].source`);
     // molt records where a directory was taken from as an absolute, normalised path; anything else was not written by it.
-    if (!isAbsolute(source) || normalize(source) !== source || source.includes('\0')) v.fail(`dataDirs[${i}].source`, `"${source}" is not an absolute, normalised path`);
+    if (!isAbsolute(source) || normalize(source) !== source || source.includes('\0'))
+      v.fail(`dataDirs[${i}].source`, `"${source}" is not an absolute, normalised path`);
     return { name, source };
   });
   const dirNames = new Set<string>();
@@ -88,16 +94,19 @@ export function parseManifest(text: string, file: string): Manifest {
     if (seen.has(path)) v.fail(`entries[${i}].path`, `"${path}" is listed twice`);
     seen.add(path);
     const size = e.size;
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) v.fail(`entries[${i}].size`, `${JSON.stringify(size)} is not a non-negative integer`);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+      v.fail(`entries[${i}].size`, `${JSON.stringify(size)} is not a non-negative integer`);
     const sha256 = v.string(e.sha256, `entries[${i}].sha256`);
     if (!SHA256.test(sha256)) v.fail(`entries[${i}].sha256`, `"${sha256}" is not 64 lowercase hex digits`);
     return { path, size: size as number, sha256 };
   });
 
   const dumpPath = v.string(db.dumpPath, 'database.dumpPath');
-  if (!seen.has(dumpPath) || !dumpPath.startsWith('database/')) v.fail('database.dumpPath', `"${dumpPath}" is not a database/ entry listed in entries`);
+  if (!seen.has(dumpPath) || !dumpPath.startsWith('database/'))
+    v.fail('database.dumpPath', `"${dumpPath}" is not a database/ entry listed in entries`);
   const createdAt = v.string(root.createdAt, 'createdAt');
-  if (!ISO_UTC.test(createdAt) || Number.isNaN(Date.parse(createdAt))) v.fail('createdAt', `"${createdAt}" is not an ISO 8601 UTC time`);
+  if (!ISO_UTC.test(createdAt) || Number.isNaN(Date.parse(createdAt)))
+    v.fail('createdAt', `"${createdAt}" is not an ISO 8601 UTC time`);
 
   // Unknown fields are ignored on purpose: rolling back means restoring with an older molt, which must
   // still read a format-1 manifest that a newer molt wrote with an extra field.
@@ -155,7 +164,8 @@ class Reader {
   }
 
   object(value: unknown, field: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, 'is missing or not an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(field, 'is missing or not an object');
     return value as Record<string, unknown>;
   }
 

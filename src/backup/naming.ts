@@ -33,8 +33,15 @@ export function archiveDatabase(about: Record<string, unknown>): string | null {
 
 /** A short, file-name-safe name for the database, so a directory listing says which database each archive holds. */
 function databaseSlug(identity: string): string {
-  const name = identity.startsWith('sqlite:') ? basename(identity).replace(/\.(db|sqlite3?)$/i, '') : identity.slice(identity.lastIndexOf('/') + 1);
-  return name.replace(/[^A-Za-z0-9_.]+/g, '_').replace(/^[._]+|[._]+$/g, '').slice(0, 48) || 'db';
+  const name = identity.startsWith('sqlite:')
+    ? basename(identity).replace(/\.(db|sqlite3?)$/i, '')
+    : identity.slice(identity.lastIndexOf('/') + 1);
+  return (
+    name
+      .replace(/[^A-Za-z0-9_.]+/g, '_')
+      .replace(/^[._]+|[._]+$/g, '')
+      .slice(0, 48) || 'db'
+  );
 }
 
 /** The default archive name: the database, the UTC time to the millisecond, then the schema version. */

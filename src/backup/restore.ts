@@ -73,14 +73,21 @@ function unknownMigrations(manifest: Manifest, options: CommonOptions, dir: stri
 export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   const started = Date.now();
   const file = resolve(options.cwd ?? process.cwd(), options.file);
-  if (!existsSync(file)) throw new MoltError('BACKUP_INVALID', `${file} does not exist`, { hint: '`molt backup list` shows the archives in the backup directory' });
+  if (!existsSync(file))
+    throw new MoltError('BACKUP_INVALID', `${file} does not exist`, {
+      hint: '`molt backup list` shows the archives in the backup directory',
+    });
   const progress = options.progress ?? (() => undefined);
   const { manifest, bytes } = await verifyBackupArchive(file, progress);
   const { ctx, kind, target } = await resolveTarget(options, true);
   if (manifest.database.kind !== kind) {
-    throw new MoltError('RESTORE_REFUSED', `${file} holds a ${manifest.database.kind} database, but the target ${ctx.driver.displayUrl} is ${kind}`, {
-      hint: 'Point --db at a database of the same kind',
-    });
+    throw new MoltError(
+      'RESTORE_REFUSED',
+      `${file} holds a ${manifest.database.kind} database, but the target ${ctx.driver.displayUrl} is ${kind}`,
+      {
+        hint: 'Point --db at a database of the same kind',
+      },
+    );
   }
   const unknown = unknownMigrations(manifest, options, ctx.config.dir);
   const summary: ArchiveSummary = {
@@ -102,25 +109,35 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   const unnamed = manifest.dataDirs.filter((d) => !ctx.config.dataDirs[d.name]);
   if (unnamed.length > 0) {
     const d = unnamed[0];
-    throw new MoltError('RESTORE_REFUSED', `${file} holds data directory "${d.name}", which the configuration does not name, so molt has nowhere it may restore it`, {
-      hint: `Name where it goes: --data-dir ${d.name}=PATH (the archive says it was taken from ${d.source}), or "dataDirs" in molt.config.json, or MOLT_DATA_DIRS. Nothing was changed`,
-      details: { summary, dataDirs: unnamed.map((u) => u.name) },
-    });
+    throw new MoltError(
+      'RESTORE_REFUSED',
+      `${file} holds data directory "${d.name}", which the configuration does not name, so molt has nowhere it may restore it`,
+      {
+        hint: `Name where it goes: --data-dir ${d.name}=PATH (the archive says it was taken from ${d.source}), or "dataDirs" in molt.config.json, or MOLT_DATA_DIRS. Nothing was changed`,
+        details: { summary, dataDirs: unnamed.map((u) => u.name) },
+      },
+    );
   }
   summary.destinations = manifest.dataDirs.map((d) => ({ name: d.name, path: resolve(ctx.config.dataDirs[d.name]) }));
   if (!options.force && (unknown === null || unknown.length > 0)) {
-    const message = unknown === null
-      ? `${file} holds schema ${manifest.schema.version}, and molt cannot read this binary's migrations (${ctx.config.dir}) to check that it is not newer`
-      : `${file} is from a newer schema (${manifest.schema.version}): it holds ${unknown.length} migration(s) this binary does not know, the first ${unknown[0]}`;
+    const message =
+      unknown === null
+        ? `${file} holds schema ${manifest.schema.version}, and molt cannot read this binary's migrations (${ctx.config.dir}) to check that it is not newer`
+        : `${file} is from a newer schema (${manifest.schema.version}): it holds ${unknown.length} migration(s) this binary does not know, the first ${unknown[0]}`;
     throw new MoltError('RESTORE_REFUSED', message, {
-      hint: 'Restore it with the release that wrote it (app version ' + (manifest.appVersion ?? 'unknown') + '), or pass --force if you are sure',
+      hint:
+        'Restore it with the release that wrote it (app version ' +
+        (manifest.appVersion ?? 'unknown') +
+        '), or pass --force if you are sure',
       details: { summary },
     });
   }
   const go = options.confirm ? await options.confirm(summary) : options.yes === true;
   if (!go) {
     throw new MoltError('RESTORE_REFUSED', `Restore of ${file} into ${ctx.driver.displayUrl} was not confirmed`, {
-      hint: options.confirm ? 'Nothing was changed' : 'Pass --yes (library: yes: true or a confirm callback) to replace the database',
+      hint: options.confirm
+        ? 'Nothing was changed'
+        : 'Pass --yes (library: yes: true or a confirm callback) to replace the database',
       details: { summary },
     });
   }
@@ -157,15 +174,21 @@ export async function restore(options: RestoreOptions): Promise<RestoreReport> {
         throw error;
       }
     };
-    outcome = (await dumper.restore(target, dump, progress, { disposable: true, swap: target.path ? swap : undefined })) ?? undefined;
+    outcome =
+      (await dumper.restore(target, dump, progress, { disposable: true, swap: target.path ? swap : undefined })) ??
+      undefined;
     for (const d of together ? [] : dataTargets) {
       try {
         await restoreDataDir(join(work, 'data', d.name), d.path);
       } catch (cause) {
-        throw new MoltError('RESTORE_FAILED', `The database was restored, but data directory "${d.name}" (${d.path}) was not: ${messageOf(cause)}`, {
-          cause,
-          hint: 'The directory is as it was before; fix the cause and run restore again',
-        });
+        throw new MoltError(
+          'RESTORE_FAILED',
+          `The database was restored, but data directory "${d.name}" (${d.path}) was not: ${messageOf(cause)}`,
+          {
+            cause,
+            hint: 'The directory is as it was before; fix the cause and run restore again',
+          },
+        );
       }
     }
   } finally {

@@ -56,7 +56,9 @@ export async function swapTogether(dir: string, steps: readonly SwapStep[]): Pro
       await rename(step.target, step.staged).catch(() => undefined);
       if (existsSync(step.aside)) await rename(step.aside, step.target).catch(() => undefined);
     }
-    for (const step of steps.slice(done.length)) if (!existsSync(step.target) && existsSync(step.aside)) await rename(step.aside, step.target).catch(() => undefined);
+    for (const step of steps.slice(done.length))
+      if (!existsSync(step.target) && existsSync(step.aside))
+        await rename(step.aside, step.target).catch(() => undefined);
     await rm(journal, { force: true });
     throw error;
   }

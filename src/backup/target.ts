@@ -23,11 +23,16 @@ export async function resolveTarget(options: CommonOptions, missingOk = false): 
   try {
     serverVersion = await withSession(ctx, (session) => session.serverVersion(), { writes: false });
   } catch (error) {
-    const missing = error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details?.missingDatabase === true;
+    const missing =
+      error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details?.missingDatabase === true;
     if (!missingOk || !missing) throw error;
     serverVersion = await versionThrough(ctx.config.db, error);
   }
-  const target: DumpTarget = { url: ctx.config.db, serverVersion, ...(parsed.kind === 'sqlite' ? { path: parsed.path } : {}) };
+  const target: DumpTarget = {
+    url: ctx.config.db,
+    serverVersion,
+    ...(parsed.kind === 'sqlite' ? { path: parsed.path } : {}),
+  };
   return { ctx, kind: parsed.kind, target };
 }
 
@@ -47,7 +52,16 @@ async function versionThrough(url: string, original: MoltError): Promise<string>
 export async function readSchema(ctx: RunContext): Promise<Manifest['schema']> {
   const rows = await withSession(ctx, (_session, history) => history.read(), { writes: false });
   const applied = rows.filter((r) => r.status === 'success' || r.status === 'baseline');
-  const history = applied.map((r) => ({ version: r.version, name: r.name, phase: r.phase, checksum: r.checksum ?? '', appliedAt: r.finishedAt }));
-  const newest = history.reduce<string | null>((v, r) => (v === null || compareVersions(r.version, v) > 0 ? r.version : v), null);
+  const history = applied.map((r) => ({
+    version: r.version,
+    name: r.name,
+    phase: r.phase,
+    checksum: r.checksum ?? '',
+    appliedAt: r.finishedAt,
+  }));
+  const newest = history.reduce<string | null>(
+    (v, r) => (v === null || compareVersions(r.version, v) > 0 ? r.version : v),
+    null,
+  );
   return { version: newest, history };
 }

@@ -93,7 +93,12 @@ export interface Dumper {
    * Restores a checked dump. `disposable`: the dump file may be used up (renamed). `swap`: a file-backed target hands
    * its final rename to the caller, which swaps it together with the data directories.
    */
-  restore(target: DumpTarget, file: string, progress: Progress, options?: { disposable?: boolean; swap?: (step: SwapStep) => Promise<void> }): Promise<RestoreOutcome | void>;
+  restore(
+    target: DumpTarget,
+    file: string,
+    progress: Progress,
+    options?: { disposable?: boolean; swap?: (step: SwapStep) => Promise<void> },
+  ): Promise<RestoreOutcome | void>;
 }
 
 /** A dump that is readable in place: the first `size` bytes of `file`, unchanging until `release()`. */

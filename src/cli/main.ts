@@ -11,17 +11,38 @@ interface Command {
 
 // Each command loads only when it is called.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  migrate: { summary: 'apply pending migrations (after the drift check, under the lock)', load: () => import('./commands/migrate.js') },
-  status: { summary: 'show applied, pending and unknown migrations, problems and the lock holder', load: () => import('./commands/status.js') },
-  verify: { summary: 'startup gate: fail unless the database fits this binary; writes nothing', load: () => import('./commands/verify.js') },
+  migrate: {
+    summary: 'apply pending migrations (after the drift check, under the lock)',
+    load: () => import('./commands/migrate.js'),
+  },
+  status: {
+    summary: 'show applied, pending and unknown migrations, problems and the lock holder',
+    load: () => import('./commands/status.js'),
+  },
+  verify: {
+    summary: 'startup gate: fail unless the database fits this binary; writes nothing',
+    load: () => import('./commands/verify.js'),
+  },
   new: { summary: 'create the next migration file', load: () => import('./commands/new.js') },
-  'create-database': { summary: 'create the database the URL names, when it does not exist yet', load: () => import('./commands/create-database.js') },
+  'create-database': {
+    summary: 'create the database the URL names, when it does not exist yet',
+    load: () => import('./commands/create-database.js'),
+  },
   baseline: { summary: 'adopt an existing database at a version', load: () => import('./commands/baseline.js') },
-  lint: { summary: 'check migrations for expand/contract safety and locks, and molt.sum', load: () => import('./commands/lint.js') },
+  lint: {
+    summary: 'check migrations for expand/contract safety and locks, and molt.sum',
+    load: () => import('./commands/lint.js'),
+  },
   sum: { summary: 'write molt.sum, the integrity file over all migrations', load: () => import('./commands/sum.js') },
-  backup: { summary: 'write a verified archive of the database and data directories; verify or list archives', load: () => import('./commands/backup.js') },
+  backup: {
+    summary: 'write a verified archive of the database and data directories; verify or list archives',
+    load: () => import('./commands/backup.js'),
+  },
   restore: { summary: 'restore an archive, verified first, atomically', load: () => import('./commands/restore.js') },
-  repair: { summary: 'realign checksums and settle failed migrations after a fix by hand', load: () => import('./commands/repair.js') },
+  repair: {
+    summary: 'realign checksums and settle failed migrations after a fix by hand',
+    load: () => import('./commands/repair.js'),
+  },
 };
 
 const USAGE = `molt ${MOLT_VERSION}: safe schema upgrades for self-hosted services
@@ -29,7 +50,9 @@ const USAGE = `molt ${MOLT_VERSION}: safe schema upgrades for self-hosted servic
 Usage: molt <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`)
+  .join('\n')}
 
   help            show a command's options and examples: molt help migrate
   version         print molt's version
@@ -72,7 +95,9 @@ async function main(argv: string[]): Promise<number> {
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     const guess = nearest(name);
-    process.stderr.write(`molt: error: unknown command "${name}"${guess ? `; did you mean \`molt ${guess}\`?` : ''}\nmolt: hint: \`molt help\` lists the commands\n`);
+    process.stderr.write(
+      `molt: error: unknown command "${name}"${guess ? `; did you mean \`molt ${guess}\`?` : ''}\nmolt: hint: \`molt help\` lists the commands\n`,
+    );
     return EXIT.usage;
   }
   const command = await entry.load();
@@ -85,7 +110,9 @@ async function main(argv: string[]): Promise<number> {
   // the database rolls back what was not committed, and the history says nothing that did not happen.
   const controller = new AbortController();
   process.once('SIGINT', () => {
-    process.stderr.write('molt: interrupted; stopping after the current migration (press Ctrl-C again to stop at once)\n');
+    process.stderr.write(
+      'molt: interrupted; stopping after the current migration (press Ctrl-C again to stop at once)\n',
+    );
     controller.abort();
     process.removeAllListeners('SIGINT');
   });

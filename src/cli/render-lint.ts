@@ -1,12 +1,19 @@
 import type { Finding, LintReport, Rule } from '../lint/index.js';
 import { classLabel } from '../lint/index.js';
 
-const indent = (text: string): string => text.split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 /** A one-line summary of a lint run: files per class, counts, and the sum file's state. */
 function summaryLine(r: LintReport): string {
   const classes = (['C', 'A', 'U', 'E', 'N'] as const).map((c) => `${c} ${r.classes[c]}`).join(', ');
-  const sum = r.sum.status === 'missing' ? 'no molt.sum (run `molt sum` to start one)' : `molt.sum ${r.sum.status === 'ok' ? 'matches' : 'does not match'}`;
+  const sum =
+    r.sum.status === 'missing'
+      ? 'no molt.sum (run `molt sum` to start one)'
+      : `molt.sum ${r.sum.status === 'ok' ? 'matches' : 'does not match'}`;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `molt lint: ${plural(r.files.length, 'file')} (${classes}); ${plural(r.counts.errors, 'error')}, ${plural(r.counts.warnings, 'warning')}; ${sum}\n`;
 }
@@ -27,10 +34,14 @@ const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A')
 
 /** Renders findings as GitHub Actions annotations, so they show on the pull request's diff. */
 export function renderGithub(r: LintReport): string {
-  const level = (f: Finding): string => (f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice');
+  const level = (f: Finding): string =>
+    f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
   const lines = r.findings
     .filter((f) => f.severity !== 'note')
-    .map((f) => `::${level(f)} file=${escapeProperty(f.file)},line=${f.line},col=${f.column},title=${escapeProperty(`molt lint ${f.code} [${f.class}]`)}::${escapeData(f.message)}\n`);
+    .map(
+      (f) =>
+        `::${level(f)} file=${escapeProperty(f.file)},line=${f.line},col=${f.column},title=${escapeProperty(`molt lint ${f.code} [${f.class}]`)}::${escapeData(f.message)}\n`,
+    );
   return `${lines.join('')}${summaryLine(r)}`;
 }
 

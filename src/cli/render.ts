@@ -13,7 +13,10 @@ export function renderProblems(problems: Problem[]): string {
 export function renderPartial(p: PartialMigration): string {
   const where = p.source ? `${p.source}${p.line != null ? `:${p.line}` : ''}` : 'file not in this binary';
   const progress = `partially applied: ${p.statementsApplied} of ${p.statementsTotal ?? '?'} statements`;
-  const why = p.state === 'failed' ? `statement ${p.failedStatement} failed: ${p.error ?? 'unknown error'}` : `interrupted before statement ${p.failedStatement} was recorded`;
+  const why =
+    p.state === 'failed'
+      ? `statement ${p.failedStatement} failed: ${p.error ?? 'unknown error'}`
+      : `interrupted before statement ${p.failedStatement} was recorded`;
   const next = p.resumable ? `next migrate resumes at statement ${p.failedStatement}` : 'cannot resume: see problems';
   return `  ${ref(p)}  ${progress}; ${why}\n    at ${where}; ${next}\n`;
 }
@@ -25,11 +28,18 @@ export function renderStatus(r: StatusReport): string {
     `current   ${r.current ?? 'empty (nothing applied)'}`,
     `lock      ${r.lock.held ? `held${describeHolder(r.lock.holder)}` : 'free'}`,
     `applied   ${r.applied.length}`,
-    ...r.applied.map((m) => `  ${ref(m)}  ${m.phase}  ${m.status === 'baseline' ? 'baseline' : `${m.appliedAt ?? '?'}  ${m.durationMs ?? '?'} ms`}  app ${m.appVersion ?? '-'}  on ${m.host ?? '-'}`),
+    ...r.applied.map(
+      (m) =>
+        `  ${ref(m)}  ${m.phase}  ${m.status === 'baseline' ? 'baseline' : `${m.appliedAt ?? '?'}  ${m.durationMs ?? '?'} ms`}  app ${m.appVersion ?? '-'}  on ${m.host ?? '-'}`,
+    ),
     `pending   ${r.pending.length}`,
     ...r.pending.map((m) => `  ${ref(m)}  ${m.phase}`),
   ];
-  if (r.unknown.length > 0) lines.push(`unknown   ${r.unknown.length} (in the database, not in this binary)`, ...r.unknown.map((m) => `  ${ref(m)}  ${m.phase}`));
+  if (r.unknown.length > 0)
+    lines.push(
+      `unknown   ${r.unknown.length} (in the database, not in this binary)`,
+      ...r.unknown.map((m) => `  ${ref(m)}  ${m.phase}`),
+    );
   let out = `${lines.join('\n')}\n`;
   if (r.partial.length > 0) out += `partial   ${r.partial.length}\n${r.partial.map(renderPartial).join('')}`;
   out += `problems  ${r.problems.length}\n${renderProblems(r.problems)}`;
@@ -48,7 +58,8 @@ export function renderMigrate(r: MigrateReport): string {
   if (r.problems.length > 0) out += `refused: ${r.problems.length} problem(s)\n${renderProblems(r.problems)}`;
   if (r.status === 'dry_run') out += `dry run: ${r.migrations.length} migration(s) would run; nothing was changed\n`;
   else if (r.status === 'up_to_date') out += `up to date at ${r.to ?? 'empty'}\n`;
-  else if (r.status === 'migrated') out += `migrated from ${r.from ?? 'empty'} to ${r.to} (${r.migrations.length} migration${r.migrations.length === 1 ? '' : 's'}, ${r.durationMs} ms)\n`;
+  else if (r.status === 'migrated')
+    out += `migrated from ${r.from ?? 'empty'} to ${r.to} (${r.migrations.length} migration${r.migrations.length === 1 ? '' : 's'}, ${r.durationMs} ms)\n`;
   else if (r.status === 'interrupted') {
     out += `interrupted at ${r.to ?? 'empty'}: ${r.migrations.length} applied, ${r.remaining?.length ?? 0} left for the next run\n`;
     for (const m of r.remaining ?? []) out += `  left       ${m.version}_${m.name}\n`;

@@ -79,7 +79,9 @@ export function parseSettings(pairs: readonly string[], source: string): Record<
     const eq = pair.indexOf('=');
     const name = pair.slice(0, eq).trim();
     if (eq === -1 || !SETTING_NAME.test(name)) {
-      throw new MoltError('CONFIG_INVALID', `${source}: "${pair}" is not NAME=VALUE`, { hint: 'Write it like sql_mode=NO_ENGINE_SUBSTITUTION or search_path=app,public' });
+      throw new MoltError('CONFIG_INVALID', `${source}: "${pair}" is not NAME=VALUE`, {
+        hint: 'Write it like sql_mode=NO_ENGINE_SUBSTITUTION or search_path=app,public',
+      });
     }
     out[name] = pair.slice(eq + 1).trim();
   }
@@ -96,7 +98,9 @@ export function parseDataDirs(pairs: readonly string[], source: string): Record<
     const eq = pair.indexOf('=');
     const name = pair.slice(0, eq).trim();
     if (eq === -1 || !DATA_DIR_NAME.test(name) || !pair.slice(eq + 1).trim()) {
-      throw new MoltError('CONFIG_INVALID', `${source}: "${pair}" is not NAME=PATH`, { hint: 'Write it like uploads=./data/uploads (the name: letters, digits, . _ -)' });
+      throw new MoltError('CONFIG_INVALID', `${source}: "${pair}" is not NAME=PATH`, {
+        hint: 'Write it like uploads=./data/uploads (the name: letters, digits, . _ -)',
+      });
     }
     out[name] = pair.slice(eq + 1).trim();
   }
@@ -104,19 +108,33 @@ export function parseDataDirs(pairs: readonly string[], source: string): Record<
 }
 
 function checkDataDirs(dirs: unknown, source: string): Record<string, string> {
-  if (typeof dirs !== 'object' || dirs === null || Array.isArray(dirs) || Object.entries(dirs).some(([k, v]) => !DATA_DIR_NAME.test(k) || typeof v !== 'string' || !v)) {
-    throw new MoltError('CONFIG_INVALID', `${source}: "dataDirs" must map names (letters, digits, . _ -) to directory paths`, { hint: 'For example "dataDirs": { "uploads": "./data/uploads" }' });
+  if (
+    typeof dirs !== 'object' ||
+    dirs === null ||
+    Array.isArray(dirs) ||
+    Object.entries(dirs).some(([k, v]) => !DATA_DIR_NAME.test(k) || typeof v !== 'string' || !v)
+  ) {
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `${source}: "dataDirs" must map names (letters, digits, . _ -) to directory paths`,
+      { hint: 'For example "dataDirs": { "uploads": "./data/uploads" }' },
+    );
   }
   return dirs as Record<string, string>;
 }
 
 function checkSettings(settings: unknown, source: string): Record<string, string> {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-    throw new MoltError('CONFIG_INVALID', `${source}: "session" must be an object of setting names to values`, { hint: 'For example "session": { "sql_mode": "NO_ENGINE_SUBSTITUTION" }' });
+    throw new MoltError('CONFIG_INVALID', `${source}: "session" must be an object of setting names to values`, {
+      hint: 'For example "session": { "sql_mode": "NO_ENGINE_SUBSTITUTION" }',
+    });
   }
   for (const [name, value] of Object.entries(settings)) {
     if (!SETTING_NAME.test(name) || (typeof value !== 'string' && typeof value !== 'number')) {
-      throw new MoltError('CONFIG_INVALID', `${source}: session setting "${name}" needs a plain name and a string value`);
+      throw new MoltError(
+        'CONFIG_INVALID',
+        `${source}: session setting "${name}" needs a plain name and a string value`,
+      );
     }
   }
   return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
@@ -139,7 +157,9 @@ function readFile(cwd: string): ConfigInput {
   }
   for (const key of Object.keys(parsed)) {
     if (!KEYS.has(key)) {
-      throw new MoltError('CONFIG_INVALID', `${path}: unknown setting "${key}"`, { hint: `Known settings: ${[...KEYS].join(', ')}` });
+      throw new MoltError('CONFIG_INVALID', `${path}: unknown setting "${key}"`, {
+        hint: `Known settings: ${[...KEYS].join(', ')}`,
+      });
     }
   }
   const input = parsed as ConfigInput;
@@ -162,7 +182,8 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.MOLT_BACKUP_KEEP) out.backupKeep = env.MOLT_BACKUP_KEEP;
   if (env.MOLT_DATA_DIRS) out.dataDirs = parseDataDirs(env.MOLT_DATA_DIRS.split(';'), 'MOLT_DATA_DIRS');
   if (env.MOLT_WAIT_FOR_DATABASE) out.waitForDatabase = env.MOLT_WAIT_FOR_DATABASE;
-  if (env.MOLT_BACKUP_BEFORE_MIGRATE) out.backupBeforeMigrate = env.MOLT_BACKUP_BEFORE_MIGRATE as ConfigInput['backupBeforeMigrate'];
+  if (env.MOLT_BACKUP_BEFORE_MIGRATE)
+    out.backupBeforeMigrate = env.MOLT_BACKUP_BEFORE_MIGRATE as ConfigInput['backupBeforeMigrate'];
   return out;
 }
 
@@ -170,20 +191,37 @@ const defined = (input: ConfigInput): ConfigInput =>
   Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as ConfigInput;
 
 /** Merges settings, highest first: explicit input (flags, options), environment, molt.config.json, defaults. */
-export function resolveConfig(input: ConfigInput = {}, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): MoltConfig {
+export function resolveConfig(
+  input: ConfigInput = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): MoltConfig {
   const cwd = options.cwd ?? process.cwd();
   const file = readFile(cwd);
   const env = fromEnv(options.env ?? process.env);
   const merged = { ...DEFAULTS, ...file, ...env, ...defined(input) };
   // Merged per name, not replaced whole; the file and the environment were checked as they were read.
-  const session = { ...file.session, ...env.session, ...(input.session ? checkSettings(input.session, 'session option') : {}) };
-  const dataDirs = { ...file.dataDirs, ...env.dataDirs, ...(input.dataDirs ? checkDataDirs(input.dataDirs, 'dataDirs option') : {}) };
+  const session = {
+    ...file.session,
+    ...env.session,
+    ...(input.session ? checkSettings(input.session, 'session option') : {}),
+  };
+  const dataDirs = {
+    ...file.dataDirs,
+    ...env.dataDirs,
+    ...(input.dataDirs ? checkDataDirs(input.dataDirs, 'dataDirs option') : {}),
+  };
   const keep = Number(merged.backupKeep);
   if (!Number.isInteger(keep) || keep < 0) {
-    throw new MoltError('CONFIG_INVALID', `backup keep must be a whole number of archives (0 keeps all), not "${merged.backupKeep}"`);
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `backup keep must be a whole number of archives (0 keeps all), not "${merged.backupKeep}"`,
+    );
   }
   if (!['auto', 'always', 'never'].includes(merged.backupBeforeMigrate)) {
-    throw new MoltError('CONFIG_INVALID', `backup before migrate takes auto, always or never, not "${merged.backupBeforeMigrate}"`);
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `backup before migrate takes auto, always or never, not "${merged.backupBeforeMigrate}"`,
+    );
   }
   return {
     db: merged.db,

@@ -7,7 +7,9 @@ export function parseDuration(value: string | number, setting: string): number {
   if (typeof value === 'number') return value;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!match) {
-    throw new MoltError('CONFIG_INVALID', `${setting} "${value}" is not a duration`, { hint: 'Use a number with a unit: 500ms, 30s, 5m, 1h' });
+    throw new MoltError('CONFIG_INVALID', `${setting} "${value}" is not a duration`, {
+      hint: 'Use a number with a unit: 500ms, 30s, 5m, 1h',
+    });
   }
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 's']);
 }

@@ -15,7 +15,8 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
   for (const prefix of SQLITE_PREFIXES) {
     if (url.startsWith(prefix)) {
       const path = url.slice(prefix.length).split('?')[0];
-      if (!path) throw new MoltError('URL_INVALID', `Database URL "${url}" names no file`, { hint: 'Use sqlite:./data/app.db' });
+      if (!path)
+        throw new MoltError('URL_INVALID', `Database URL "${url}" names no file`, { hint: 'Use sqlite:./data/app.db' });
       return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path), url };
     }
   }
@@ -49,9 +50,13 @@ function checkUserInfo(url: string): string {
   // A database name never holds "@", so one in the path is the rest of a password whose "/" was not encoded.
   const path = rest.slice(cut).split(/[?#]/)[0]!;
   if (path.includes('@') || (!head.includes('@') && rest.slice(cut).includes('@') && /:(?!\d+$)/.test(head))) {
-    throw new MoltError('URL_INVALID', `Database URL ${redactUrl(url)}: the password holds a "/", "?" or "#" that is not percent-encoded`, {
-      hint: 'Percent-encode them in the password: / as %2F, ? as %3F, # as %23 (and @ as %40)',
-    });
+    throw new MoltError(
+      'URL_INVALID',
+      `Database URL ${redactUrl(url)}: the password holds a "/", "?" or "#" that is not percent-encoded`,
+      {
+        hint: 'Percent-encode them in the password: / as %2F, ? as %3F, # as %23 (and @ as %40)',
+      },
+    );
   }
   return url;
 }
@@ -61,23 +66,49 @@ function checkUserInfo(url: string): string {
  * user info (even one holding an unencoded `@`), `?password=` style parameters, and `password=` keywords.
  */
 export function redactUrl(text: string): string {
-  return text
-    .replace(URL_USERINFO, (_, scheme: string, userinfo: string) => {
-      const colon = userinfo.indexOf(':');
-      return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-    })
-    // A password with a space in it ends the match above early: whatever follows `user:` up to the line's last `@`.
-    .replace(SPACED_USERINFO, '$1***@')
-    .replace(SECRET_PARAM, '$1***')
-    .replace(SECRET_KEYWORD, (match, key: string, value: string) => (value === '***' ? match : `${key}***`));
+  return (
+    text
+      .replace(URL_USERINFO, (_, scheme: string, userinfo: string) => {
+        const colon = userinfo.indexOf(':');
+        return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+      })
+      // A password with a space in it ends the match above early: whatever follows `user:` up to the line's last `@`.
+      .replace(SPACED_USERINFO, '$1***@')
+      .replace(SECRET_PARAM, '$1***')
+      .replace(SECRET_KEYWORD, (match, key: string, value: string) => (value === '***' ? match : `${key}***`))
+  );
 }
 
 // Parameter names molt shows when it prints a URL: those the drivers read. Anything else may be a piece of a password
 // whose `&` was not encoded, so it is shown as `…`.
 const SHOWN_PARAMS = new Set([
-  'host', 'port', 'user', 'database', 'db', 'dbname', 'sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert', 'sslca', 'sslnegotiation',
-  'uselibpqcompat', 'application_name', 'fallback_application_name', 'options', 'connect_timeout', 'keepalives', 'keepalives_idle',
-  'client_encoding', 'encoding', 'statement_timeout', 'query_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'socket',
+  'host',
+  'port',
+  'user',
+  'database',
+  'db',
+  'dbname',
+  'sslmode',
+  'ssl',
+  'sslcert',
+  'sslkey',
+  'sslrootcert',
+  'sslca',
+  'sslnegotiation',
+  'uselibpqcompat',
+  'application_name',
+  'fallback_application_name',
+  'options',
+  'connect_timeout',
+  'keepalives',
+  'keepalives_idle',
+  'client_encoding',
+  'encoding',
+  'statement_timeout',
+  'query_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'socket',
 ]);
 const SECRET_NAMES = /^(password|sslpassword|passwd|pwd|pass|secret|token|access_token|api_key)$/i;
 
@@ -95,7 +126,9 @@ export function displayUrl(raw: string): string {
     const u = new URL(url.includes('@/') ? url.replace('@/', '@localhost/') : url);
     const user = u.username ? `${decodeURIComponent(u.username)}${u.password ? ':***' : ''}@` : '';
     const host = url.includes('@/') ? '' : u.host;
-    const params = [...u.searchParams.keys()].map((key) => (SECRET_NAMES.test(key) ? `${key}=***` : SHOWN_PARAMS.has(key) ? `${key}=${u.searchParams.get(key)}` : '…'));
+    const params = [...u.searchParams.keys()].map((key) =>
+      SECRET_NAMES.test(key) ? `${key}=***` : SHOWN_PARAMS.has(key) ? `${key}=${u.searchParams.get(key)}` : '…',
+    );
     return `${scheme}://${user}${host}${decodeURIComponent(u.pathname)}${params.length ? `?${params.join('&')}` : ''}`;
   } catch {
     return `${scheme}://… (a URL that does not parse; not shown, as it may hold a password)`;
@@ -106,9 +139,15 @@ export function displayUrl(raw: string): string {
  * The error for a URL parameter molt does not know. The name is echoed only when it looks like one and does not follow a
  * password: after `password=a&b`, "b" is the rest of a password whose `&` was not encoded.
  */
-export function unknownParameter(url: string, key: string, previous: string | undefined, known: readonly string[]): MoltError {
+export function unknownParameter(
+  url: string,
+  key: string,
+  previous: string | undefined,
+  known: readonly string[],
+): MoltError {
   const afterSecret = previous !== undefined && SECRET_NAMES.test(previous);
-  const named = !afterSecret && /^[a-z_]{1,40}$/.test(key) ? `"${key}"` : 'that is not shown (it may be part of a password)';
+  const named =
+    !afterSecret && /^[a-z_]{1,40}$/.test(key) ? `"${key}"` : 'that is not shown (it may be part of a password)';
   return new MoltError('URL_INVALID', `Database URL ${displayUrl(url)}: unknown parameter ${named}`, {
     hint: afterSecret
       ? 'A password holding "&", "#", "+" or a space must be percent-encoded (%26, %23, %2B, %20)'

@@ -41,7 +41,9 @@ export async function connectToServer(url: string): Promise<Session> {
 }
 
 /** A database kind's SQL as data, without its client library: for reading files (lint) with no connection. */
-export async function dialectFor(kind: 'sqlite' | 'postgres' | 'mysql'): Promise<{ sql: DialectSql; capabilities: Capabilities }> {
+export async function dialectFor(
+  kind: 'sqlite' | 'postgres' | 'mysql',
+): Promise<{ sql: DialectSql; capabilities: Capabilities }> {
   switch (kind) {
     case 'sqlite': {
       const { sqliteSql, sqliteCapabilities } = await import('./sqlite/sqlite-dialect.js');

@@ -4,7 +4,11 @@ import { createHash } from 'node:crypto';
  * Sends `sql` between `begin` and COMMIT as one text, so it travels in one round trip; rolls back
  * when a statement fails, since the server stops at the first error with the transaction open.
  */
-export async function sendInTransaction(send: (text: string) => Promise<unknown>, begin: string, sql: string): Promise<void> {
+export async function sendInTransaction(
+  send: (text: string) => Promise<unknown>,
+  begin: string,
+  sql: string,
+): Promise<void> {
   try {
     await send(`${begin};\n${sql}\n;\nCOMMIT`);
   } catch (error) {

@@ -63,7 +63,10 @@ export interface DialectSql {
    * How to make the database a URL names, from a session on one of `maintenanceDatabases`: whether it exists, and the
    * statement that creates it. Null where connecting makes it (an SQLite file).
    */
-  readonly createDatabase: { exists(name: string): { sql: string; params: unknown[] }; create(name: string): string } | null;
+  readonly createDatabase: {
+    exists(name: string): { sql: string; params: unknown[] };
+    create(name: string): string;
+  } | null;
   /** A query listing the tables and views that migrations could have made (column `name`), system ones left out. */
   readonly listTables: string;
   /** A query whose single row has a truthy `present` column when the table exists. */
@@ -73,7 +76,12 @@ export interface DialectSql {
    * how to read it, the text that betrays a change, and how to put it back before the next migration runs.
    * `schema` reads where unqualified tables go, so molt's own tables can be named in full. Null: nothing to keep.
    */
-  readonly sessionScope: { readonly schema: string; readonly read: string; readonly changedBy: RegExp; restore(value: string): string } | null;
+  readonly sessionScope: {
+    readonly schema: string;
+    readonly read: string;
+    readonly changedBy: RegExp;
+    restore(value: string): string;
+  } | null;
   /** The statement that sets a session setting (`sql_mode`, `search_path`, a pragma) for this session. */
   setting(name: string, value: string): string;
   /**

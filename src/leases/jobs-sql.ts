@@ -9,7 +9,8 @@ export interface Statement {
 }
 
 /** The columns every read returns, so rows map to jobs the same way everywhere. */
-const COLUMNS = 'id, kind, state, payload, dedupe_key, owner, epoch, token, lease_until, run_after, attempts, crashes, interruptions, result, error, created_at, updated_at';
+const COLUMNS =
+  'id, kind, state, payload, dedupe_key, owner, epoch, token, lease_until, run_after, attempts, crashes, interruptions, result, error, created_at, updated_at';
 
 const num = (value: unknown): number => Number(value ?? 0);
 const iso = (ms: unknown): string => new Date(num(ms)).toISOString();
@@ -77,7 +78,10 @@ export class JobsSql {
 
   /** The job submitted with an idempotency key. */
   byKey(kind: string, key: string): Statement {
-    return { sql: `SELECT id FROM ${this.#t} WHERE kind = ${this.#p(1)} AND dedupe_key = ${this.#p(2)}`, params: [kind, key] };
+    return {
+      sql: `SELECT id FROM ${this.#t} WHERE kind = ${this.#p(1)} AND dedupe_key = ${this.#p(2)}`,
+      params: [kind, key],
+    };
   }
 
   /** One job, every column. */
@@ -116,7 +120,12 @@ export class JobsSql {
   }
 
   /** Ends a running lease: `done`, `failed`, or back to `queued` after `delayMs` (a retry). */
-  finish(id: string, epoch: number, token: string, end: { state: JobState; result: string | null; error: string | null; delayMs: number }): Statement {
+  finish(
+    id: string,
+    epoch: number,
+    token: string,
+    end: { state: JobState; result: string | null; error: string | null; delayMs: number },
+  ): Statement {
     const p = this.#p;
     return {
       sql: `UPDATE ${this.#t} SET state = ${p(1)}, result = ${p(2)}, error = ${p(3)}, token = ${p(4)}, attempts = attempts + 1,
@@ -173,6 +182,9 @@ export class JobsSql {
   counts(kind?: string): Statement {
     return kind === undefined
       ? { sql: `SELECT state, COUNT(*) AS n FROM ${this.#t} GROUP BY state`, params: [] }
-      : { sql: `SELECT state, COUNT(*) AS n FROM ${this.#t} WHERE kind = ${this.#p(1)} GROUP BY state`, params: [kind] };
+      : {
+          sql: `SELECT state, COUNT(*) AS n FROM ${this.#t} WHERE kind = ${this.#p(1)} GROUP BY state`,
+          params: [kind],
+        };
   }
 }

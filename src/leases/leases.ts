@@ -3,7 +3,15 @@ import type { Driver, Row, Session } from '../drivers/types.js';
 import { MoltError, messageOf } from '../errors.js';
 import { validateTableName } from '../migrate/history.js';
 import { JobsSql, toJob, type JobRow, type Statement } from './jobs-sql.js';
-import { JOB_STATES, type Claim, type Job, type JobState, type LeasePolicy, type SweepItem, type SweepReport } from './types.js';
+import {
+  JOB_STATES,
+  type Claim,
+  type Job,
+  type JobState,
+  type LeasePolicy,
+  type SweepItem,
+  type SweepReport,
+} from './types.js';
 import { Worker, type JobHandler, type WorkOptions } from './worker.js';
 import { checkKind, leaseLost, notFound } from './lease-errors.js';
 
@@ -18,7 +26,10 @@ const SWEEP_BATCH = 100;
 const positive = (name: string, value: number, zero = false): number => {
   const ms = Math.round(value);
   if (!Number.isFinite(ms) || ms < 0 || (!zero && ms === 0)) {
-    throw new MoltError('CONFIG_INVALID', `${name} must be a ${zero ? 'non-negative' : 'positive'} number of milliseconds, not ${value}`);
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `${name} must be a ${zero ? 'non-negative' : 'positive'} number of milliseconds, not ${value}`,
+    );
   }
   return ms;
 };
@@ -39,7 +50,13 @@ export class Leases {
   #closed = false;
 
   /** Use `openLeases()`; it checks that the jobs table exists. */
-  constructor(driver: Driver, session: Session | null, table: string, policy: LeasePolicy = {}, settings: Record<string, string> = {}) {
+  constructor(
+    driver: Driver,
+    session: Session | null,
+    table: string,
+    policy: LeasePolicy = {},
+    settings: Record<string, string> = {},
+  ) {
     this.#driver = driver;
     this.#session = session;
     this.#owned = session === null;
@@ -48,7 +65,10 @@ export class Leases {
     positive('ttlMs', this.#policy.ttlMs);
     positive('interruptDelayMs', this.#policy.interruptDelayMs, true);
     if (!Number.isInteger(this.#policy.maxCrashes) || this.#policy.maxCrashes < 0) {
-      throw new MoltError('CONFIG_INVALID', `maxCrashes must be a whole number of crash resubmits, not ${this.#policy.maxCrashes}`);
+      throw new MoltError(
+        'CONFIG_INVALID',
+        `maxCrashes must be a whole number of crash resubmits, not ${this.#policy.maxCrashes}`,
+      );
     }
     this.#settings = settings;
   }
@@ -64,12 +84,14 @@ export class Leases {
   }
 
   async #connect(): Promise<Session> {
-    if (this.#closed) throw new MoltError('USAGE', 'These leases were closed', { hint: 'Open new ones with openLeases()' });
+    if (this.#closed)
+      throw new MoltError('USAGE', 'These leases were closed', { hint: 'Open new ones with openLeases()' });
     if (this.#session) return this.#session;
     this.#opening ??= (async () => {
       const session = await this.#driver.connect();
       try {
-        for (const [name, value] of Object.entries(this.#settings)) await session.exec(this.#driver.sql.setting(name, value));
+        for (const [name, value] of Object.entries(this.#settings))
+          await session.exec(this.#driver.sql.setting(name, value));
       } catch (error) {
         await session.close();
         throw error;
@@ -86,7 +108,14 @@ export class Leases {
       return await session.query(statement.sql, statement.params);
     } catch (error) {
       // A dropped connection is reopened on the next call; a session the service lent is its to mend.
-      if (this.#owned && this.#session === session && !(await session.query('SELECT 1').then(() => true, () => false))) {
+      if (
+        this.#owned &&
+        this.#session === session &&
+        !(await session.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ))
+      ) {
         this.#session = null;
         await session.close().catch(() => undefined);
       }
@@ -100,10 +129,14 @@ export class Leases {
     const rows = await this.#run(probe);
     const present = rows[0]?.present;
     if (present === true || Number(present) > 0) return;
-    throw new MoltError('JOBS_TABLE_MISSING', `The jobs table ${this.#jobs.table} does not exist in ${this.#driver.displayUrl}`, {
-      hint: 'Run migrate first (molt migrate, or migrate() at boot): molt creates it with its own tables. The history table name must match the one migrate uses',
-      details: { table: this.#jobs.table },
-    });
+    throw new MoltError(
+      'JOBS_TABLE_MISSING',
+      `The jobs table ${this.#jobs.table} does not exist in ${this.#driver.displayUrl}`,
+      {
+        hint: 'Run migrate first (molt migrate, or migrate() at boot): molt creates it with its own tables. The history table name must match the one migrate uses',
+        details: { table: this.#jobs.table },
+      },
+    );
   }
 
   async #read(id: string): Promise<JobRow | null> {
@@ -123,7 +156,11 @@ export class Leases {
    * Queues a job and returns its id. With `key`, submitting again returns the first job's id instead
    * of queueing another (for as long as that row exists). `delayMs` is measured on the database's clock.
    */
-  async submit(kind: string, payload: unknown = null, options: { key?: string; delayMs?: number } = {}): Promise<string> {
+  async submit(
+    kind: string,
+    payload: unknown = null,
+    options: { key?: string; delayMs?: number } = {},
+  ): Promise<string> {
     checkKind(kind);
     const text = JSON.stringify(payload ?? null);
     const key = options.key ?? null;
@@ -159,7 +196,16 @@ export class Leases {
         await this.#run(this.#jobs.claim(String(c.id), Number(c.epoch), owner, token, ttl));
         const row = await this.#read(String(c.id));
         if (row?.token === token) {
-          return { id: row.id, kind: row.kind, epoch: row.epoch, payload: row.payload as P, attempt: row.attempts + 1, crashes: row.crashes, owner, leaseUntil: row.leaseUntil ?? '' };
+          return {
+            id: row.id,
+            kind: row.kind,
+            epoch: row.epoch,
+            payload: row.payload as P,
+            attempt: row.attempts + 1,
+            crashes: row.crashes,
+            owner,
+            leaseUntil: row.leaseUntil ?? '',
+          };
         }
       }
       // Every candidate went to another claimer; read again, since later jobs may be due.
@@ -179,16 +225,26 @@ export class Leases {
 
   /** Marks the job done with `result` (JSON); rejected with LEASE_LOST, changing nothing, when the epoch was superseded. */
   async complete(id: string, epoch: number, result: unknown = null): Promise<void> {
-    await this.#transition(id, epoch, 'complete', (token) => this.#jobs.finish(id, epoch, token, { state: 'done', result: JSON.stringify(result ?? null), error: null, delayMs: 0 }));
+    await this.#transition(id, epoch, 'complete', (token) =>
+      this.#jobs.finish(id, epoch, token, {
+        state: 'done',
+        result: JSON.stringify(result ?? null),
+        error: null,
+        delayMs: 0,
+      }),
+    );
   }
 
   /** Records a failure: `failed` for good, or queued again after `retryDelayMs`; fenced like `complete`. */
   async fail(id: string, epoch: number, error: unknown, options: { retryDelayMs?: number } = {}): Promise<void> {
     const retry = options.retryDelayMs;
-    const end = retry === undefined
-      ? { state: 'failed' as const, delayMs: 0 }
-      : { state: 'queued' as const, delayMs: positive('retryDelayMs', retry, true) };
-    await this.#transition(id, epoch, 'fail', (token) => this.#jobs.finish(id, epoch, token, { ...end, result: null, error: messageOf(error) }));
+    const end =
+      retry === undefined
+        ? { state: 'failed' as const, delayMs: 0 }
+        : { state: 'queued' as const, delayMs: positive('retryDelayMs', retry, true) };
+    await this.#transition(id, epoch, 'fail', (token) =>
+      this.#jobs.finish(id, epoch, token, { ...end, result: null, error: messageOf(error) }),
+    );
   }
 
   /**
@@ -266,7 +322,10 @@ export class Leases {
   /** Starts a worker pool on `kind`; pass it to a lifecycle's `register()` so drain waits for it. */
   work<P = unknown, R = unknown>(kind: string, handler: JobHandler<P, R>, options: WorkOptions = {}): Worker<P, R> {
     checkKind(kind);
-    return new Worker<P, R>(this, kind, handler, { ...options, ttlMs: positive('ttlMs', options.ttlMs ?? this.#policy.ttlMs) });
+    return new Worker<P, R>(this, kind, handler, {
+      ...options,
+      ttlMs: positive('ttlMs', options.ttlMs ?? this.#policy.ttlMs),
+    });
   }
 
   /** Closes the session leases opened (a lent one stays open); drain the workers first. */

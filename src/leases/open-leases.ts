@@ -25,7 +25,13 @@ export async function openLeases(options: OpenLeasesOptions = {}): Promise<Lease
   const driver = options.connection?.driver ?? (await createDriver(config.db));
   const policy = { ttlMs: options.ttlMs, maxCrashes: options.maxCrashes, interruptDelayMs: options.interruptDelayMs };
   const defined = Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined));
-  const leases = new Leases(driver, options.connection?.session ?? null, config.table, defined, options.connection?.session ? {} : config.session);
+  const leases = new Leases(
+    driver,
+    options.connection?.session ?? null,
+    config.table,
+    defined,
+    options.connection?.session ? {} : config.session,
+  );
   try {
     await leases.check();
   } catch (error) {

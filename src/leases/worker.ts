@@ -23,7 +23,12 @@ export type WorkerEvent =
   | { type: 'lost'; id: string; epoch: number; reason: 'rejected' | 'self-fenced'; error?: string }
   | { type: 'released'; id: string; epoch: number }
   | { type: 'swept'; report: SweepReport }
-  | { type: 'error'; during: 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'sweep'; id?: string; error: string };
+  | {
+      type: 'error';
+      during: 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'sweep';
+      id?: string;
+      error: string;
+    };
 
 /** How a worker pool runs; the defaults come from operations.md §4B. */
 export interface WorkOptions {
@@ -60,21 +65,34 @@ interface Active {
   finish(): void;
 }
 
-const DEFAULTS = { concurrency: 1, heartbeatMs: 10_000, sweepMs: 15_000, pollMs: 1_000, maxAttempts: 1, retryDelayMs: 30_000 };
+const DEFAULTS = {
+  concurrency: 1,
+  heartbeatMs: 10_000,
+  sweepMs: 15_000,
+  pollMs: 1_000,
+  maxAttempts: 1,
+  retryDelayMs: 30_000,
+};
 
 /** Writes what needs a person's attention to stderr: errors, lost leases, failures and sweeps that moved jobs. */
 export function stderrReporter(event: WorkerEvent): void {
   const line = (text: string): boolean => process.stderr.write(`molt: leases: ${text}\n`);
   if (event.type === 'error') line(`${event.during}${event.id ? ` of job ${event.id}` : ''} failed: ${event.error}`);
-  if (event.type === 'lost') line(`job ${event.id} epoch ${event.epoch}: lease lost (${event.reason}); the handler was aborted and its result is dropped`);
+  if (event.type === 'lost')
+    line(
+      `job ${event.id} epoch ${event.epoch}: lease lost (${event.reason}); the handler was aborted and its result is dropped`,
+    );
   if (event.type === 'failed') line(`job ${event.id} failed${event.retry ? ' (will retry)' : ''}: ${event.error}`);
-  if (event.type === 'swept') for (const item of event.report.items) line(`sweep: job ${item.id} ${item.status}: ${item.reason}`);
+  if (event.type === 'swept')
+    for (const item of event.report.items) line(`sweep: job ${item.id} ${item.status}: ${item.reason}`);
 }
 
-const isLost = (error: unknown): boolean => error instanceof MoltError && (error.code === 'LEASE_LOST' || error.code === 'JOB_NOT_FOUND');
+const isLost = (error: unknown): boolean =>
+  error instanceof MoltError && (error.code === 'LEASE_LOST' || error.code === 'JOB_NOT_FOUND');
 
 function wholeAtLeast(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new MoltError('CONFIG_INVALID', `${name} must be a whole number of at least ${min}, not ${value}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new MoltError('CONFIG_INVALID', `${name} must be a whole number of at least ${min}, not ${value}`);
   return value;
 }
 
@@ -103,11 +121,18 @@ export class Worker<P = unknown, R = unknown> {
   /** Use `leases.work()`. */
   constructor(leases: Leases, kind: string, handler: JobHandler<P, R>, options: WorkOptions & { ttlMs: number }) {
     const defaults = { ...DEFAULTS, heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(options.ttlMs / 3)) };
-    const o = { ...defaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<WorkOptions>;
+    const o = {
+      ...defaults,
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    } as Required<WorkOptions>;
     wholeAtLeast('concurrency', o.concurrency, 1);
     wholeAtLeast('maxAttempts', o.maxAttempts, 1);
     if (!(o.heartbeatMs > 0 && o.heartbeatMs < o.ttlMs)) {
-      throw new MoltError('CONFIG_INVALID', `heartbeatMs (${o.heartbeatMs}) must be positive and shorter than ttlMs (${o.ttlMs})`, { hint: 'Heartbeat at most a third of the TTL, so one late heartbeat does not lose the lease' });
+      throw new MoltError(
+        'CONFIG_INVALID',
+        `heartbeatMs (${o.heartbeatMs}) must be positive and shorter than ttlMs (${o.ttlMs})`,
+        { hint: 'Heartbeat at most a third of the TTL, so one late heartbeat does not lose the lease' },
+      );
     }
     if (!(o.pollMs > 0) || !(o.sweepMs >= 0) || !(o.retryDelayMs >= 0)) {
       throw new MoltError('CONFIG_INVALID', 'pollMs must be positive, sweepMs and retryDelayMs zero or more');
@@ -198,7 +223,10 @@ export class Worker<P = unknown, R = unknown> {
     void (async () => {
       let outcome: { ok: true; value: R } | { ok: false; error: unknown };
       try {
-        outcome = { ok: true, value: await this.#handler(claim, { signal: entry.controller.signal, owner: this.owner }) };
+        outcome = {
+          ok: true,
+          value: await this.#handler(claim, { signal: entry.controller.signal, owner: this.owner }),
+        };
       } catch (error) {
         outcome = { ok: false, error };
       }
@@ -221,23 +249,27 @@ export class Worker<P = unknown, R = unknown> {
     const ttl = this.#o.ttlMs;
     let inFlight = false;
     // Measured from when the last accepted heartbeat was sent: the database set its lease later, so this fires first.
-    const arm = (since: number): NodeJS.Timeout => setTimeout(() => lose('self-fenced'), Math.max(0, ttl - (performance.now() - since)));
+    const arm = (since: number): NodeJS.Timeout =>
+      setTimeout(() => lose('self-fenced'), Math.max(0, ttl - (performance.now() - since)));
     let fence = arm(sentAt);
     const beat = setInterval(() => {
       if (inFlight) return;
       inFlight = true;
       const sent = performance.now();
-      this.#leases.heartbeat(id, epoch, { ttlMs: ttl }).then(
-        () => {
-          if (entry.stage !== 'running') return;
-          clearTimeout(fence);
-          fence = arm(sent);
-        },
-        (error: unknown) => {
-          if (isLost(error)) lose('rejected', messageOf(error));
-          else this.#emit({ type: 'error', during: 'heartbeat', id, error: messageOf(error) });
-        },
-      ).finally(() => (inFlight = false));
+      this.#leases
+        .heartbeat(id, epoch, { ttlMs: ttl })
+        .then(
+          () => {
+            if (entry.stage !== 'running') return;
+            clearTimeout(fence);
+            fence = arm(sent);
+          },
+          (error: unknown) => {
+            if (isLost(error)) lose('rejected', messageOf(error));
+            else this.#emit({ type: 'error', during: 'heartbeat', id, error: messageOf(error) });
+          },
+        )
+        .finally(() => (inFlight = false));
     }, this.#o.heartbeatMs);
     const stop = (): void => {
       clearInterval(beat);
@@ -247,7 +279,9 @@ export class Worker<P = unknown, R = unknown> {
       if (entry.stage !== 'running') return;
       entry.stage = 'lost';
       stop();
-      entry.controller.abort(new MoltError('LEASE_LOST', `Job ${id}: the lease of epoch ${epoch} was lost (${reason})`));
+      entry.controller.abort(
+        new MoltError('LEASE_LOST', `Job ${id}: the lease of epoch ${epoch} was lost (${reason})`),
+      );
       this.#emit({ type: 'lost', id, epoch, reason, ...(error ? { error } : {}) });
       entry.finish();
     };
@@ -277,7 +311,9 @@ export class Worker<P = unknown, R = unknown> {
     const { id, epoch } = entry.claim;
     entry.stage = 'released';
     entry.stopLease();
-    entry.controller.abort(new DOMException('The worker is draining: the job is released as interrupted', 'AbortError'));
+    entry.controller.abort(
+      new DOMException('The worker is draining: the job is released as interrupted', 'AbortError'),
+    );
     try {
       await this.#leases.release(id, epoch);
       this.#emit({ type: 'released', id, epoch });

@@ -12,7 +12,11 @@ export interface CloseHook {
  * Runs close hooks in reverse registration order (the database pool, registered first, closes last), each cut
  * at its own timeout and all inside `totalMs`; a failure is logged and the sequence goes on.
  */
-export async function runCloseHooks(hooks: readonly CloseHook[], totalMs: number, log: DrainLogger): Promise<StepReport[]> {
+export async function runCloseHooks(
+  hooks: readonly CloseHook[],
+  totalMs: number,
+  log: DrainLogger,
+): Promise<StepReport[]> {
   const end = Date.now() + totalMs;
   const reports: StepReport[] = [];
   let usedUp = false;
@@ -44,7 +48,8 @@ async function runOne(hook: CloseHook, limitMs: number): Promise<StepReport> {
   try {
     const outcome = await Promise.race([Promise.resolve().then(hook.fn), cut]);
     const ms = Date.now() - started;
-    if (outcome === TIMED_OUT) return { name: hook.name, status: 'timeout', ms, error: `timed out after ${limitMs} ms` };
+    if (outcome === TIMED_OUT)
+      return { name: hook.name, status: 'timeout', ms, error: `timed out after ${limitMs} ms` };
     return { name: hook.name, status: 'ok', ms };
   } catch (error) {
     return { name: hook.name, status: 'failed', ms: Date.now() - started, error: messageOf(error) };

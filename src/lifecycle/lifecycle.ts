@@ -124,7 +124,8 @@ export class Lifecycle {
   /** Adds a close hook; hooks run after requests and participants, in reverse registration order, each with its own timeout. */
   onClose(name: string, fn: () => Promise<void> | void, options: CloseHookOptions = {}): this {
     if (typeof fn !== 'function') throw new MoltError('CONFIG_INVALID', `close hook "${name}" is not a function`);
-    const timeoutMs = options.timeoutMs === undefined ? this.settings.hookTimeoutMs : checkDuration('timeoutMs', options.timeoutMs);
+    const timeoutMs =
+      options.timeoutMs === undefined ? this.settings.hookTimeoutMs : checkDuration('timeoutMs', options.timeoutMs);
     this.#refuseFrom(CLOSING, `add close hook "${name}"`);
     this.#hooks.push({ name, fn, timeoutMs });
     return this;
@@ -191,7 +192,8 @@ export class Lifecycle {
     }
     this.#log(startLine(reason, this.settings));
     for (const tracker of this.#trackers.values()) tracker.beginDrain();
-    for (const participant of this.#participants) this.#runs.push(new ParticipantRun(participant, this.#abort.signal, this.#changed));
+    for (const participant of this.#participants)
+      this.#runs.push(new ParticipantRun(participant, this.#abort.signal, this.#changed));
 
     await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
     this.#stage = GRACE;

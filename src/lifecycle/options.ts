@@ -19,10 +19,14 @@ export const DEFAULT_HOOKS_TOTAL_MS = 5_000;
 /** Checks one duration option and returns it; a bad value throws naming the option and the value. */
 export function checkDuration(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new MoltError('CONFIG_INVALID', `lifecycle option ${option} is ${describe(value)}, not a number of milliseconds`, {
-      hint: `Set ${option} to a number of milliseconds, 0 or more, such as 15000`,
-      details: { option, value: describe(value) },
-    });
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `lifecycle option ${option} is ${describe(value)}, not a number of milliseconds`,
+      {
+        hint: `Set ${option} to a number of milliseconds, 0 or more, such as 15000`,
+        details: { option, value: describe(value) },
+      },
+    );
   }
   return value;
 }
@@ -33,13 +37,17 @@ export function resolveSettings(options: LifecycleOptions, env: NodeJS.ProcessEn
   const pick = (option: keyof LifecycleSettings, fallback: number): number =>
     options[option] === undefined ? fallback : checkDuration(option, options[option]);
   return {
-    drainDelayMs: pick('drainDelayMs', underKubernetes ? DEFAULT_DRAIN_DELAY_MS_KUBERNETES : DEFAULT_DRAIN_DELAY_MS_LOCAL),
+    drainDelayMs: pick(
+      'drainDelayMs',
+      underKubernetes ? DEFAULT_DRAIN_DELAY_MS_KUBERNETES : DEFAULT_DRAIN_DELAY_MS_LOCAL,
+    ),
     graceMs: pick('graceMs', DEFAULT_GRACE_MS),
     idleGraceMs: pick('idleGraceMs', DEFAULT_IDLE_GRACE_MS),
     abortGraceMs: pick('abortGraceMs', DEFAULT_ABORT_GRACE_MS),
     hookTimeoutMs: pick('hookTimeoutMs', DEFAULT_HOOK_TIMEOUT_MS),
     hooksTotalMs: pick('hooksTotalMs', DEFAULT_HOOKS_TOTAL_MS),
-    killTimeoutMs: options.killTimeoutMs === undefined ? undefined : checkDuration('killTimeoutMs', options.killTimeoutMs),
+    killTimeoutMs:
+      options.killTimeoutMs === undefined ? undefined : checkDuration('killTimeoutMs', options.killTimeoutMs),
   };
 }
 

@@ -18,11 +18,15 @@ export function endLine(report: DrainReport, exitCode?: number): string {
 export function forcedParts(report: DrainReport): string[] {
   const parts: string[] = [];
   const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-  if (report.requests.forced > 0) parts.push(`${count(report.requests.forced, 'request', 'requests')} cut at the deadline`);
-  if (report.webSockets.terminated > 0) parts.push(`${count(report.webSockets.terminated, 'WebSocket', 'WebSockets')} terminated`);
+  if (report.requests.forced > 0)
+    parts.push(`${count(report.requests.forced, 'request', 'requests')} cut at the deadline`);
+  if (report.webSockets.terminated > 0)
+    parts.push(`${count(report.webSockets.terminated, 'WebSocket', 'WebSockets')} terminated`);
   if (report.sockets.destroyed > 0) parts.push(`${count(report.sockets.destroyed, 'socket', 'sockets')} destroyed`);
-  for (const step of report.participants) if (step.status !== 'ok') parts.push(`participant "${step.name}" ${describe(step.status)}`);
-  for (const step of report.hooks) if (step.status !== 'ok') parts.push(`close hook "${step.name}" ${describe(step.status)}`);
+  for (const step of report.participants)
+    if (step.status !== 'ok') parts.push(`participant "${step.name}" ${describe(step.status)}`);
+  for (const step of report.hooks)
+    if (step.status !== 'ok') parts.push(`close hook "${step.name}" ${describe(step.status)}`);
   return parts;
 }
 

@@ -44,7 +44,9 @@ export class ServerTracker {
     this.server = server;
     this.#changed = changed;
     // Behind TLS the requests arrive on the TLS socket, not on the raw one `connection` reports.
-    server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => this.#stateOf(socket));
+    server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) =>
+      this.#stateOf(socket),
+    );
     server.prependListener('request', this.#onRequest);
     this.#watchUpgrades(server);
   }
@@ -76,7 +78,8 @@ export class ServerTracker {
       NetServer.prototype.close.call(this.server, () => {});
       this.#stopped = true;
       for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      for (const [socket, state] of this.#sockets) if (state.active === 0 && !state.upgraded) this.#closeWhenIdle(socket, state);
+      for (const [socket, state] of this.#sockets)
+        if (state.active === 0 && !state.upgraded) this.#closeWhenIdle(socket, state);
     });
   }
 

@@ -54,10 +54,18 @@ function severityOf(rule: Rule, phase: Migration['phase']): Severity {
 /** Says why the finding fails, in the terms of the file it stands in. */
 function reason(rule: Rule, phase: Migration['phase'], severity: Severity): string {
   if (rule.severity) return rule.title;
-  if (severity !== 'error') return (rule.class === 'C' || rule.class === 'A') && phase === 'contract' ? 'a contract change, in a contract migration' : rule.title;
-  if (rule.class === 'U') return 'blocks the running service; use the safe recipe (`molt lint --explain ' + rule.code + '`) or acknowledge it';
-  if (phase === 'contract') return 'blocks the running service while it runs, even in a contract migration; acknowledge it or use the safe recipe';
-  if (rule.class === 'A') return 'its effect on the previous release cannot be read from the SQL; tag the file `-- molt:phase contract` or acknowledge it after review';
+  if (severity !== 'error')
+    return (rule.class === 'C' || rule.class === 'A') && phase === 'contract'
+      ? 'a contract change, in a contract migration'
+      : rule.title;
+  if (rule.class === 'U')
+    return (
+      'blocks the running service; use the safe recipe (`molt lint --explain ' + rule.code + '`) or acknowledge it'
+    );
+  if (phase === 'contract')
+    return 'blocks the running service while it runs, even in a contract migration; acknowledge it or use the safe recipe';
+  if (rule.class === 'A')
+    return 'its effect on the previous release cannot be read from the SQL; tag the file `-- molt:phase contract` or acknowledge it after review';
   return 'breaks the previous release; tag the file `-- molt:phase contract` so it runs after the rollout';
 }
 
@@ -100,13 +108,22 @@ export function judgeFile(input: JudgedFile): { verdict: FileVerdict; findings: 
   const fileClass = statements.reduce<StatementVerdict['class']>((c, s) => worse(c, s.class), 'N');
   if (m.phase === 'contract' && CLASS_ORDER.indexOf(fileClass) > CLASS_ORDER.indexOf('A')) {
     const line = m.sql.split('\n').findIndex((l) => /molt:phase\s+contract/.test(l)) + 1;
-    findings.push(metaFinding(m, 'contract-without-contract-change', line || 1, 'this file is tagged `-- molt:phase contract` but changes nothing the previous release relies on'));
+    findings.push(
+      metaFinding(
+        m,
+        'contract-without-contract-change',
+        line || 1,
+        'this file is tagged `-- molt:phase contract` but changes nothing the previous release relies on',
+      ),
+    );
   }
   for (const allowance of [...input.fileAllow, ...input.statementAllow.flat()]) {
     if (!RULES.has(allowance.code)) {
       findings.push(metaFinding(m, 'unknown-allow', allowance.line, `\`molt:allow ${allowance.code}\` names no rule`));
     } else if (!used.has(allowance)) {
-      findings.push(metaFinding(m, 'unused-allow', allowance.line, `\`molt:allow ${allowance.code}\` acknowledges nothing here`));
+      findings.push(
+        metaFinding(m, 'unused-allow', allowance.line, `\`molt:allow ${allowance.code}\` acknowledges nothing here`),
+      );
     }
   }
   const verdict: FileVerdict = {
@@ -123,5 +140,13 @@ export function judgeFile(input: JudgedFile): { verdict: FileVerdict; findings: 
 /** A finding about the file rather than one statement. */
 export function metaFinding(m: Pick<Migration, 'source'>, code: string, line: number, message: string): Finding {
   const rule = RULES.get(code)!;
-  return { file: m.source, line, column: 1, code, severity: rule.severity ?? 'error', class: classLabel(rule), message };
+  return {
+    file: m.source,
+    line,
+    column: 1,
+    code,
+    severity: rule.severity ?? 'error',
+    class: classLabel(rule),
+    message,
+  };
 }

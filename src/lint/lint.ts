@@ -2,7 +2,15 @@ import { MoltError } from '../errors.js';
 import { resolveConfig, type ConfigInput } from '../config/config.js';
 import { parseDatabaseUrl } from '../config/url.js';
 import { dialectFor } from '../drivers/index.js';
-import { checkSum, compareVersions, executionMode, loadMigrations, type Migration, type MigrationBundle, type SumCheck } from '../migrate/index.js';
+import {
+  checkSum,
+  compareVersions,
+  executionMode,
+  loadMigrations,
+  type Migration,
+  type MigrationBundle,
+  type SumCheck,
+} from '../migrate/index.js';
 import { splitStatements } from '../sql/index.js';
 import { statementAllowances } from './allow.js';
 import { loadAnalyzer } from './analyzers.js';
@@ -34,14 +42,29 @@ export async function lint(options: LintOptions = {}): Promise<LintReport> {
   const config = resolveConfig({ dir: options.dir, db: options.db }, { cwd });
   const { dialect, flavour } = dialectOf(options, config.db);
   const migrations = loadMigrations({ dir: config.dir });
-  return lintMigrations(migrations, { dialect, flavour, released: options.released, dir: config.dir, sum: checkSum(config.dir, migrations) });
+  return lintMigrations(migrations, {
+    dialect,
+    flavour,
+    released: options.released,
+    dir: config.dir,
+    sum: checkSum(config.dir, migrations),
+  });
 }
 
 /** Lints migrations given as text, keyed like file names (`0001_init.sql`); no sum file is involved. */
-export async function lintFiles(files: MigrationBundle, options: { dialect: LintDialect | 'mariadb'; released?: string }): Promise<LintReport> {
+export async function lintFiles(
+  files: MigrationBundle,
+  options: { dialect: LintDialect | 'mariadb'; released?: string },
+): Promise<LintReport> {
   const { dialect, flavour } = dialectOf(options, '');
   const migrations = loadMigrations({ bundle: files });
-  return lintMigrations(migrations, { dialect, flavour, released: options.released, dir: '(bundle)', sum: { status: 'missing', path: '', changed: [] } });
+  return lintMigrations(migrations, {
+    dialect,
+    flavour,
+    released: options.released,
+    dir: '(bundle)',
+    sum: { status: 'missing', path: '', changed: [] },
+  });
 }
 
 interface RunOptions {
@@ -54,7 +77,9 @@ interface RunOptions {
 
 async function lintMigrations(migrations: Migration[], run: RunOptions): Promise<LintReport> {
   if (run.released !== undefined && !/^\d+$/.test(run.released)) {
-    throw new MoltError('USAGE', `--released takes a migration version (digits), not "${run.released}"`, { hint: 'Example: molt lint --released 0042' });
+    throw new MoltError('USAGE', `--released takes a migration version (digits), not "${run.released}"`, {
+      hint: 'Example: molt lint --released 0042',
+    });
   }
   const { sql, capabilities } = await dialectFor(run.dialect);
   const analyzer = await loadAnalyzer(run.dialect, { flavour: run.flavour });
@@ -79,7 +104,13 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
       } catch (error) {
         if (!(error instanceof MoltError) || error.code !== 'MIGRATION_MIXED_TRANSACTION') throw error;
         const index = statements.findIndex((s) => sql.nonTransactional.some((re) => re.test(s.head)));
-        extra.push({ statement: index, hit: { code: 'concurrently-in-transaction', message: `${statements[index].text.split(/\s+/).slice(0, 4).join(' ')} cannot share a transaction with the file's other statements` } });
+        extra.push({
+          statement: index,
+          hit: {
+            code: 'concurrently-in-transaction',
+            message: `${statements[index].text.split(/\s+/).slice(0, 4).join(' ')} cannot share a transaction with the file's other statements`,
+          },
+        });
       }
       const released = run.released === undefined || compareVersions(m.version, run.released) <= 0;
       const analyses = analyzer.file({ source: m.source, text: m.sql, statements, outsideTransaction, released });
@@ -106,6 +137,13 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
 
 function sumFindings(sum: SumCheck): Finding[] {
   return sum.changed.map((c) =>
-    metaFinding({ source: c.file === 'molt.sum' ? sum.path : c.file }, 'sum-mismatch', 1, c.change === 'sum-edited' ? `${sum.path} was edited by hand: its total does not match its lines` : `${c.file} was ${c.change} after \`molt sum\``),
+    metaFinding(
+      { source: c.file === 'molt.sum' ? sum.path : c.file },
+      'sum-mismatch',
+      1,
+      c.change === 'sum-edited'
+        ? `${sum.path} was edited by hand: its total does not match its lines`
+        : `${c.file} was ${c.change} after \`molt sum\``,
+    ),
   );
 }

@@ -7,14 +7,26 @@ import type { Verdict } from './verdict.js';
  * none interrupted (a statement in flight when a process died may have committed on its own, as MySQL DDL does).
  */
 export function nothingRecorded(verdict: Pick<Verdict, 'applied' | 'unknown' | 'partial'>): boolean {
-  return verdict.applied.length === 0 && verdict.unknown.length === 0 && verdict.partial.every((p) => p.state === 'failed' && p.statementsApplied === 0);
+  return (
+    verdict.applied.length === 0 &&
+    verdict.unknown.length === 0 &&
+    verdict.partial.every((p) => p.state === 'failed' && p.statementsApplied === 0)
+  );
 }
 
 /** Tables in the database that molt did not make (its own share the history table's name as a prefix). */
 export async function foreignTables(session: Session, sql: DialectSql, historyTable: string): Promise<string[]> {
   const own = historyTable.slice(historyTable.lastIndexOf('.') + 1).toLowerCase();
   const rows = await session.query<{ name: string }>(sql.listTables);
-  return rows.map((r) => String(r.name)).filter((name) => !name.slice(name.lastIndexOf('.') + 1).toLowerCase().startsWith(own));
+  return rows
+    .map((r) => String(r.name))
+    .filter(
+      (name) =>
+        !name
+          .slice(name.lastIndexOf('.') + 1)
+          .toLowerCase()
+          .startsWith(own),
+    );
 }
 
 /**
@@ -23,10 +35,14 @@ export async function foreignTables(session: Session, sql: DialectSql, historyTa
  */
 export function notEmptyError(database: string, tables: string[], firstVersion: string | undefined): MoltError {
   const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ` and ${tables.length - 5} more` : '');
-  return new MoltError('DATABASE_NOT_EMPTY', `${database} already has ${tables.length} table(s) (${shown}) but no migration recorded in molt's history`, {
-    hint:
-      `If the schema came from these migrations (or the tool used before molt), run \`molt baseline VERSION\` with the newest version it already reflects` +
-      `${firstVersion ? ` (at least ${firstVersion})` : ''}, then migrate; if the tables belong to something else, run \`molt migrate --allow-non-empty\``,
-    details: { tables },
-  });
+  return new MoltError(
+    'DATABASE_NOT_EMPTY',
+    `${database} already has ${tables.length} table(s) (${shown}) but no migration recorded in molt's history`,
+    {
+      hint:
+        `If the schema came from these migrations (or the tool used before molt), run \`molt baseline VERSION\` with the newest version it already reflects` +
+        `${firstVersion ? ` (at least ${firstVersion})` : ''}, then migrate; if the tables belong to something else, run \`molt migrate --allow-non-empty\``,
+      details: { tables },
+    },
+  );
 }

@@ -26,7 +26,8 @@ export interface Compatibility {
 const APPLIED = new Set(['success', 'baseline']);
 const byVersion = <T extends { version: string; name: string }>(a: T, b: T): number =>
   compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const list = (ids: readonly string[]): string => (ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more`);
+const list = (ids: readonly string[]): string =>
+  ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more`;
 
 /**
  * Judges compatibility from the migration set and the history. Required means this binary's
@@ -64,6 +65,11 @@ export function judgeCompatibility(migrations: readonly Migration[], rows: reado
 }
 
 /** Reads the history through a session and judges compatibility; a database with no history table has applied nothing. */
-export async function readCompatibility(session: Session, sql: DialectSql, table: string, migrations: readonly Migration[]): Promise<Compatibility> {
+export async function readCompatibility(
+  session: Session,
+  sql: DialectSql,
+  table: string,
+  migrations: readonly Migration[],
+): Promise<Compatibility> {
   return judgeCompatibility(migrations, await new History(session, sql, table).read());
 }

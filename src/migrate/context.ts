@@ -52,14 +52,17 @@ export interface RunContext {
 export async function openContext(options: CommonOptions, needMigrations = true): Promise<RunContext> {
   const cwd = options.cwd ?? process.cwd();
   const config = resolveConfig(options, { cwd });
-  const migrations = needMigrations ? loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir }) : [];
+  const migrations = needMigrations
+    ? loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir })
+    : [];
   const driver = await createDriver(config.db);
   return {
     config,
     driver,
     migrations,
     log: options.logger === false ? silent : (options.logger ?? stderrLogger),
-    appVersion: options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? appVersionFrom(cwd)),
+    appVersion:
+      options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? appVersionFrom(cwd)),
     moltVersion: MOLT_VERSION,
     host: hostname(),
     signal: options.signal,
@@ -72,10 +75,14 @@ async function applySettings(ctx: RunContext, session: Session): Promise<void> {
     try {
       await session.exec(ctx.driver.sql.setting(name, value));
     } catch (cause) {
-      throw new MoltError('CONFIG_INVALID', `Session setting ${name}=${value} was refused by the database: ${messageOf(cause)}`, {
-        cause,
-        hint: 'Fix or remove it in --set, MOLT_SESSION or "session" in molt.config.json',
-      });
+      throw new MoltError(
+        'CONFIG_INVALID',
+        `Session setting ${name}=${value} was refused by the database: ${messageOf(cause)}`,
+        {
+          cause,
+          hint: 'Fix or remove it in --set, MOLT_SESSION or "session" in molt.config.json',
+        },
+      );
     }
   }
 }
@@ -84,14 +91,18 @@ async function applySettings(ctx: RunContext, session: Session): Promise<void> {
  * Connects, and while the server is not there yet (refused, unknown host, starting up) keeps trying for
  * `waitForDatabaseMs`, saying so every few seconds, so a Compose boot waits for its database instead of crash-looping.
  */
-export async function connectWaiting(ctx: RunContext, options: { create?: boolean; waitMs?: number } = {}): Promise<Session> {
+export async function connectWaiting(
+  ctx: RunContext,
+  options: { create?: boolean; waitMs?: number } = {},
+): Promise<Session> {
   const until = Date.now() + ctx.config.waitForDatabaseMs;
   let said = 0;
   for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
     try {
       return await ctx.driver.connect(options);
     } catch (error) {
-      const transient = error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details.transient === true;
+      const transient =
+        error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details.transient === true;
       if (!transient || Date.now() + delay > until) throw error;
       if (Date.now() - said >= 5_000) {
         said = Date.now();
@@ -112,11 +123,19 @@ async function schemaOf(ctx: RunContext, session: Session): Promise<string | nul
 }
 
 /** Runs `work` on a fresh session with the history bound, and always closes the session. */
-export async function withSession<T>(ctx: RunContext, work: (session: Session, history: History) => Promise<T>, options: { writes: boolean } = { writes: true }): Promise<T> {
+export async function withSession<T>(
+  ctx: RunContext,
+  work: (session: Session, history: History) => Promise<T>,
+  options: { writes: boolean } = { writes: true },
+): Promise<T> {
   const session = await connectWaiting(ctx, { create: options.writes, waitMs: ctx.config.lockTimeoutMs });
   try {
     await applySettings(ctx, session);
-    if (options.writes) await session.setTimeouts({ lockTimeoutMs: ctx.config.statementLockTimeoutMs, statementTimeoutMs: ctx.config.statementTimeoutMs });
+    if (options.writes)
+      await session.setTimeouts({
+        lockTimeoutMs: ctx.config.statementLockTimeoutMs,
+        statementTimeoutMs: ctx.config.statementTimeoutMs,
+      });
     return await work(session, new History(session, ctx.driver.sql, ctx.config.table, await schemaOf(ctx, session)));
   } finally {
     await session.close();
@@ -127,7 +146,14 @@ export async function withSession<T>(ctx: RunContext, work: (session: Session, h
  * Runs `work` holding the migration lock, with molt's tables created or moved forward and the
  * holder row written; releases the lock however `work` ends.
  */
-export async function withLock<T>(ctx: RunContext, session: Session, history: History, work: () => Promise<T>, signal?: AbortSignal, since = Date.now()): Promise<T> {
+export async function withLock<T>(
+  ctx: RunContext,
+  session: Session,
+  history: History,
+  work: () => Promise<T>,
+  signal?: AbortSignal,
+  since = Date.now(),
+): Promise<T> {
   const release = await acquireLock(ctx.driver, session, history, {
     // The timeout counts from `since`: time already spent waiting on the database (a read behind a writer) is part of it.
     timeoutMs: ctx.config.lockTimeoutMs,
@@ -135,7 +161,8 @@ export async function withLock<T>(ctx: RunContext, session: Session, history: Hi
     appVersion: ctx.appVersion,
     moltVersion: ctx.moltVersion,
     signal,
-    onWait: (holder, waited) => ctx.log.info(`waiting for the migration lock${describeHolder(holder)}: ${Math.round(waited / 1000)} s so far`),
+    onWait: (holder, waited) =>
+      ctx.log.info(`waiting for the migration lock${describeHolder(holder)}: ${Math.round(waited / 1000)} s so far`),
   });
   try {
     await history.ensure();

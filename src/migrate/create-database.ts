@@ -19,14 +19,23 @@ export async function createDatabase(options: CommonOptions = {}): Promise<Creat
   const ctx = await openContext(options, false);
   const how = ctx.driver.sql.createDatabase;
   if (!how) {
-    const existed = await ctx.driver.connect({ create: false }).then((s) => s.close().then(() => true), () => false);
+    const existed = await ctx.driver.connect({ create: false }).then(
+      (s) => s.close().then(() => true),
+      () => false,
+    );
     if (!existed) await (await connectWaiting(ctx, { create: true })).close();
     return { database: ctx.driver.displayUrl, created: !existed };
   }
   const name = decodeURIComponent(new URL(ctx.config.db.replace('@/', '@localhost/')).pathname.slice(1));
-  if (!name) throw new MoltError('URL_INVALID', `Database URL ${ctx.driver.displayUrl} names no database`, { hint: 'Add it to the path: postgres://user@host:5432/app' });
+  if (!name)
+    throw new MoltError('URL_INVALID', `Database URL ${ctx.driver.displayUrl} names no database`, {
+      hint: 'Add it to the path: postgres://user@host:5432/app',
+    });
   // Reached through a database every server has; waiting for the server like any other command.
-  const admin = await connectWaiting({ ...ctx, driver: { ...ctx.driver, connect: () => connectToServer(ctx.config.db) } });
+  const admin = await connectWaiting({
+    ...ctx,
+    driver: { ...ctx.driver, connect: () => connectToServer(ctx.config.db) },
+  });
   try {
     const { sql, params } = how.exists(name);
     if ((await admin.query(sql, params)).length > 0) return { database: ctx.driver.displayUrl, created: false };

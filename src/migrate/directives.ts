@@ -21,7 +21,11 @@ const CODE_LIST = /^[a-z0-9-]+(\s*,\s*[a-z0-9-]+)*(\s+--.*)?$/;
 
 /** Reads the rule codes of a `molt:allow` value: `code-a, code-b -- reason`. */
 export function allowedCodes(value: string): string[] {
-  return value.replace(/\s+--.*$/, '').split(',').map((c) => c.trim()).filter(Boolean);
+  return value
+    .replace(/\s+--.*$/, '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
 /** Reads `-- molt:key value` lines from the comment block at the top of a file; anything unknown is an error naming the line. */
@@ -39,14 +43,19 @@ export function parseDirectives(text: string, source: string): Directives {
     if (!match) return;
     const key = match[1].toLowerCase();
     // Rule codes are lower case; the reason after ` -- ` keeps its own spelling.
-    const value = key === 'allow' ? match[2].replace(/^.*?(?=\s+--|$)/, (codes) => codes.toLowerCase()) : match[2].toLowerCase();
+    const value =
+      key === 'allow' ? match[2].replace(/^.*?(?=\s+--|$)/, (codes) => codes.toLowerCase()) : match[2].toLowerCase();
     // A statement's own `molt:allow` stands right above it; lint reads those.
     if (!leading && key === 'allow') return;
     if (!leading) {
-      throw new MoltError('MIGRATION_FILE_INVALID', `${at}: directive "molt:${key}" stands after the first statement, where it has no effect`, {
-        hint: 'Move it into the comment lines at the top of the file',
-        details: { file: source, line: index + 1 },
-      });
+      throw new MoltError(
+        'MIGRATION_FILE_INVALID',
+        `${at}: directive "molt:${key}" stands after the first statement, where it has no effect`,
+        {
+          hint: 'Move it into the comment lines at the top of the file',
+          details: { file: source, line: index + 1 },
+        },
+      );
     }
     const allowed = ALLOWED[key];
     if (!allowed) {
@@ -57,25 +66,37 @@ export function parseDirectives(text: string, source: string): Directives {
     }
     if (allowed === 'codes') {
       if (!CODE_LIST.test(value)) {
-        throw new MoltError('MIGRATION_FILE_INVALID', `${at}: "molt:allow" takes lint rule codes separated by commas, not "${value}"`, {
-          hint: 'Example: -- molt:allow index-not-concurrent -- the table holds 40 rows. `molt lint --explain CODE` describes a rule',
-          details: { file: source, line: index + 1 },
-        });
+        throw new MoltError(
+          'MIGRATION_FILE_INVALID',
+          `${at}: "molt:allow" takes lint rule codes separated by commas, not "${value}"`,
+          {
+            hint: 'Example: -- molt:allow index-not-concurrent -- the table holds 40 rows. `molt lint --explain CODE` describes a rule',
+            details: { file: source, line: index + 1 },
+          },
+        );
       }
       for (const code of allowedCodes(value)) result.allow.push({ code, line: index + 1 });
       return;
     }
     if (!allowed.includes(value)) {
-      throw new MoltError('MIGRATION_FILE_INVALID', `${at}: "molt:${key}" takes ${allowed.join(' or ')}, not "${value}"`, {
-        details: { file: source, line: index + 1 },
-      });
+      throw new MoltError(
+        'MIGRATION_FILE_INVALID',
+        `${at}: "molt:${key}" takes ${allowed.join(' or ')}, not "${value}"`,
+        {
+          details: { file: source, line: index + 1 },
+        },
+      );
     }
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new MoltError('MIGRATION_FILE_INVALID', `${at}: a second "molt:${key}" directive; line ${earlier} already set it`, {
-        hint: `Keep one molt:${key} line`,
-        details: { file: source, line: index + 1 },
-      });
+      throw new MoltError(
+        'MIGRATION_FILE_INVALID',
+        `${at}: a second "molt:${key}" directive; line ${earlier} already set it`,
+        {
+          hint: `Keep one molt:${key} line`,
+          details: { file: source, line: index + 1 },
+        },
+      );
     }
     seen.set(key, index + 1);
     if (key === 'phase') result.phase = value as Phase;

@@ -30,32 +30,52 @@ export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities)
   // Whatever molt sends after such a file (its history row) would be swallowed by it: the migration and its
   // record must never come apart, so the file is refused before anything runs.
   if (unclosed) {
-    throw new MoltError('MIGRATION_FILE_INVALID', `${m.source}:${unclosed.line}: ${unclosed.what} opens here and is never closed`, {
-      hint: `Close the ${unclosed.what} (or remove it); ${sql.name} would read the rest of the file as part of it`,
-      details: { file: m.source, line: unclosed.line },
-    });
+    throw new MoltError(
+      'MIGRATION_FILE_INVALID',
+      `${m.source}:${unclosed.line}: ${unclosed.what} opens here and is never closed`,
+      {
+        hint: `Close the ${unclosed.what} (or remove it); ${sql.name} would read the rest of the file as part of it`,
+        details: { file: m.source, line: unclosed.line },
+      },
+    );
   }
   const plan = executionMode(m, sql, caps, statements);
   return { ...plan, hashes: plan.statements.map((s) => statementHashOf(s.text)) };
 }
 
 /** How a migration runs, without hashing its statements: enough for a reader of files such as lint. */
-export function executionMode(m: Migration, sql: DialectSql, caps: Capabilities, all: Statement[]): Omit<ExecutionPlan, 'hashes'> {
+export function executionMode(
+  m: Migration,
+  sql: DialectSql,
+  caps: Capabilities,
+  all: Statement[],
+): Omit<ExecutionPlan, 'hashes'> {
   const roles = all.map((s) => transactionRole(s, sql));
   const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');
-  if (m.transaction === 'off') return { mode: 'statements', statements: all, text: m.sql, reason: 'the file says molt:transaction off' };
+  if (m.transaction === 'off')
+    return { mode: 'statements', statements: all, text: m.sql, reason: 'the file says molt:transaction off' };
   if (ownsTransaction) {
     if (caps.writeLockTransaction) {
       // The whole run is one write transaction here, which already holds the file's statements together.
       const kept = all.filter((_, i) => roles[i] === 'plain');
-      return { mode: 'transaction', statements: kept, text: kept.map((s) => s.text).join('\n;\n'), reason: "the file's own BEGIN/COMMIT fold into the run's transaction" };
+      return {
+        mode: 'transaction',
+        statements: kept,
+        text: kept.map((s) => s.text).join('\n;\n'),
+        reason: "the file's own BEGIN/COMMIT fold into the run's transaction",
+      };
     }
     assertClosed(m, all, roles, sql);
     return { mode: 'as-written', statements: all, text: m.sql, reason: 'the file manages its own transaction' };
   }
   const outside = all.filter((_, i) => roles[i] === 'non-transactional');
   if (outside.length > 0 && outside.length === all.length) {
-    return { mode: 'statements', statements: all, text: m.sql, reason: `${outside[0].head.split(' ').slice(0, 4).join(' ')} cannot run inside a transaction` };
+    return {
+      mode: 'statements',
+      statements: all,
+      text: m.sql,
+      reason: `${outside[0].head.split(' ').slice(0, 4).join(' ')} cannot run inside a transaction`,
+    };
   }
   if (outside.length > 0) {
     const s = outside[0];
@@ -68,7 +88,13 @@ export function executionMode(m: Migration, sql: DialectSql, caps: Capabilities,
       },
     );
   }
-  if (!caps.transactionalDdl) return { mode: 'statements', statements: all, text: m.sql, reason: `${sql.name} commits DDL statement by statement` };
+  if (!caps.transactionalDdl)
+    return {
+      mode: 'statements',
+      statements: all,
+      text: m.sql,
+      reason: `${sql.name} commits DDL statement by statement`,
+    };
   return { mode: 'transaction', statements: all, text: m.sql, reason: 'one transaction' };
 }
 
@@ -82,10 +108,16 @@ function assertClosed(m: Migration, all: Statement[], roles: string[], sql: Dial
   if (!open) return;
   const s: Statement = open;
   const region = sql.lockRegion.begin.some((re) => re.test(s.head));
-  throw new MoltError('MIGRATION_FILE_INVALID', `${m.source}:${s.line}: "${s.text.split('\n')[0].slice(0, 80)}" opens ${region ? 'a lock region' : 'a transaction'} that the file never closes`, {
-    hint: region ? 'End the file with UNLOCK TABLES' : 'End the file with COMMIT (or remove its BEGIN: molt wraps a file in a transaction by itself)',
-    details: { file: m.source, line: s.line },
-  });
+  throw new MoltError(
+    'MIGRATION_FILE_INVALID',
+    `${m.source}:${s.line}: "${s.text.split('\n')[0].slice(0, 80)}" opens ${region ? 'a lock region' : 'a transaction'} that the file never closes`,
+    {
+      hint: region
+        ? 'End the file with UNLOCK TABLES'
+        : 'End the file with COMMIT (or remove its BEGIN: molt wraps a file in a transaction by itself)',
+      details: { file: m.source, line: s.line },
+    },
+  );
 }
 
 /** Plans each migration once per run; the drift check and the runner share the plans. */

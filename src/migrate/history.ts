@@ -38,8 +38,24 @@ export interface LockHolder {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const COLUMNS: readonly (keyof HistoryRow)[] = [
-  'version', 'name', 'phase', 'checksum', 'rawHash', 'status', 'startedAt', 'finishedAt', 'durationMs',
-  'statementsTotal', 'statementsApplied', 'error', 'errorStatement', 'errorLine', 'appVersion', 'moltVersion', 'host', 'statementHashes',
+  'version',
+  'name',
+  'phase',
+  'checksum',
+  'rawHash',
+  'status',
+  'startedAt',
+  'finishedAt',
+  'durationMs',
+  'statementsTotal',
+  'statementsApplied',
+  'error',
+  'errorStatement',
+  'errorLine',
+  'appVersion',
+  'moltVersion',
+  'host',
+  'statementHashes',
 ];
 const TIMESTAMPS = new Set<keyof HistoryRow>(['startedAt', 'finishedAt']);
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -67,7 +83,8 @@ function fitsDialect(table: string, sql: DialectSql): void {
   const dot = table.lastIndexOf('.');
   const schema = dot === -1 ? null : table.slice(0, dot);
   const base = table.slice(dot + 1);
-  const refuse = (why: string, hint: string): MoltError => new MoltError('CONFIG_INVALID', `History table name "${table}" ${why}`, { hint, details: { table } });
+  const refuse = (why: string, hint: string): MoltError =>
+    new MoltError('CONFIG_INVALID', `History table name "${table}" ${why}`, { hint, details: { table } });
   if (sql.maxIdentifierBytes > 0 && Buffer.byteLength(base + LONGEST_SUFFIX) > sql.maxIdentifierBytes) {
     throw refuse(
       `is too long: ${sql.name} keeps ${sql.maxIdentifierBytes} bytes of a name, and molt's companion names add "${LONGEST_SUFFIX}"`,
@@ -75,7 +92,10 @@ function fitsDialect(table: string, sql: DialectSql): void {
     );
   }
   if ((schema && sql.reserved.schemas?.test(schema)) || sql.reserved.tables?.test(base)) {
-    throw refuse(`lies in ${sql.name}'s own ${schema && sql.reserved.schemas?.test(schema) ? `schema "${schema}"` : 'reserved names'}`, 'Use a schema and name of your own, e.g. _molt_migrations or app._molt_migrations');
+    throw refuse(
+      `lies in ${sql.name}'s own ${schema && sql.reserved.schemas?.test(schema) ? `schema "${schema}"` : 'reserved names'}`,
+      'Use a schema and name of your own, e.g. _molt_migrations or app._molt_migrations',
+    );
   }
 }
 
@@ -142,7 +162,10 @@ export class History {
             if (!this.#sql.ddlAlreadyApplied(error)) throw error;
           }
         }
-        await s.query(`INSERT INTO ${this.#quoted.meta} (version, name, applied_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [m.version, m.name, this.#sql.timestamp(new Date().toISOString())]);
+        await s.query(
+          `INSERT INTO ${this.#quoted.meta} (version, name, applied_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`,
+          [m.version, m.name, this.#sql.timestamp(new Date().toISOString())],
+        );
         await s.commit();
       } catch (error) {
         await s.rollback().catch(() => undefined);
@@ -209,7 +232,10 @@ export class History {
    * The statements that record `row` as literal SQL, to travel with the migration in one round trip;
    * `expressions` gives SQL for columns computed by the database (finish time, duration).
    */
-  putSql(row: HistoryRow, options: { replace: boolean; expressions?: Partial<Record<keyof HistoryRow, string>> }): string {
+  putSql(
+    row: HistoryRow,
+    options: { replace: boolean; expressions?: Partial<Record<keyof HistoryRow, string>> },
+  ): string {
     const lit = this.#sql.literal;
     const values = COLUMNS.map((c) => options.expressions?.[c] ?? lit(this.#toDb(c, row[c])));
     const insert = `INSERT INTO ${this.#quoted.history} (${COLUMN_LIST}) VALUES (${values.join(', ')})`;
@@ -229,7 +255,12 @@ export class History {
   }
 
   /** The same update as literal SQL, to travel in one round trip with the statement it records. */
-  updateSql(version: string, name: string, fields: Partial<HistoryRow>, expressions: Partial<Record<keyof HistoryRow, string>> = {}): string {
+  updateSql(
+    version: string,
+    name: string,
+    fields: Partial<HistoryRow>,
+    expressions: Partial<Record<keyof HistoryRow, string>> = {},
+  ): string {
     const lit = this.#sql.literal;
     const sets = [
       ...(Object.keys(fields) as (keyof HistoryRow)[]).map((k) => `${snake(k)} = ${lit(this.#toDb(k, fields[k]))}`),
@@ -241,7 +272,10 @@ export class History {
   /** Deletes the row for `(version, name)`. */
   async remove(version: string, name: string): Promise<void> {
     const p = this.#sql.param;
-    await this.#session.query(`DELETE FROM ${this.#quoted.history} WHERE version = ${p(1)} AND name = ${p(2)}`, [version, name]);
+    await this.#session.query(`DELETE FROM ${this.#quoted.history} WHERE version = ${p(1)} AND name = ${p(2)}`, [
+      version,
+      name,
+    ]);
   }
 
   /** Writes the holder row; the lock itself stays the source of truth. */
@@ -262,9 +296,17 @@ export class History {
   /** The holder row, if one was written. */
   async readHolder(): Promise<LockHolder | null> {
     if (!(await this.#exists(this.#plain.lock))) return null;
-    const rows = await this.#session.query(`SELECT host, pid, app_version, since FROM ${this.#quoted.lock} WHERE id = ${this.#sql.param(1)}`, ['migrate']);
+    const rows = await this.#session.query(
+      `SELECT host, pid, app_version, since FROM ${this.#quoted.lock} WHERE id = ${this.#sql.param(1)}`,
+      ['migrate'],
+    );
     const r = rows[0];
     if (!r) return null;
-    return { host: String(r.host), pid: Number(r.pid), appVersion: (r.app_version as string | null) ?? null, since: iso(r.since) ?? '' };
+    return {
+      host: String(r.host),
+      pid: Number(r.pid),
+      appVersion: (r.app_version as string | null) ?? null,
+      since: iso(r.since) ?? '',
+    };
   }
 }

@@ -25,7 +25,12 @@ const REPORT_EVERY_MS = 5_000;
  * Takes the migration lock, polling with backoff and jitter. Polling (never a blocking wait) keeps a
  * `CREATE INDEX CONCURRENTLY` in the holder's migration from waiting on the waiters.
  */
-export async function acquireLock(driver: Driver, session: Session, history: History, options: LockOptions): Promise<() => Promise<void>> {
+export async function acquireLock(
+  driver: Driver,
+  session: Session,
+  history: History,
+  options: LockOptions,
+): Promise<() => Promise<void>> {
   const started = options.startedAt ?? Date.now();
   let delay = FIRST_DELAY_MS;
   let lastReport = started;
@@ -35,10 +40,14 @@ export async function acquireLock(driver: Driver, session: Session, history: His
       const holder = driver.capabilities.holderRow ? await history.readHolder().catch(() => null) : null;
       const openers = holder ? [] : ((await session.openedBy?.().catch(() => [])) ?? []);
       const who = openers.length > 0 ? ` (the database is open in ${openers.join(', ')})` : describeHolder(holder);
-      throw new MoltError('LOCK_TIMEOUT', `Gave up waiting for the migration lock after ${Math.round(waited / 100) / 10} s${who}`, {
-        hint: 'Another molt process is migrating this database. Wait for it to finish, or raise --lock-timeout',
-        details: { holder, waitedMs: waited },
-      });
+      throw new MoltError(
+        'LOCK_TIMEOUT',
+        `Gave up waiting for the migration lock after ${Math.round(waited / 100) / 10} s${who}`,
+        {
+          hint: 'Another molt process is migrating this database. Wait for it to finish, or raise --lock-timeout',
+          details: { holder, waitedMs: waited },
+        },
+      );
     }
     if (options.onWait && Date.now() - lastReport >= REPORT_EVERY_MS) {
       lastReport = Date.now();
@@ -58,13 +67,27 @@ export async function acquireLock(driver: Driver, session: Session, history: His
 }
 
 /** Writes the holder row once molt's tables exist. */
-export async function announceHolder(driver: Driver, history: History, options: Pick<LockOptions, 'appVersion' | 'moltVersion'>): Promise<void> {
+export async function announceHolder(
+  driver: Driver,
+  history: History,
+  options: Pick<LockOptions, 'appVersion' | 'moltVersion'>,
+): Promise<void> {
   if (!driver.capabilities.holderRow) return;
-  await history.writeHolder({ host: hostname(), pid: process.pid, appVersion: options.appVersion, moltVersion: options.moltVersion, since: new Date().toISOString() });
+  await history.writeHolder({
+    host: hostname(),
+    pid: process.pid,
+    appVersion: options.appVersion,
+    moltVersion: options.moltVersion,
+    since: new Date().toISOString(),
+  });
 }
 
 /** The holder row, but only when the lock is really held: a row left by a crashed process means nothing. */
-export async function currentHolder(driver: Driver, session: Session, history: History): Promise<{ held: boolean; holder: LockHolder | null }> {
+export async function currentHolder(
+  driver: Driver,
+  session: Session,
+  history: History,
+): Promise<{ held: boolean; holder: LockHolder | null }> {
   const held = await session.isLocked(history.lockKey);
   if (!held) return { held: false, holder: null };
   return { held, holder: driver.capabilities.holderRow ? await history.readHolder() : null };

@@ -51,10 +51,19 @@ const dashed = (v: string): string => `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.sli
  * `<timestamp>_<name>/migration.sql` (Prisma) or `up.sql` (Diesel); returns its path.
  */
 export function newMigration(name: string, options: NewMigrationOptions = {}): { path: string; version: string } {
-  const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  if (!slug) throw new MoltError('USAGE', `Migration name "${name}" has no letters or digits`, { hint: 'Try: molt new add_users_table' });
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (!slug)
+    throw new MoltError('USAGE', `Migration name "${name}" has no letters or digits`, {
+      hint: 'Try: molt new add_users_table',
+    });
   if (slug.length > MAX_NAME) {
-    throw new MoltError('USAGE', `Migration name is ${slug.length} characters long; molt takes at most ${MAX_NAME}`, { hint: 'Say what it does in a few words: molt new add_users_table' });
+    throw new MoltError('USAGE', `Migration name is ${slug.length} characters long; molt takes at most ${MAX_NAME}`, {
+      hint: 'Say what it does in a few words: molt new add_users_table',
+    });
   }
   const cwd = options.cwd ?? process.cwd();
   const dir = resolveConfig({ dir: options.dir }, { cwd }).dir;
@@ -65,7 +74,9 @@ export function newMigration(name: string, options: NewMigrationOptions = {}): {
   let version: string;
   if (layout.kind === 'folder') {
     // Folder layouts order by name and use UTC timestamps; a new one sorts after every folder there.
-    const existing = readdirSync(dir).map((f) => FOLDER.exec(f)?.[1]?.replaceAll('-', '')).filter((v): v is string => v !== undefined);
+    const existing = readdirSync(dir)
+      .map((f) => FOLDER.exec(f)?.[1]?.replaceAll('-', ''))
+      .filter((v): v is string => v !== undefined);
     version = nextVersion(existing.length ? existing : ['0'.repeat(14)], now);
     path = join(dir, `${layout.dashed ? dashed(version) : version}_${slug}`, layout.file);
   } else {

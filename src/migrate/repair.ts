@@ -40,24 +40,51 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
       const rows = await history.read();
       const unsettled = rows.filter((r) => r.status === 'failed' || r.status === 'running');
       if (unsettled.length > 0 && !options.resolve) {
-        throw new MoltError('REPAIR_REFUSED', `${unsettled.length} migration(s) failed part-way: ${unsettled.map((r) => `${r.version}_${r.name}`).join(', ')}`, {
-          hint: 'Fix the schema by hand, then say what you did: `molt repair --resolve applied` (you finished it) or `--resolve rolled-back` (you undid it)',
-          details: { failed: unsettled.map((r) => ({ version: r.version, name: r.name, statementsApplied: r.statementsApplied, statementsTotal: r.statementsTotal, error: r.error })) },
-        });
+        throw new MoltError(
+          'REPAIR_REFUSED',
+          `${unsettled.length} migration(s) failed part-way: ${unsettled.map((r) => `${r.version}_${r.name}`).join(', ')}`,
+          {
+            hint: 'Fix the schema by hand, then say what you did: `molt repair --resolve applied` (you finished it) or `--resolve rolled-back` (you undid it)',
+            details: {
+              failed: unsettled.map((r) => ({
+                version: r.version,
+                name: r.name,
+                statementsApplied: r.statementsApplied,
+                statementsTotal: r.statementsTotal,
+                error: r.error,
+              })),
+            },
+          },
+        );
       }
       for (const r of unsettled) {
         const id = `${r.version}_${r.name}`;
         report.actions.push(
           options.resolve === 'applied'
-            ? { version: r.version, name: r.name, action: 'mark_applied', detail: `record ${id} as applied (finished by hand)` }
-            : { version: r.version, name: r.name, action: 'mark_rolled_back', detail: `forget ${id}; it runs again on the next migrate` },
+            ? {
+                version: r.version,
+                name: r.name,
+                action: 'mark_applied',
+                detail: `record ${id} as applied (finished by hand)`,
+              }
+            : {
+                version: r.version,
+                name: r.name,
+                action: 'mark_rolled_back',
+                detail: `forget ${id}; it runs again on the next migrate`,
+              },
         );
       }
       for (const r of rows) {
         const m = byId.get(`${r.version}_${r.name}`);
         if (!m || (r.status !== 'success' && r.status !== 'baseline')) continue;
         if (r.checksum !== m.checksum || r.rawHash !== m.rawHash) {
-          report.actions.push({ version: r.version, name: r.name, action: 'realign_checksum', detail: `record the current bytes of ${m.source} (${r.checksum === m.checksum ? 'cosmetic change' : 'content changed'})` });
+          report.actions.push({
+            version: r.version,
+            name: r.name,
+            action: 'realign_checksum',
+            detail: `record the current bytes of ${m.source} (${r.checksum === m.checksum ? 'cosmetic change' : 'content changed'})`,
+          });
         }
       }
       if (report.actions.length === 0) return;
@@ -67,7 +94,13 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
       for (const a of report.actions) {
         const m = byId.get(`${a.version}_${a.name}`);
         if (a.action === 'mark_rolled_back') await history.remove(a.version, a.name);
-        else await history.update(a.version, a.name, { status: 'success', checksum: m?.checksum ?? null, rawHash: m?.rawHash ?? null, ...(a.action === 'mark_applied' ? { error: null, finishedAt: new Date().toISOString() } : {}) });
+        else
+          await history.update(a.version, a.name, {
+            status: 'success',
+            checksum: m?.checksum ?? null,
+            rawHash: m?.rawHash ?? null,
+            ...(a.action === 'mark_applied' ? { error: null, finishedAt: new Date().toISOString() } : {}),
+          });
       }
       await session.commit();
       report.applied = true;

@@ -72,16 +72,42 @@ async function danglingReferences(session: Session, sql: DialectSql): Promise<st
   return `it leaves ${rows.map((r) => `${r.n} row(s) of table ${r.table} whose foreign key points at no row of ${r.parent}`).join(', ')} (PRAGMA foreign_key_check)`;
 }
 
-
-function baseRow(m: Migration, ctx: Pick<ApplyContext, 'appVersion' | 'moltVersion' | 'host'>, started: Date, total: number): HistoryRow {
+function baseRow(
+  m: Migration,
+  ctx: Pick<ApplyContext, 'appVersion' | 'moltVersion' | 'host'>,
+  started: Date,
+  total: number,
+): HistoryRow {
   return {
-    version: m.version, name: m.name, phase: m.phase, checksum: m.checksum, rawHash: m.rawHash, status: 'running',
-    startedAt: started.toISOString(), finishedAt: null, durationMs: null, statementsTotal: total, statementsApplied: 0,
-    error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host, statementHashes: null,
+    version: m.version,
+    name: m.name,
+    phase: m.phase,
+    checksum: m.checksum,
+    rawHash: m.rawHash,
+    status: 'running',
+    startedAt: started.toISOString(),
+    finishedAt: null,
+    durationMs: null,
+    statementsTotal: total,
+    statementsApplied: 0,
+    error: null,
+    errorStatement: null,
+    errorLine: null,
+    appVersion: ctx.appVersion,
+    moltVersion: ctx.moltVersion,
+    host: ctx.host,
+    statementHashes: null,
   };
 }
 
-function failure(statements: Statement[], index: number, error: unknown, partial: boolean, applied: number, sql: DialectSql): MigrationFailure {
+function failure(
+  statements: Statement[],
+  index: number,
+  error: unknown,
+  partial: boolean,
+  applied: number,
+  sql: DialectSql,
+): MigrationFailure {
   const code = (error as { code?: string }).code;
   const line = statements[index].line + sql.errorLine(error, statements[index].text);
   return { message: messageOf(error), statement: index + 1, line, code, partial, statementsApplied: applied };
@@ -92,7 +118,12 @@ function failure(statements: Statement[], index: number, error: unknown, partial
  * rolled back, to name the statement and line; falls back to the first statement when the replay
  * does not fail (the failure depended on something the replay cannot repeat).
  */
-async function locateFailure(session: Session, plan: ExecutionPlan, original: unknown, sql: DialectSql): Promise<MigrationFailure> {
+async function locateFailure(
+  session: Session,
+  plan: ExecutionPlan,
+  original: unknown,
+  sql: DialectSql,
+): Promise<MigrationFailure> {
   const fallback = failure(plan.statements, 0, original, false, 0, sql);
   if (plan.statements.length === 0) return fallback;
   try {
@@ -110,14 +141,22 @@ async function locateFailure(session: Session, plan: ExecutionPlan, original: un
     }
     // Every statement runs: what failed was the history row sent after them, and the statements are not to blame.
     const last = plan.statements.length - 1;
-    return { ...failure(plan.statements, last, original, false, 0, sql), message: `every statement ran, but recording the migration in the history failed: ${messageOf(original)}` };
+    return {
+      ...failure(plan.statements, last, original, false, 0, sql),
+      message: `every statement ran, but recording the migration in the history failed: ${messageOf(original)}`,
+    };
   } finally {
     await session.rollback().catch(() => undefined);
   }
 }
 
 /** The SQL that writes a migration's `running` row, with the hash of every statement it will run. */
-export function openingSql(ctx: Pick<ApplyContext, 'history' | 'appVersion' | 'moltVersion' | 'host'>, m: Migration, plan: ExecutionPlan, replace: boolean): string {
+export function openingSql(
+  ctx: Pick<ApplyContext, 'history' | 'appVersion' | 'moltVersion' | 'host'>,
+  m: Migration,
+  plan: ExecutionPlan,
+  replace: boolean,
+): string {
   const row = baseRow(m, ctx, new Date(), plan.statements.length);
   return ctx.history.putSql({ ...row, statementHashes: plan.hashes }, { replace });
 }
@@ -126,8 +165,14 @@ export function openingSql(ctx: Pick<ApplyContext, 'history' | 'appVersion' | 'm
 export async function applyMigration(ctx: ApplyContext, m: Migration, plan: ExecutionPlan): Promise<MigrationResult> {
   const started = new Date();
   const result: MigrationResult = {
-    version: m.version, name: m.name, phase: m.phase, source: m.source, status: 'applied', mode: plan.mode,
-    statements: plan.statements.length, durationMs: 0,
+    version: m.version,
+    name: m.name,
+    phase: m.phase,
+    source: m.source,
+    status: 'applied',
+    mode: plan.mode,
+    statements: plan.statements.length,
+    durationMs: 0,
   };
   const row = baseRow(m, ctx, started, plan.statements.length);
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
@@ -150,9 +195,23 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
             await session.rollback();
             result.status = 'failed';
             const last = plan.statements.length - 1;
-            result.error = { ...failure(plan.statements, Math.max(0, last), new Error(dangling), false, 0, ctx.sql), message: dangling };
+            result.error = {
+              ...failure(plan.statements, Math.max(0, last), new Error(dangling), false, 0, ctx.sql),
+              message: dangling,
+            };
             finish();
-            await history.put({ ...row, status: 'rolled_back', finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: dangling }, { replace: true }).catch(() => undefined);
+            await history
+              .put(
+                {
+                  ...row,
+                  status: 'rolled_back',
+                  finishedAt: new Date().toISOString(),
+                  durationMs: result.durationMs,
+                  error: dangling,
+                },
+                { replace: true },
+              )
+              .catch(() => undefined);
             return result;
           }
           await session.exec(record);
@@ -172,7 +231,18 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
       finish();
       // Recording is best effort: the connection itself may be what failed.
       await history
-        .put({ ...row, status: 'rolled_back', finishedAt: new Date().toISOString(), durationMs: result.durationMs, error: result.error.message, errorStatement: result.error.statement, errorLine: result.error.line }, { replace: true })
+        .put(
+          {
+            ...row,
+            status: 'rolled_back',
+            finishedAt: new Date().toISOString(),
+            durationMs: result.durationMs,
+            error: result.error.message,
+            errorStatement: result.error.statement,
+            errorLine: result.error.line,
+          },
+          { replace: true },
+        )
         .catch(() => undefined);
       return result;
     }
@@ -185,7 +255,14 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
  * Runs a migration statement by statement outside a transaction, recording progress after each, and
  * from the first unapplied statement when `ctx.resume` says a previous attempt applied some.
  */
-async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPlan, row: HistoryRow, result: MigrationResult, started: Date): Promise<MigrationResult> {
+async function runStatements(
+  ctx: ApplyContext,
+  m: Migration,
+  plan: ExecutionPlan,
+  row: HistoryRow,
+  result: MigrationResult,
+  started: Date,
+): Promise<MigrationResult> {
   const { session, history, sql } = ctx;
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
   const from = ctx.resume?.applied ?? 0;
@@ -193,8 +270,19 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
   // The row says `running` first, so a crash leaves a visible trace, never a false claim.
   if (ctx.resume) {
     await history.update(m.version, m.name, {
-      status: 'running', checksum: m.checksum, rawHash: m.rawHash, statementHashes: plan.hashes, statementsTotal: plan.statements.length,
-      startedAt: row.startedAt, finishedAt: null, error: null, errorStatement: null, errorLine: null, appVersion: ctx.appVersion, moltVersion: ctx.moltVersion, host: ctx.host,
+      status: 'running',
+      checksum: m.checksum,
+      rawHash: m.rawHash,
+      statementHashes: plan.hashes,
+      statementsTotal: plan.statements.length,
+      startedAt: row.startedAt,
+      finishedAt: null,
+      error: null,
+      errorStatement: null,
+      errorLine: null,
+      appVersion: ctx.appVersion,
+      moltVersion: ctx.moltVersion,
+      host: ctx.host,
     });
   } else if (ctx.opened) {
     // Written already, in the same commit that recorded the previous migration as done.
@@ -208,10 +296,15 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     if (opening) await session.exec(opening);
     opening = null;
   };
-  const success = { fields: { status: 'success' as const }, expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) } };
-  const done = (fields: Partial<HistoryRow>): string => history.updateSql(m.version, m.name, { ...fields, ...success.fields }, success.expressions);
+  const success = {
+    fields: { status: 'success' as const },
+    expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) },
+  };
+  const done = (fields: Partial<HistoryRow>): string =>
+    history.updateSql(m.version, m.name, { ...fields, ...success.fields }, success.expressions);
   // Done, and the next migration's `running` row with it: one commit instead of two.
-  const closing = (fields: Partial<HistoryRow>): string => (ctx.openNext ? `START TRANSACTION;\n${done(fields)};\n${ctx.openNext};\nCOMMIT` : done(fields));
+  const closing = (fields: Partial<HistoryRow>): string =>
+    ctx.openNext ? `START TRANSACTION;\n${done(fields)};\n${ctx.openNext};\nCOMMIT` : done(fields);
   let applied = from;
   let recordedDone = false;
   let inFileTransaction = false;
@@ -223,12 +316,17 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     const outsideAfter = role === 'end' || (!inFileTransaction && role !== 'begin');
     const last = index === plan.statements.length - 1;
     // Leaving a region clears its in-flight mark along with the progress it records.
-    const reached = role === 'end' ? { statementsApplied: index + 1, errorStatement: null } : { statementsApplied: index + 1 };
+    const reached =
+      role === 'end' ? { statementsApplied: index + 1, errorStatement: null } : { statementsApplied: index + 1 };
     const progress = history.updateSql(m.version, m.name, reached);
     const opensRegion = role === 'begin' && sql.lockRegion.begin.some((re) => re.test(statement.head));
     // A statement that can share a transaction with the row recording it commits together with it: a crash, or a
     // connection the server ends, leaves both or neither, so a resume never runs a statement that took effect again.
-    const together = outsideAfter && role === 'plain' && transactionRole(statement, sql) === 'plain' && sql.sharesTransaction.some((re) => re.test(statement.head));
+    const together =
+      outsideAfter &&
+      role === 'plain' &&
+      transactionRole(statement, sql) === 'plain' &&
+      sql.sharesTransaction.some((re) => re.test(statement.head));
     let openTransaction = false;
     try {
       if (outsideAfter && ctx.batchProgress) {
@@ -260,14 +358,26 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
     } catch (error) {
       if (inFileTransaction || openTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
       result.status = 'failed';
-      const inRegion = regionStart !== null && index > regionStart + 1 ? { from: regionStart + 1, to: index + 1 } : undefined;
-      result.error = { ...failure(plan.statements, index, error, applied > 0 || inRegion !== undefined, applied, sql), inFlightBefore: ctx.resume?.interrupted === true && index === from, inRegion };
+      const inRegion =
+        regionStart !== null && index > regionStart + 1 ? { from: regionStart + 1, to: index + 1 } : undefined;
+      result.error = {
+        ...failure(plan.statements, index, error, applied > 0 || inRegion !== undefined, applied, sql),
+        inFlightBefore: ctx.resume?.interrupted === true && index === from,
+        inRegion,
+      };
       finish();
       // The whole row, replaced: the opening insert may not have run when the batch failed. A region whose first
       // statements took effect stays marked in flight, so the next run asks for repair instead of running it again.
       const failed: HistoryRow = {
-        ...row, statementHashes: plan.hashes, status: inRegion ? 'running' : 'failed', statementsApplied: applied, finishedAt: new Date().toISOString(), durationMs: result.durationMs,
-        error: result.error.message, errorStatement: inRegion ? inRegion.from : index + 1, errorLine: result.error.line,
+        ...row,
+        statementHashes: plan.hashes,
+        status: inRegion ? 'running' : 'failed',
+        statementsApplied: applied,
+        finishedAt: new Date().toISOString(),
+        durationMs: result.durationMs,
+        error: result.error.message,
+        errorStatement: inRegion ? inRegion.from : index + 1,
+        errorLine: result.error.line,
       };
       await history.put(failed, { replace: true }).catch(() => undefined);
       return result;
@@ -284,6 +394,11 @@ async function runStatements(ctx: ApplyContext, m: Migration, plan: ExecutionPla
   finish();
   if (recordedDone) return result;
   if (ctx.batchProgress) await session.exec(closing({}));
-  else await history.update(m.version, m.name, { status: 'success', finishedAt: new Date().toISOString(), durationMs: result.durationMs });
+  else
+    await history.update(m.version, m.name, {
+      status: 'success',
+      finishedAt: new Date().toISOString(),
+      durationMs: result.durationMs,
+    });
   return result;
 }

@@ -37,16 +37,26 @@ function readMigrationFile(path: string): Buffer {
     st = statSync(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw refuse('is a symlink to nothing', 'Point the link at the migration file, or remove it', cause);
-    if (code === 'ELOOP') throw refuse('is a symlink that loops', 'Point the link at the migration file, or remove it', cause);
+    if (code === 'ENOENT')
+      throw refuse('is a symlink to nothing', 'Point the link at the migration file, or remove it', cause);
+    if (code === 'ELOOP')
+      throw refuse('is a symlink that loops', 'Point the link at the migration file, or remove it', cause);
     throw refuse(`cannot be read: ${(cause as Error).message}`, 'Check the file and its permissions', cause);
   }
-  if (!st.isFile()) throw refuse(`is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'a device'})`, 'A migration is a plain .sql file; remove or rename this one');
+  if (!st.isFile())
+    throw refuse(
+      `is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'a device'})`,
+      'A migration is a plain .sql file; remove or rename this one',
+    );
   try {
     return readFileSync(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw refuse(code === 'EACCES' ? 'cannot be read: permission denied' : `cannot be read: ${(cause as Error).message}`, 'Give the user molt runs as read access to the migrations', cause);
+    throw refuse(
+      code === 'EACCES' ? 'cannot be read: permission denied' : `cannot be read: ${(cause as Error).message}`,
+      'Give the user molt runs as read access to the migrations',
+      cause,
+    );
   }
 }
 
@@ -69,7 +79,11 @@ function readDirectory(dir: string): Entry[] {
           details: { file: path },
         });
       }
-      entries.push({ key: `${item.name}/${file}`, source: relative(process.cwd(), join(path, file)) || path, bytes: readMigrationFile(join(path, file)) });
+      entries.push({
+        key: `${item.name}/${file}`,
+        source: relative(process.cwd(), join(path, file)) || path,
+        bytes: readMigrationFile(join(path, file)),
+      });
     } else if (item.name.endsWith('.sql') && !IGNORED_FILE.test(item.name)) {
       entries.push({ key: item.name, source: relative(process.cwd(), path) || path, bytes: readMigrationFile(path) });
     }
@@ -81,7 +95,10 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function fileError(entry: Entry, at: number, text: string, message: string, hint: string): MoltError {
   const line = text.slice(0, at).split(/\r\n?|\n/).length;
-  return new MoltError('MIGRATION_FILE_INVALID', `${entry.source}:${line}: ${message}`, { hint, details: { file: entry.source, line } });
+  return new MoltError('MIGRATION_FILE_INVALID', `${entry.source}:${line}: ${message}`, {
+    hint,
+    details: { file: entry.source, line },
+  });
 }
 
 /**
@@ -96,13 +113,25 @@ function migrationText(entry: Entry): string {
       text = UTF8.decode(entry.bytes);
     } catch {
       const lossy = entry.bytes.toString('utf8');
-      throw fileError(entry, lossy.indexOf('\uFFFD'), lossy, 'is not valid UTF-8', 'Save the file as UTF-8; molt runs and hashes migrations as UTF-8 text');
+      throw fileError(
+        entry,
+        lossy.indexOf('\uFFFD'),
+        lossy,
+        'is not valid UTF-8',
+        'Save the file as UTF-8; molt runs and hashes migrations as UTF-8 text',
+      );
     }
   }
   const nul = text.indexOf('\0');
   if (nul !== -1) {
     // A NUL ends the text where the database's client library reads it, cutting off what follows.
-    throw fileError(entry, nul, text, 'holds a NUL byte', 'Remove it; a migration is SQL text, and a NUL would cut the statement short');
+    throw fileError(
+      entry,
+      nul,
+      text,
+      'holds a NUL byte',
+      'Remove it; a migration is SQL text, and a NUL would cut the statement short',
+    );
   }
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
@@ -132,28 +161,40 @@ function buildSet(entries: Entry[]): Migration[] {
     if (slash === -1) {
       const match = FLAT.exec(entry.key);
       if (!match) {
-        throw new MoltError('MIGRATION_FILE_INVALID', `${entry.source}: file name does not parse as <version>_<name>.sql`, {
-          hint: 'Name migrations like 0001_create_users.sql or 20261122093000_add_index.sql (version digits, underscore, name)',
-          details: { file: entry.source },
-        });
+        throw new MoltError(
+          'MIGRATION_FILE_INVALID',
+          `${entry.source}: file name does not parse as <version>_<name>.sql`,
+          {
+            hint: 'Name migrations like 0001_create_users.sql or 20261122093000_add_index.sql (version digits, underscore, name)',
+            details: { file: entry.source },
+          },
+        );
       }
       flat.push(toMigration(entry, match[1], match[2]));
     } else {
       const folder = entry.key.slice(0, slash);
       const match = FOLDER.exec(folder);
       if (!match) {
-        throw new MoltError('MIGRATION_FILE_INVALID', `${entry.source}: folder name does not parse as <version>_<name>`, {
-          hint: 'Name migration folders like 20240101120000_init',
-          details: { file: entry.source },
-        });
+        throw new MoltError(
+          'MIGRATION_FILE_INVALID',
+          `${entry.source}: folder name does not parse as <version>_<name>`,
+          {
+            hint: 'Name migration folders like 20240101120000_init',
+            details: { file: entry.source },
+          },
+        );
       }
       folders.push({ folder, migration: toMigration(entry, match[1].replaceAll('-', ''), match[2]) });
     }
   }
   if (flat.length > 0 && folders.length > 0) {
-    throw new MoltError('MIGRATION_FILE_INVALID', `Migrations mix flat files (${flat[0].source}) and migration folders (${folders[0].migration.source})`, {
-      hint: 'Keep one layout per directory',
-    });
+    throw new MoltError(
+      'MIGRATION_FILE_INVALID',
+      `Migrations mix flat files (${flat[0].source}) and migration folders (${folders[0].migration.source})`,
+      {
+        hint: 'Keep one layout per directory',
+      },
+    );
   }
   if (folders.length > 0) {
     // Prisma and Diesel order by folder name, so two folders may share a timestamp.
@@ -162,10 +203,14 @@ function buildSet(entries: Entry[]): Migration[] {
   flat.sort((a, b) => compareVersions(a.version, b.version));
   for (let i = 1; i < flat.length; i++) {
     if (compareVersions(flat[i - 1].version, flat[i].version) === 0) {
-      throw new MoltError('MIGRATION_DUPLICATE', `Version ${flat[i].version} is used twice: ${flat[i - 1].source} and ${flat[i].source}`, {
-        hint: 'Give one of them the next free version; versions compare as integers, so 0001 and 1 are the same',
-        details: { version: flat[i].version, files: [flat[i - 1].source, flat[i].source] },
-      });
+      throw new MoltError(
+        'MIGRATION_DUPLICATE',
+        `Version ${flat[i].version} is used twice: ${flat[i - 1].source} and ${flat[i].source}`,
+        {
+          hint: 'Give one of them the next free version; versions compare as integers, so 0001 and 1 are the same',
+          details: { version: flat[i].version, files: [flat[i - 1].source, flat[i].source] },
+        },
+      );
     }
   }
   return flat;

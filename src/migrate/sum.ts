@@ -38,7 +38,8 @@ function keyOf(dir: string, m: Migration): string {
  */
 function chain(lines: readonly SumLine[]): string {
   let link = createHash('sha256').update(HEADER).digest('hex');
-  for (const { key, checksum } of lines) link = createHash('sha256').update(`${link}\n${key}\n${checksum}`).digest('hex');
+  for (const { key, checksum } of lines)
+    link = createHash('sha256').update(`${link}\n${key}\n${checksum}`).digest('hex');
   return `sha256:${link}`;
 }
 
@@ -66,10 +67,14 @@ export function writeSum(dir: string, migrations: readonly Migration[]): string 
 
 function parseSum(path: string, text: string): { total: string; lines: SumLine[] } {
   if (/^(<<<<<<<|=======|>>>>>>>)/m.test(text)) {
-    throw new MoltError('SUM_MISMATCH', `${path} holds git merge conflict markers: two branches each added migrations`, {
-      hint: 'Take the other branch\'s molt.sum, give your new migrations versions after theirs, then run `molt sum` and commit',
-      details: { file: path },
-    });
+    throw new MoltError(
+      'SUM_MISMATCH',
+      `${path} holds git merge conflict markers: two branches each added migrations`,
+      {
+        hint: "Take the other branch's molt.sum, give your new migrations versions after theirs, then run `molt sum` and commit",
+        details: { file: path },
+      },
+    );
   }
   const [first = '', ...rest] = text.split('\n').filter((l) => l.trim() !== '');
   const head = first.split(' ');
@@ -108,11 +113,13 @@ export function checkSum(dir: string, migrations: readonly Migration[]): SumChec
   for (const line of actual) {
     const old = before.get(line.key);
     if (!old) changed.push({ file: line.key, change: 'added' });
-    else if (old.checksum !== line.checksum) changed.push({ file: line.key, change: isTemplateChecksum(old.checksum) ? 'drafted' : 'edited' });
+    else if (old.checksum !== line.checksum)
+      changed.push({ file: line.key, change: isTemplateChecksum(old.checksum) ? 'drafted' : 'edited' });
     else if (moved.has(line.key)) changed.push({ file: line.key, change: 'reordered' });
   }
   for (const old of recorded.lines) if (!now.has(old.key)) changed.push({ file: old.key, change: 'removed' });
-  if (changed.length === 0 && chain(recorded.lines) !== recorded.total) changed.push({ file: SUM_FILE, change: 'sum-edited' });
+  if (changed.length === 0 && chain(recorded.lines) !== recorded.total)
+    changed.push({ file: SUM_FILE, change: 'sum-edited' });
   return { status: changed.length === 0 ? 'ok' : 'mismatch', path, changed };
 }
 
@@ -122,7 +129,9 @@ export function assertSum(dir: string, migrations: readonly Migration[], warn?: 
   if (check.status !== 'mismatch') return;
   // `molt new`, then writing the migration, then migrate: the usual way to write one, not an edit to refuse.
   if (warn && check.changed.every((c) => c.change === 'drafted')) {
-    warn(`${check.changed.map((c) => c.file).join(', ')} changed since \`molt new\` recorded it in molt.sum; run \`molt sum\` before you commit`);
+    warn(
+      `${check.changed.map((c) => c.file).join(', ')} changed since \`molt new\` recorded it in molt.sum; run \`molt sum\` before you commit`,
+    );
     return;
   }
   const list = check.changed.map((c) => `${c.file} (${c.change})`).join(', ');

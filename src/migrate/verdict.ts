@@ -2,7 +2,13 @@ import { compareVersions, type Migration, type Phase } from './migration.js';
 import type { HistoryRow } from './history.js';
 
 /** The problem codes of the drift check; stable, documented, and in `status --json`. */
-export type ProblemCode = 'checksum_mismatch' | 'out_of_order' | 'unknown_applied' | 'failed' | 'applied_statement_changed' | 'not_baselined';
+export type ProblemCode =
+  | 'checksum_mismatch'
+  | 'out_of_order'
+  | 'unknown_applied'
+  | 'failed'
+  | 'applied_statement_changed'
+  | 'not_baselined';
 
 /** One reason to refuse: what is wrong and what to do. */
 export interface Problem {
@@ -62,14 +68,21 @@ export interface JudgeOptions {
   planOf?: (m: Migration) => PlannedStatements;
 }
 
-const ref = (m: { version: string; name: string; phase: string }): MigrationRef => ({ version: m.version, name: m.name, phase: m.phase });
+const ref = (m: { version: string; name: string; phase: string }): MigrationRef => ({
+  version: m.version,
+  name: m.name,
+  phase: m.phase,
+});
 const order = (a: { version: string; name: string }, b: { version: string; name: string }): number =>
   compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const tagOf = (checksum: string): string => checksum.slice(0, checksum.indexOf(':'));
 
 function failedProblem(row: HistoryRow): Problem {
   const id = `${row.version}_${row.name}`;
-  const progress = row.statementsTotal != null ? `${row.statementsApplied ?? 0} of ${row.statementsTotal} statements applied` : 'an unknown part applied';
+  const progress =
+    row.statementsTotal != null
+      ? `${row.statementsApplied ?? 0} of ${row.statementsTotal} statements applied`
+      : 'an unknown part applied';
   const message =
     row.status === 'running'
       ? `Migration ${id} was interrupted: ${progress}`
@@ -102,8 +115,15 @@ function regionProblem(row: HistoryRow): Problem {
 function partialOf(row: HistoryRow, m: Migration | undefined, resumable: boolean): PartialMigration {
   const applied = row.statementsApplied ?? 0;
   return {
-    ...ref(row), source: m?.source ?? null, state: row.status === 'failed' ? 'failed' : 'interrupted', statementsApplied: applied,
-    statementsTotal: row.statementsTotal, failedStatement: row.errorStatement ?? applied + 1, line: row.errorLine, error: row.error, resumable,
+    ...ref(row),
+    source: m?.source ?? null,
+    state: row.status === 'failed' ? 'failed' : 'interrupted',
+    statementsApplied: applied,
+    statementsTotal: row.statementsTotal,
+    failedStatement: row.errorStatement ?? applied + 1,
+    line: row.errorLine,
+    error: row.error,
+    resumable,
   };
 }
 
@@ -118,7 +138,8 @@ function changedStatement(row: HistoryRow, now: PlannedStatements): { index: num
 
 function changedProblem(row: HistoryRow, m: Migration, changed: { index: number; line: number | null }): Problem {
   const applied = row.statementsApplied ?? 0;
-  const where = changed.line != null ? `${m.source}:${changed.line}` : `${m.source} (the file now has fewer statements)`;
+  const where =
+    changed.line != null ? `${m.source}:${changed.line}` : `${m.source} (the file now has fewer statements)`;
   return {
     code: 'applied_statement_changed',
     version: m.version,
@@ -129,8 +150,20 @@ function changedProblem(row: HistoryRow, m: Migration, changed: { index: number;
 }
 
 /** Compares the migration set with the history; pure, so every rule is testable without a database. */
-export function judge(migrations: readonly Migration[], rows: readonly HistoryRow[], options: JudgeOptions = {}): Verdict {
-  const verdict: Verdict = { applied: [], pending: [], unknown: [], problems: [], warnings: [], cosmetic: [], partial: [] };
+export function judge(
+  migrations: readonly Migration[],
+  rows: readonly HistoryRow[],
+  options: JudgeOptions = {},
+): Verdict {
+  const verdict: Verdict = {
+    applied: [],
+    pending: [],
+    unknown: [],
+    problems: [],
+    warnings: [],
+    cosmetic: [],
+    partial: [],
+  };
   const resumable = new Set<string>();
   const known = new Map(migrations.map((m) => [m.id, m]));
   const rowById = new Map(rows.map((r) => [`${r.version}_${r.name}`, r]));
@@ -148,7 +181,10 @@ export function judge(migrations: readonly Migration[], rows: readonly HistoryRo
       const resume = !inRegion && Boolean(canCheck) && !changed;
       verdict.partial.push(partialOf(row, m, resume));
       if (resume) resumable.add(id);
-      else verdict.problems.push(inRegion ? regionProblem(row) : changed ? changedProblem(row, m!, changed) : failedProblem(row));
+      else
+        verdict.problems.push(
+          inRegion ? regionProblem(row) : changed ? changedProblem(row, m!, changed) : failedProblem(row),
+        );
       continue;
     }
     if (row.status !== 'success' && row.status !== 'baseline') continue;
@@ -205,7 +241,9 @@ export function judge(migrations: readonly Migration[], rows: readonly HistoryRo
     );
   }
   if (verdict.cosmetic.length > 0) {
-    verdict.warnings.push(`Cosmetic changes only (line endings or trailing white space) in ${verdict.cosmetic.join(', ')}; run \`molt repair\` to record the new bytes`);
+    verdict.warnings.push(
+      `Cosmetic changes only (line endings or trailing white space) in ${verdict.cosmetic.join(', ')}; run \`molt repair\` to record the new bytes`,
+    );
   }
   return verdict;
 }

@@ -4,7 +4,9 @@ import type { ProbeKind, Probes } from './probes.js';
 // Structural types only: the adapters never load a framework, so the core stays free of them.
 
 /** Express (or Connect) middleware: answers the probe paths and passes every other request on. */
-export function expressProbes(probes: Probes): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
+export function expressProbes(
+  probes: Probes,
+): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
   return (req, res, next) => {
     if (!probes.handle(req, res)) next();
   };
@@ -46,7 +48,9 @@ export interface HonoContextLike {
 }
 
 /** Hono middleware (`app.use(honoProbes(probes))`): answers the probe paths and passes every other request on. */
-export function honoProbes(probes: Probes): (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | void> {
+export function honoProbes(
+  probes: Probes,
+): (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | void> {
   return async (c, next) => {
     const kind = probes.kindOf(c.req.path);
     if (!kind) return next();

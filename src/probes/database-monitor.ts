@@ -32,7 +32,14 @@ export class DatabaseMonitor {
   readonly #timings: Timings;
   readonly #log: Logger;
   #state: DatabaseState = {
-    up: false, consecutiveFailures: 0, consecutiveSuccesses: 0, checkedAt: null, latencyMs: null, error: null, compatibility: null, compatibilityAt: null,
+    up: false,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    checkedAt: null,
+    latencyMs: null,
+    error: null,
+    compatibility: null,
+    compatibilityAt: null,
   };
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
@@ -98,7 +105,10 @@ export class DatabaseMonitor {
     this.#state = next;
     if (next.up !== before.up || (before.checkedAt === null && !next.up)) {
       if (next.up) this.#log.info('readiness: the database answers');
-      else this.#log.warn(`readiness: the database check failed ${next.consecutiveFailures} time(s) in a row: ${next.error}`);
+      else
+        this.#log.warn(
+          `readiness: the database check failed ${next.consecutiveFailures} time(s) in a row: ${next.error}`,
+        );
     }
     const was = before.compatibility;
     const now = next.compatibility;

@@ -38,7 +38,8 @@ export interface ReadinessInput {
 }
 
 const RANK: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
-const worst = (statuses: HealthStatus[]): HealthStatus => statuses.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'pass');
+const worst = (statuses: HealthStatus[]): HealthStatus =>
+  statuses.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'pass');
 
 function phaseCheck(phase: LifecyclePhase): HealthCheck {
   const why: Record<LifecyclePhase, string | null> = {
@@ -48,11 +49,21 @@ function phaseCheck(phase: LifecyclePhase): HealthCheck {
     stopped: 'The instance has stopped',
   };
   const output = why[phase];
-  return { componentType: 'component', status: output ? 'fail' : 'pass', observedValue: phase, ...(output ? { output } : {}) };
+  return {
+    componentType: 'component',
+    status: output ? 'fail' : 'pass',
+    observedValue: phase,
+    ...(output ? { output } : {}),
+  };
 }
 
 function databaseCheck(db: Readonly<DatabaseState>, t: Timings): HealthCheck {
-  const base = { componentType: 'datastore' as const, observedValue: db.latencyMs, observedUnit: 'ms', ...(db.checkedAt ? { time: db.checkedAt } : {}) };
+  const base = {
+    componentType: 'datastore' as const,
+    observedValue: db.latencyMs,
+    observedUnit: 'ms',
+    ...(db.checkedAt ? { time: db.checkedAt } : {}),
+  };
   if (db.checkedAt === null) return { ...base, status: 'fail', output: 'The first database check has not finished' };
   if (!db.up) {
     const output = db.error
@@ -61,7 +72,11 @@ function databaseCheck(db: Readonly<DatabaseState>, t: Timings): HealthCheck {
     return { ...base, status: 'fail', output };
   }
   if (db.error) {
-    return { ...base, status: 'warn', output: `The database check failed ${db.consecutiveFailures} time(s) in a row (unready after ${t.failuresToUnready}): ${db.error}` };
+    return {
+      ...base,
+      status: 'warn',
+      output: `The database check failed ${db.consecutiveFailures} time(s) in a row (unready after ${t.failuresToUnready}): ${db.error}`,
+    };
   }
   return { ...base, status: 'pass' };
 }
@@ -70,7 +85,13 @@ function schemaCheck(c: Compatibility | null, at: string | null): HealthCheck {
   if (!c) return { componentType: 'datastore', status: 'fail', output: 'The schema has not been read yet' };
   const { compatible, reason, ...observedValue } = c;
   const status: HealthStatus = !compatible ? 'fail' : c.unknownExpand.length > 0 ? 'warn' : 'pass';
-  return { componentType: 'datastore', status, observedValue, ...(at ? { time: at } : {}), ...(reason ? { output: reason } : {}) };
+  return {
+    componentType: 'datastore',
+    status,
+    observedValue,
+    ...(at ? { time: at } : {}),
+    ...(reason ? { output: reason } : {}),
+  };
 }
 
 /** The `/readyz` body: lifecycle phase, database connection and schema compatibility, the worst of them on top. */
@@ -78,7 +99,8 @@ export function readinessBody(input: ReadinessInput): HealthBody {
   const checks: Record<string, HealthCheck[]> = {};
   if (input.database) {
     checks['database:connection'] = [databaseCheck(input.database, input.timings)];
-    if (input.schema) checks['migrations:compatibility'] = [schemaCheck(input.database.compatibility, input.database.compatibilityAt)];
+    if (input.schema)
+      checks['migrations:compatibility'] = [schemaCheck(input.database.compatibility, input.database.compatibilityAt)];
   }
   checks['lifecycle:phase'] = [phaseCheck(input.phase)];
   const all = Object.values(checks).flat();

@@ -98,7 +98,10 @@ function count(value: number | undefined, fallback: number, setting: string): nu
 function duration(value: number | string | undefined, fallback: number, setting: string): number {
   if (value === undefined) return fallback;
   const ms = parseDuration(value, `probe timing ${setting}`);
-  if (!(ms > 0)) throw new MoltError('CONFIG_INVALID', `Probe timing ${setting} must be longer than 0, not "${value}"`, { hint: 'Use a duration such as 500ms or 5s' });
+  if (!(ms > 0))
+    throw new MoltError('CONFIG_INVALID', `Probe timing ${setting} must be longer than 0, not "${value}"`, {
+      hint: 'Use a duration such as 500ms or 5s',
+    });
   return ms;
 }
 

@@ -76,7 +76,10 @@ const HEALTH_JSON = 'application/health+json';
 const ALLOWED = 'GET, HEAD';
 const silent: Logger = { info: () => undefined, warn: () => undefined };
 
-function databaseProbe(options: ProbesOptions, cwd: string): { probe: DatabaseProbe | null; migrations: Migration[] | null } {
+function databaseProbe(
+  options: ProbesOptions,
+  cwd: string,
+): { probe: DatabaseProbe | null; migrations: Migration[] | null } {
   const target = options.database;
   if (!target) return { probe: null, migrations: null };
   if ('check' in target) {
@@ -89,7 +92,8 @@ function databaseProbe(options: ProbesOptions, cwd: string): { probe: DatabasePr
   }
   const config = resolveConfig({ ...options, db: target.url ?? options.db }, { cwd });
   parseDatabaseUrl(config.db);
-  const migrations = options.schema === false ? null : loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir });
+  const migrations =
+    options.schema === false ? null : loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir });
   return { probe: sessionProbe(config, migrations), migrations };
 }
 
@@ -114,13 +118,24 @@ export function createProbes(options: ProbesOptions = {}): Probes {
   const { probe, migrations } = databaseProbe(options, cwd);
 
   const settings = options.version ?? {};
-  const appVersion = options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? packageVersion(resolve(cwd, settings.packageJson ?? 'package.json')));
+  const appVersion =
+    options.appVersion !== undefined
+      ? options.appVersion
+      : (process.env.MOLT_APP_VERSION ?? packageVersion(resolve(cwd, settings.packageJson ?? 'package.json')));
   const parts = semverParts(appVersion);
-  const commit: Promise<CommitInfo> = resolveCommit(cwd, resolve(cwd, settings.commitFile ?? 'COMMIT_SHA'), settings.env ?? process.env);
+  const commit: Promise<CommitInfo> = resolveCommit(
+    cwd,
+    resolve(cwd, settings.commitFile ?? 'COMMIT_SHA'),
+    settings.env ?? process.env,
+  );
   const startedAt = new Date(performance.timeOrigin).toISOString();
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
   const required = migrations ? judgeCompatibility(migrations, []).required : null;
-  const maxKnown = migrations?.reduce<string | null>((max, m) => (max === null || compareVersions(m.version, max) > 0 ? m.version : max), null) ?? null;
+  const maxKnown =
+    migrations?.reduce<string | null>(
+      (max, m) => (max === null || compareVersions(m.version, max) > 0 ? m.version : max),
+      null,
+    ) ?? null;
 
   const monitor = probe ? new DatabaseMonitor(probe, timings, log) : null;
   const watchdog = new LagWatchdog(timings);
@@ -129,7 +144,9 @@ export function createProbes(options: ProbesOptions = {}): Probes {
 
   const ownPhaseOnly = (call: string): void => {
     if (options.lifecycle) {
-      throw new MoltError('USAGE', `probes.${call}() was called, but the probes follow a lifecycle`, { hint: `Call the lifecycle's own method instead` });
+      throw new MoltError('USAGE', `probes.${call}() was called, but the probes follow a lifecycle`, {
+        hint: `Call the lifecycle's own method instead`,
+      });
     }
   };
 
@@ -139,7 +156,15 @@ export function createProbes(options: ProbesOptions = {}): Probes {
       return options.lifecycle?.phase ?? ownPhase;
     },
     liveness: () => livenessBody(broken ?? watchdog.failure),
-    readiness: () => readinessBody({ phase: probes.phase, database: monitor?.state ?? null, schema: migrations !== null, timings, appVersion, major: parts.major }),
+    readiness: () =>
+      readinessBody({
+        phase: probes.phase,
+        database: monitor?.state ?? null,
+        schema: migrations !== null,
+        timings,
+        appVersion,
+        major: parts.major,
+      }),
     async versionInfo() {
       const compatibility = monitor?.state.compatibility;
       return {
@@ -153,11 +178,21 @@ export function createProbes(options: ProbesOptions = {}): Probes {
     },
     kindOf(url) {
       const path = url.split('?', 1)[0];
-      return path === paths.health ? 'health' : path === paths.ready ? 'ready' : path === paths.version ? 'version' : null;
+      return path === paths.health
+        ? 'health'
+        : path === paths.ready
+          ? 'ready'
+          : path === paths.version
+            ? 'version'
+            : null;
     },
     async respond(kind, method) {
       if (method !== 'GET' && method !== 'HEAD') {
-        return { status: 405, headers: { Allow: ALLOWED, 'Cache-Control': 'no-store', 'Content-Length': '0' }, body: '' };
+        return {
+          status: 405,
+          headers: { Allow: ALLOWED, 'Cache-Control': 'no-store', 'Content-Length': '0' },
+          body: '',
+        };
       }
       const head = method === 'HEAD';
       if (kind === 'version') return response(200, 'application/json', await probes.versionInfo(), head);

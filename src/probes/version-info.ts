@@ -51,7 +51,11 @@ export function packageVersion(path: string): string | null {
 }
 
 /** Major, minor and patch of a semantic version; nulls when it is not one. */
-export function semverParts(version: string | null): { major: number | null; minor: number | null; patch: number | null } {
+export function semverParts(version: string | null): {
+  major: number | null;
+  minor: number | null;
+  patch: number | null;
+} {
   const match = version ? SEMVER.exec(version) : null;
   if (!match) return { major: null, minor: null, patch: null };
   return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };

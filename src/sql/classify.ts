@@ -9,7 +9,10 @@ const TX_END = /^(COMMIT|END|ROLLBACK|ABORT)\b(?! TO\b)/;
 export type TransactionRole = 'begin' | 'end' | 'non-transactional' | 'plain';
 
 /** Classifies a statement by its leading words. */
-export function transactionRole(statement: Statement, dialect: Pick<DialectSql, 'nonTransactional' | 'lockRegion'>): TransactionRole {
+export function transactionRole(
+  statement: Statement,
+  dialect: Pick<DialectSql, 'nonTransactional' | 'lockRegion'>,
+): TransactionRole {
   const head = statement.head;
   if (TX_BEGIN.test(head) || dialect.lockRegion.begin.some((re) => re.test(head))) return 'begin';
   if (TX_END.test(head) || dialect.lockRegion.end.some((re) => re.test(head))) return 'end';

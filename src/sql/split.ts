@@ -108,7 +108,13 @@ export function splitScript(source: string, dialect: Pick<DialectSql, 'lexer' | 
     if (codeLine > 0) {
       const raw = source.slice(codeStart, end);
       const text = raw.trim();
-      out.push({ text, line: codeLine, head: words.join(' '), offset: codeStart, end: codeStart + raw.trimEnd().length });
+      out.push({
+        text,
+        line: codeLine,
+        head: words.join(' '),
+        offset: codeStart,
+        end: codeStart + raw.trimEnd().length,
+      });
     }
     codeLine = 0;
     words = [];

@@ -31,7 +31,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Runs the real CLI as a child process. */
-export function molt(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function molt(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
     let stdout = '';
@@ -66,7 +69,12 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
  * Starts `molt ARGS`, waits until `atWork()` sees the moment to strike (polling every 20 ms, failing after
  * `timeoutMs` with `what` in the message), then kills it with SIGKILL and resolves once it has exited.
  */
-export async function killMoltWhen(args: string[], atWork: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function killMoltWhen(
+  args: string[],
+  atWork: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const deadline = Date.now() + timeoutMs;

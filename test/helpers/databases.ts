@@ -47,11 +47,20 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs SQL (several statements allowed) against a MySQL database, by default the admin one. */
-export async function mysqlAdmin<T = unknown>(sql: string, params: unknown[] = [], url = MYSQL_ADMIN_URL): Promise<T[]> {
+export async function mysqlAdmin<T = unknown>(
+  sql: string,
+  params: unknown[] = [],
+  url = MYSQL_ADMIN_URL,
+): Promise<T[]> {
   const u = new URL(url);
   const conn = await mysql.createConnection({
-    host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) || undefined,
-    database: u.pathname.slice(1), multipleStatements: true, timezone: 'Z',
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username) || 'root',
+    password: decodeURIComponent(u.password) || undefined,
+    database: u.pathname.slice(1),
+    multipleStatements: true,
+    timezone: 'Z',
   });
   try {
     const [rows] = await conn.query(sql, params);
@@ -67,13 +76,21 @@ export async function createMysqlDatabase(): Promise<TestDatabase> {
   await mysqlAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(MYSQL_ADMIN_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), kind: 'mysql', drop: async () => void (await mysqlAdmin(`DROP DATABASE IF EXISTS ${name}`)) };
+  return {
+    url: url.toString(),
+    kind: 'mysql',
+    drop: async () => void (await mysqlAdmin(`DROP DATABASE IF EXISTS ${name}`)),
+  };
 }
 
 /** A fresh SQLite file path in its own temporary directory. */
 export async function createSqliteDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'molt-sqlite-'));
-  return { url: `sqlite:${join(dir, 'test.db')}`, kind: 'sqlite', drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: `sqlite:${join(dir, 'test.db')}`,
+    kind: 'sqlite',
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Every database the engine supports, for suites that run on each. */

@@ -35,10 +35,14 @@ export function runPsql(url: string, script: string): void {
 
 /** `pg_dump --schema-only` without molt's own tables and without pg_dump's random restrict token. */
 export function schemaDump(url: string): string {
-  const out = execFileSync('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_molt_migrations*', '-d', url], {
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-  });
+  const out = execFileSync(
+    'pg_dump',
+    ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_molt_migrations*', '-d', url],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    },
+  );
   return out
     .split('\n')
     .filter((line) => !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict'))
@@ -48,7 +52,15 @@ export function schemaDump(url: string): string {
 /** The `mariadb` client's connection arguments for a mysql:// URL; the password goes by environment. */
 export function mariadbArgs(url: string): { args: string[]; env: NodeJS.ProcessEnv } {
   const u = new URL(url);
-  const args = ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username) || 'root', u.pathname.slice(1)];
+  const args = [
+    '-h',
+    u.hostname,
+    '-P',
+    u.port || '3306',
+    '-u',
+    decodeURIComponent(u.username) || 'root',
+    u.pathname.slice(1),
+  ];
   return { args, env: { ...process.env, MYSQL_PWD: decodeURIComponent(u.password) } };
 }
 
@@ -56,10 +68,18 @@ export function mariadbArgs(url: string): { args: string[]; env: NodeJS.ProcessE
  * Applies `files` with the `mariadb` client in one session, each through `source` (which honours
  * DELIMITER), stopping at the first error as the client does: the floor for MySQL histories.
  */
-export function runMariadb(url: string, files: string[], initCommand?: string): { status: number | null; stderr: string } {
+export function runMariadb(
+  url: string,
+  files: string[],
+  initCommand?: string,
+): { status: number | null; stderr: string } {
   const { args, env } = mariadbArgs(url);
   const input = files.map((f) => `source ${f}`).join('\n');
-  const r = spawnSync('mariadb', [...(initCommand ? [`--init-command=${initCommand}`] : []), '--batch', '--abort-source-on-error', ...args], { input, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(
+    'mariadb',
+    [...(initCommand ? [`--init-command=${initCommand}`] : []), '--batch', '--abort-source-on-error', ...args],
+    { input, env, encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -68,6 +88,10 @@ export function mysqlSchemaDump(url: string): string {
   const { args, env } = mariadbArgs(url);
   const db = args.at(-1)!;
   const ignore = ['', '_lock', '_meta', '_jobs'].map((s) => `--ignore-table=${db}._molt_migrations${s}`);
-  const out = execFileSync('mariadb-dump', ['--no-data', '--skip-comments', '--skip-dump-date', '--routines', '--triggers', ...ignore, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const out = execFileSync(
+    'mariadb-dump',
+    ['--no-data', '--skip-comments', '--skip-dump-date', '--routines', '--triggers', ...ignore, ...args],
+    { env, encoding: 'utf8', maxBuffer: 256 << 20 },
+  );
   return out.replace(/ AUTO_INCREMENT=\d+/g, '');
 }

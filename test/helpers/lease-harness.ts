@@ -33,7 +33,10 @@ const started: WorkerProcess[] = [];
 
 /** Starts a worker process on `db` with LEASE_* settings (see lease-worker.ts). */
 export function startWorker(db: string, settings: Record<string, string | number>): WorkerProcess {
-  const env = cleanEnv({ LEASE_DB: db, ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])) });
+  const env = cleanEnv({
+    LEASE_DB: db,
+    ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])),
+  });
   const child = spawn(process.execPath, [WORKER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: WorkerLine[] = [];
   const waiters = new Set<() => void>();
@@ -49,30 +52,50 @@ export function startWorker(db: string, settings: Record<string, string | number
     for (const wake of waiters) wake();
   });
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => {
-    resolve({ code, signal });
-    for (const wake of waiters) wake();
-  }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal });
+      for (const wake of waiters) wake();
+    }),
+  );
   const proc: WorkerProcess = {
     child,
     lines,
     stderr: () => err,
     exited,
-    waitFor: (match, timeoutMs = 15_000) => new Promise((resolve, reject) => {
-      const check = (): void => {
-        const found = lines.find(match);
-        if (found) return done(() => resolve(found));
-        if (child.exitCode !== null || child.signalCode !== null) return done(() => reject(new Error(`worker ${child.pid} exited (${child.exitCode ?? child.signalCode}) before the line came; stderr: ${err}`)));
-      };
-      const timer = setTimeout(() => done(() => reject(new Error(`no matching line from worker ${child.pid} in ${timeoutMs} ms; lines: ${JSON.stringify(lines)}; stderr: ${err}`))), timeoutMs);
-      const done = (then: () => void): void => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        then();
-      };
-      waiters.add(check);
-      check();
-    }),
+    waitFor: (match, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = lines.find(match);
+          if (found) return done(() => resolve(found));
+          if (child.exitCode !== null || child.signalCode !== null)
+            return done(() =>
+              reject(
+                new Error(
+                  `worker ${child.pid} exited (${child.exitCode ?? child.signalCode}) before the line came; stderr: ${err}`,
+                ),
+              ),
+            );
+        };
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(
+                new Error(
+                  `no matching line from worker ${child.pid} in ${timeoutMs} ms; lines: ${JSON.stringify(lines)}; stderr: ${err}`,
+                ),
+              ),
+            ),
+          timeoutMs,
+        );
+        const done = (then: () => void): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          then();
+        };
+        waiters.add(check);
+        check();
+      }),
   };
   started.push(proc);
   return proc;

@@ -21,12 +21,21 @@ const leases = await openLeases({
 
 /** After losing a lease, a late completion as a naive worker would send it; the database must refuse it. */
 async function tryLate(id: string, epoch: number): Promise<void> {
-  for (const [what, call] of [['heartbeat', () => leases.heartbeat(id, epoch)], ['complete', () => leases.complete(id, epoch, { by: 'late' })]] as const) {
+  for (const [what, call] of [
+    ['heartbeat', () => leases.heartbeat(id, epoch)],
+    ['complete', () => leases.complete(id, epoch, { by: 'late' })],
+  ] as const) {
     try {
       await call();
       print('late', { what, id, epoch, accepted: true });
     } catch (error) {
-      print('late', { what, id, epoch, accepted: false, code: error instanceof MoltError ? error.code : String(error) });
+      print('late', {
+        what,
+        id,
+        epoch,
+        accepted: false,
+        code: error instanceof MoltError ? error.code : String(error),
+      });
     }
   }
 }
@@ -42,7 +51,11 @@ const worker = leases.work(
       if (workMs > 0) await sleep(workMs, undefined, { signal });
     } catch (error) {
       const reason: unknown = signal.reason;
-      print('aborted', { id: job.id, epoch: job.epoch, reason: reason instanceof MoltError ? reason.code : (reason as Error | undefined)?.name });
+      print('aborted', {
+        id: job.id,
+        epoch: job.epoch,
+        reason: reason instanceof MoltError ? reason.code : (reason as Error | undefined)?.name,
+      });
       throw error;
     }
     return { by: owner, attempt: job.attempt };

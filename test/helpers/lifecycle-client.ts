@@ -85,15 +85,28 @@ export function get(port: number, path: string, agent: Agent | false = false): P
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ ok: true, status: res.statusCode!, connection: res.headers.connection, body, at: Date.now(), reused }));
-      res.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error: error.code ?? error.message, connected, at: Date.now() }));
+      res.on('end', () =>
+        resolve({
+          ok: true,
+          status: res.statusCode!,
+          connection: res.headers.connection,
+          body,
+          at: Date.now(),
+          reused,
+        }),
+      );
+      res.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ ok: false, error: error.code ?? error.message, connected, at: Date.now() }),
+      );
     });
     req.on('socket', (socket) => {
       reused = req.reusedSocket;
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));
     });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error: error.code ?? error.message, connected, at: Date.now() }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ ok: false, error: error.code ?? error.message, connected, at: Date.now() }),
+    );
     req.end();
   });
 }
@@ -102,7 +115,9 @@ export function get(port: number, path: string, agent: Agent | false = false): P
  * Opens a WebSocket by hand and never answers a close frame, like a client that has hung;
  * resolves the close code the server sent, or null when the socket ended without one.
  */
-export function stubbornWebSocket(port: number): Promise<{ opened: Promise<void>; closeCode: Promise<number | null>; ended: Promise<void> }> {
+export function stubbornWebSocket(
+  port: number,
+): Promise<{ opened: Promise<void>; closeCode: Promise<number | null>; ended: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let buffer = Buffer.alloc(0);

@@ -26,7 +26,10 @@ life.register({
   async drain(signal) {
     say(`jobs: draining ${jobs.size}`);
     const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    const outcome = await Promise.race([Promise.all(jobs.keys()).then(() => 'done' as const), aborted.then(() => 'aborted' as const)]);
+    const outcome = await Promise.race([
+      Promise.all(jobs.keys()).then(() => 'done' as const),
+      aborted.then(() => 'aborted' as const),
+    ]);
     if (outcome === 'aborted') {
       await new Promise((resolve) => setTimeout(resolve, 50)); // the release is a database write
       say(`jobs: ${jobs.size} released as interrupted (${(signal.reason as Error).message})`);

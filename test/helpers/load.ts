@@ -9,7 +9,10 @@ import autocannon from 'autocannon';
 const [url, connections, seconds] = process.argv.slice(2);
 const statuses: Record<string, number> = {};
 const errors: Record<string, number> = {};
-const instance = autocannon({ url, connections: Number(connections), duration: Number(seconds), timeout: 20 }, () => undefined);
+const instance = autocannon(
+  { url, connections: Number(connections), duration: Number(seconds), timeout: 20 },
+  () => undefined,
+);
 instance.on('response', (_client: unknown, status: number) => {
   statuses[status] = (statuses[status] ?? 0) + 1;
 });

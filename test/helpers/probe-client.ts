@@ -18,14 +18,17 @@ const running = new Set<ChildProcess>();
 /** Starts the fixture in `cwd` and resolves once it listens on its ephemeral port. */
 export function startService(cwd: string, env: Record<string, string> = {}): Promise<Service> {
   const base = cleanEnv(env);
-  for (const name of ['COMMIT_SHA', 'GIT_COMMIT', 'SOURCE_COMMIT', 'MOLT_APP_VERSION']) if (!(name in env)) delete base[name];
+  for (const name of ['COMMIT_SHA', 'GIT_COMMIT', 'SOURCE_COMMIT', 'MOLT_APP_VERSION'])
+    if (!(name in env)) delete base[name];
   const child = spawn(process.execPath, [PROBE_SERVICE], { cwd, env: base });
   running.add(child);
   let output = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the probe service did not start: ${output}`)), 15_000);
     const seen = (d: Buffer): void => {
@@ -69,7 +72,12 @@ export async function request(port: number, path: string, method = 'GET'): Promi
 }
 
 /** Polls `path` until `accept` holds for an answer; throws with the last answer after `timeoutMs`. */
-export async function waitFor(port: number, path: string, accept: (a: ProbeAnswer) => boolean, timeoutMs = 8_000): Promise<ProbeAnswer> {
+export async function waitFor(
+  port: number,
+  path: string,
+  accept: (a: ProbeAnswer) => boolean,
+  timeoutMs = 8_000,
+): Promise<ProbeAnswer> {
   const deadline = Date.now() + timeoutMs;
   let last: ProbeAnswer | null = null;
   while (Date.now() < deadline) {
@@ -77,5 +85,7 @@ export async function waitFor(port: number, path: string, accept: (a: ProbeAnswe
     if (accept(last)) return last;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`${path} did not reach the expected state in ${timeoutMs} ms; last answer ${last?.status} ${last?.text}`);
+  throw new Error(
+    `${path} did not reach the expected state in ${timeoutMs} ms; last answer ${last?.status} ${last?.text}`,
+  );
 }

@@ -56,11 +56,14 @@ const server = createServer((req, res) => {
 
 process.on('SIGTERM', () => {
   lifecycle.phase = 'draining';
-  setTimeout(() => {
-    lifecycle.phase = 'stopped';
-    server.close(() => void probes.close().then(() => process.exit(0)));
-    server.closeAllConnections();
-  }, num('PROBE_DRAIN_DELAY') ?? 1_500);
+  setTimeout(
+    () => {
+      lifecycle.phase = 'stopped';
+      server.close(() => void probes.close().then(() => process.exit(0)));
+      server.closeAllConnections();
+    },
+    num('PROBE_DRAIN_DELAY') ?? 1_500,
+  );
 });
 
 server.listen(num('PORT') ?? 0, '127.0.0.1', () => {

@@ -16,8 +16,16 @@ export const ACCOUNTS = 50;
 export const START_BALANCE = 1_000;
 
 /** What a copy of the writer's database must satisfy: the total is constant and the counter matches the log. */
-export function writerInvariants(db: Database.Database): { total: number; logRows: number; counter: number; accounts: number } {
-  const { total, accounts } = db.prepare('SELECT sum(balance) AS total, count(*) AS accounts FROM accounts').get() as { total: number; accounts: number };
+export function writerInvariants(db: Database.Database): {
+  total: number;
+  logRows: number;
+  counter: number;
+  accounts: number;
+} {
+  const { total, accounts } = db.prepare('SELECT sum(balance) AS total, count(*) AS accounts FROM accounts').get() as {
+    total: number;
+    accounts: number;
+  };
   const { logRows } = db.prepare('SELECT count(*) AS logRows FROM log').get() as { logRows: number };
   const { counter } = db.prepare("SELECT n AS counter FROM counter WHERE k = 'log'").get() as { counter: number };
   return { total, logRows, counter, accounts };

@@ -39,17 +39,33 @@ const ORDER: ObjectKind[] = ['PACKAGE', 'PACKAGE BODY', 'FUNCTION', 'PROCEDURE',
 /** Reads every table name and the definition of every other object in `db`; leaves `db` the session's current database. */
 export async function readContents(conn: Connection, db: string): Promise<DatabaseContents> {
   await conn.query(`USE ${quoteName(db)}`);
-  const tables = await rows(conn, 'SELECT TABLE_NAME AS n, TABLE_TYPE AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', [db]);
+  const tables = await rows(
+    conn,
+    'SELECT TABLE_NAME AS n, TABLE_TYPE AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+    [db],
+  );
   const names: { kind: ObjectKind; name: string }[] = [];
   for (const t of tables) if (t.t === 'VIEW') names.push({ kind: 'VIEW', name: String(t.n) });
   // Several triggers on one table and event fire in ACTION_ORDER; creating them in that order keeps it.
-  for (const t of await rows(conn, 'SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER', [db])) {
+  for (const t of await rows(
+    conn,
+    'SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER',
+    [db],
+  )) {
     names.push({ kind: 'TRIGGER', name: String(t.n) });
   }
-  for (const r of await rows(conn, 'SELECT ROUTINE_NAME AS n, ROUTINE_TYPE AS t FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_NAME', [db])) {
+  for (const r of await rows(
+    conn,
+    'SELECT ROUTINE_NAME AS n, ROUTINE_TYPE AS t FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_NAME',
+    [db],
+  )) {
     names.push({ kind: String(r.t) as ObjectKind, name: String(r.n) });
   }
-  for (const e of await rows(conn, 'SELECT EVENT_NAME AS n FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [db])) {
+  for (const e of await rows(
+    conn,
+    'SELECT EVENT_NAME AS n FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME',
+    [db],
+  )) {
     names.push({ kind: 'EVENT', name: String(e.n) });
   }
   const objects: SchemaObject[] = [];
@@ -58,7 +74,10 @@ export async function readContents(conn: Connection, db: string): Promise<Databa
     const [row] = await rows(conn, `SHOW CREATE ${kind} ${quoteName(name)}`);
     const createKey = Object.keys(row).find((k) => k.startsWith('Create ') || k === 'SQL Original Statement');
     const create = createKey ? row[createKey] : null;
-    if (typeof create !== 'string') throw new Error(`SHOW CREATE ${kind} ${db}.${name} returned no definition; the user needs the privileges to read it`);
+    if (typeof create !== 'string')
+      throw new Error(
+        `SHOW CREATE ${kind} ${db}.${name} returned no definition; the user needs the privileges to read it`,
+      );
     objects.push({
       kind,
       name,
@@ -87,7 +106,10 @@ export async function dropObjects(conn: Connection, db: string, objects: readonl
  */
 export async function createObjects(conn: Connection, db: string, objects: readonly SchemaObject[]): Promise<void> {
   await conn.query(`USE ${quoteName(db)}`);
-  const [saved] = await rows(conn, 'SELECT @@SESSION.sql_mode AS m, @@SESSION.time_zone AS z, @@SESSION.character_set_client AS c, @@SESSION.collation_connection AS k');
+  const [saved] = await rows(
+    conn,
+    'SELECT @@SESSION.sql_mode AS m, @@SESSION.time_zone AS z, @@SESSION.character_set_client AS c, @@SESSION.collation_connection AS k',
+  );
   const word = (v: unknown): string => {
     // Charset and collation names go into SET as words, so only plain names pass.
     if (!/^\w+$/.test(String(v))) throw new Error(`unexpected character set or collation name "${String(v)}"`);
@@ -95,13 +117,18 @@ export async function createObjects(conn: Connection, db: string, objects: reado
   };
   const create = async (o: SchemaObject): Promise<void> => {
     // The statement travels as UTF-8: another client charset would misread non-ASCII text in it.
-    const charset = /^utf8/.test(o.charsetClient) || /^[\x00-\x7f]*$/.test(o.create) ? o.charsetClient : String(saved.c);
+    const charset =
+      /^utf8/.test(o.charsetClient) || /^[\x00-\x7f]*$/.test(o.create) ? o.charsetClient : String(saved.c);
     await conn.query('SET SESSION sql_mode = ?, SESSION time_zone = ?', [o.sqlMode, o.timeZone ?? saved.z]);
-    await conn.query(`SET SESSION character_set_client = ${word(charset)}, SESSION collation_connection = ${word(o.collationConnection)}`);
+    await conn.query(
+      `SET SESSION character_set_client = ${word(charset)}, SESSION collation_connection = ${word(o.collationConnection)}`,
+    );
     try {
       await conn.query(o.create);
     } finally {
-      await conn.query(`SET SESSION character_set_client = ${word(saved.c)}, SESSION collation_connection = ${word(saved.k)}`);
+      await conn.query(
+        `SET SESSION character_set_client = ${word(saved.c)}, SESSION collation_connection = ${word(saved.k)}`,
+      );
       await conn.query('SET SESSION sql_mode = ?, SESSION time_zone = ?', [saved.m, saved.z]);
     }
   };

@@ -18,7 +18,9 @@ function tlsLines(target: MysqlTarget, mariadbTool: boolean, url: URLSearchParam
     if (target.sslMode === 'disable') return ['skip-ssl'];
     return ['ssl', ...files, ...(target.sslMode === 'require' ? [] : ['ssl-verify-server-cert'])];
   }
-  const mode = { disable: 'DISABLED', require: 'REQUIRED', 'verify-ca': 'VERIFY_CA', 'verify-full': 'VERIFY_IDENTITY' }[target.sslMode];
+  const mode = { disable: 'DISABLED', require: 'REQUIRED', 'verify-ca': 'VERIFY_CA', 'verify-full': 'VERIFY_IDENTITY' }[
+    target.sslMode
+  ];
   return [`ssl-mode=${mode}`, ...(target.sslMode === 'disable' ? [] : files)];
 }
 
@@ -38,7 +40,10 @@ export function optionFileText(target: MysqlTarget, url: string, mariadbTool: bo
   }
   lines.push(...tlsLines(target, mariadbTool, params));
   // Options one tool of the family lacks are `loose-`: the tool skips them instead of failing.
-  lines.push(`loose-connect-timeout=${Math.ceil(target.connectTimeoutMs / 1000)}`, 'loose-max-allowed-packet=1073741824');
+  lines.push(
+    `loose-connect-timeout=${Math.ceil(target.connectTimeoutMs / 1000)}`,
+    'loose-max-allowed-packet=1073741824',
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -8,7 +8,14 @@ import { connectFailure } from '../../drivers/mysql/mysql-errors.js';
 import type { DumpTarget, Progress } from '../types.js';
 import { isMariadb, runTool, type Tool } from './tools.js';
 import { optionFileText, withOptionFile } from './mysql-options.js';
-import { createObjects, dropObjects, quoteName, readContents, type DatabaseContents, type SchemaObject } from './mysql-objects.js';
+import {
+  createObjects,
+  dropObjects,
+  quoteName,
+  readContents,
+  type DatabaseContents,
+  type SchemaObject,
+} from './mysql-objects.js';
 import { staleFreshDatabases, stagingName, stamp, type RestoreOutcome } from './staging.js';
 import { redactUrl, displayUrl } from '../../config/url.js';
 
@@ -20,8 +27,17 @@ const LOCK_WAIT_S = 60;
 async function adminConnection(t: MysqlTarget, url: string): Promise<mysql.Connection> {
   try {
     const conn = await mysql.createConnection({
-      host: t.host, port: t.port, socketPath: t.socketPath, user: t.user, password: t.password, ssl: t.ssl,
-      connectTimeout: t.connectTimeoutMs, charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true, bigNumberStrings: true,
+      host: t.host,
+      port: t.port,
+      socketPath: t.socketPath,
+      user: t.user,
+      password: t.password,
+      ssl: t.ssl,
+      connectTimeout: t.connectTimeoutMs,
+      charset: 'utf8mb4',
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
     });
     conn.on('error', () => undefined);
     await conn.query(`SET SESSION lock_wait_timeout = ${LOCK_WAIT_S}`);
@@ -31,21 +47,33 @@ async function adminConnection(t: MysqlTarget, url: string): Promise<mysql.Conne
   }
 }
 
-async function one(conn: mysql.Connection, sql: string, params: unknown[] = []): Promise<Record<string, unknown> | undefined> {
+async function one(
+  conn: mysql.Connection,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown> | undefined> {
   const [rows] = await conn.query(sql, params);
   return (rows as Record<string, unknown>[])[0];
 }
 
 async function otherSessions(conn: mysql.Connection, db: string): Promise<number> {
-  const row = await one(conn, 'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [db]);
+  const row = await one(
+    conn,
+    'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+    [db],
+  );
   return Number(row?.n ?? 0);
 }
 
 function refuseSessions(db: string, n: number, url: string): MoltError {
-  return new MoltError('RESTORE_FAILED', `${n} other session(s) are using database \`${db}\` (${displayUrl(url)}); the restore swaps its tables and recreates its views, triggers and routines, which must not happen under a running service. Nothing was changed`, {
-    hint: `Stop the service (and any client) using \`${db}\`, then restore again; SHOW PROCESSLIST lists them`,
-    details: { database: db, sessions: n },
-  });
+  return new MoltError(
+    'RESTORE_FAILED',
+    `${n} other session(s) are using database \`${db}\` (${displayUrl(url)}); the restore swaps its tables and recreates its views, triggers and routines, which must not happen under a running service. Nothing was changed`,
+    {
+      hint: `Stop the service (and any client) using \`${db}\`, then restore again; SHOW PROCESSLIST lists them`,
+      details: { database: db, sessions: n },
+    },
+  );
 }
 
 /** The length of the MariaDB sandbox first line, which MySQL's own client refuses; 0 when absent or harmless. */
@@ -63,7 +91,14 @@ async function sandboxPrefix(file: string, client: Tool): Promise<number> {
 }
 
 /** Pipes the dump file into the client with `fresh` as its database, counting bytes for progress. */
-async function load(client: Tool, target: MysqlTarget, url: string, fresh: string, file: string, progress: Progress): Promise<void> {
+async function load(
+  client: Tool,
+  target: MysqlTarget,
+  url: string,
+  fresh: string,
+  file: string,
+  progress: Progress,
+): Promise<void> {
   const total = statSync(file).size;
   const skip = await sandboxPrefix(file, client);
   let bytes = skip;
@@ -81,10 +116,21 @@ async function load(client: Tool, target: MysqlTarget, url: string, fresh: strin
   progress({ phase: 'restore', bytes: 0, total });
   const input = createReadStream(file, { start: skip }).pipe(counter);
   await withOptionFile(optionFileText(target, url, isMariadb(client.version)), (options) =>
-    runTool(client, [`--defaults-file=${options}`, '--batch', '--binary-mode', '--default-character-set=utf8mb4', `--database=${fresh}`], {
-      env: process.env,
-      stdin: input,
-    }));
+    runTool(
+      client,
+      [
+        `--defaults-file=${options}`,
+        '--batch',
+        '--binary-mode',
+        '--default-character-set=utf8mb4',
+        `--database=${fresh}`,
+      ],
+      {
+        env: process.env,
+        stdin: input,
+      },
+    ),
+  );
   progress({ phase: 'restore', bytes: total, total });
 }
 
@@ -92,8 +138,10 @@ function renameAll(moves: [string, string, string][]): string {
   return `RENAME TABLE ${moves.map(([from, to, t]) => `${quoteName(from)}.${quoteName(t)} TO ${quoteName(to)}.${quoteName(t)}`).join(', ')}`;
 }
 
-const movesWithTable = (kinds: SchemaObject[]): SchemaObject[] => kinds.filter((o) => o.kind === 'TRIGGER' || o.kind === 'VIEW');
-const livesInDatabase = (kinds: SchemaObject[]): SchemaObject[] => kinds.filter((o) => o.kind !== 'TRIGGER' && o.kind !== 'VIEW');
+const movesWithTable = (kinds: SchemaObject[]): SchemaObject[] =>
+  kinds.filter((o) => o.kind === 'TRIGGER' || o.kind === 'VIEW');
+const livesInDatabase = (kinds: SchemaObject[]): SchemaObject[] =>
+  kinds.filter((o) => o.kind !== 'TRIGGER' && o.kind !== 'VIEW');
 
 /**
  * Restores a checked dump. The client loads it into a fresh database `<name>_molt_restore_<time>`
@@ -102,7 +150,12 @@ const livesInDatabase = (kinds: SchemaObject[]): SchemaObject[] => kinds.filter(
  * and the fresh tables into the target; the target's views, triggers, routines and events are
  * replaced by the backup's around that statement. A failure after the first change is rolled back.
  */
-export async function restoreMysql(target: DumpTarget, client: Tool, file: string, progress: Progress): Promise<RestoreOutcome> {
+export async function restoreMysql(
+  target: DumpTarget,
+  client: Tool,
+  file: string,
+  progress: Progress,
+): Promise<RestoreOutcome> {
   const t = parseMysqlUrl(target.url);
   const name = t.database;
   const display = displayUrl(target.url);
@@ -115,12 +168,19 @@ export async function restoreMysql(target: DumpTarget, client: Tool, file: strin
   try {
     // What an interrupted restore of this database left: a fresh copy nobody uses any more.
     const [schemata] = await conn.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA');
-    for (const stale of staleFreshDatabases((schemata as { s: string }[]).map((r) => String(r.s)), name)) {
+    for (const stale of staleFreshDatabases(
+      (schemata as { s: string }[]).map((r) => String(r.s)),
+      name,
+    )) {
       if ((await otherSessions(conn, stale)) > 0) continue;
       await conn.query(`DROP DATABASE IF EXISTS ${quoteName(stale)}`);
       notes.push(`dropped database \`${stale}\`, left by an interrupted restore`);
     }
-    const schema = await one(conn, 'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+    const schema = await one(
+      conn,
+      'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [name],
+    );
     const charset = schema ? ` CHARACTER SET ${String(schema.cs)} COLLATE ${String(schema.co)}` : '';
     if (schema) {
       const n = await otherSessions(conn, name);
@@ -131,10 +191,14 @@ export async function restoreMysql(target: DumpTarget, client: Tool, file: strin
     try {
       await load(client, t, target.url, fresh, file, progress);
     } catch (cause) {
-      throw new MoltError('RESTORE_FAILED', `Loading ${file} into a fresh database for ${display} failed, so nothing was changed: ${messageOf(cause)}`, {
-        cause,
-        hint: 'If it names a definer or a privilege, restore as a user that may create objects for that definer (the backup keeps DEFINER clauses)',
-      });
+      throw new MoltError(
+        'RESTORE_FAILED',
+        `Loading ${file} into a fresh database for ${display} failed, so nothing was changed: ${messageOf(cause)}`,
+        {
+          cause,
+          hint: 'If it names a definer or a privilege, restore as a user that may create objects for that definer (the backup keeps DEFINER clauses)',
+        },
+      );
     }
     const incoming = await readContents(conn, fresh);
     // The fresh copies are not needed (they are rebuilt in the target), and an event must not fire in fresh.
@@ -149,7 +213,9 @@ export async function restoreMysql(target: DumpTarget, client: Tool, file: strin
       made.push(name);
     }
     if (keepAside) {
-      await conn.query(`CREATE DATABASE ${quoteName(before)} CHARACTER SET ${String(schema!.cs)} COLLATE ${String(schema!.co)}`);
+      await conn.query(
+        `CREATE DATABASE ${quoteName(before)} CHARACTER SET ${String(schema!.cs)} COLLATE ${String(schema!.co)}`,
+      );
       made.push(before);
     }
     try {
@@ -164,23 +230,34 @@ export async function restoreMysql(target: DumpTarget, client: Tool, file: strin
       try {
         await createObjects(conn, before, old.objects);
         // The copy is for the operator to look at; its events must not go on changing it.
-        for (const e of old.objects.filter((o) => o.kind === 'EVENT')) await conn.query(`ALTER EVENT ${quoteName(before)}.${quoteName(e.name)} DISABLE`);
+        for (const e of old.objects.filter((o) => o.kind === 'EVENT'))
+          await conn.query(`ALTER EVENT ${quoteName(before)}.${quoteName(e.name)} DISABLE`);
       } catch (error) {
-        notes.push(`The old views, triggers, routines and events could not all be copied into \`${before}\`: ${messageOf(error)}`);
+        notes.push(
+          `The old views, triggers, routines and events could not all be copied into \`${before}\`: ${messageOf(error)}`,
+        );
       }
     }
     return { database: name, previous: keepAside ? before : null, notes };
   } catch (error) {
     // Every step after the first change to the target reports its own MoltError; anything else came before it.
     if (error instanceof MoltError) throw error;
-    throw new MoltError('RESTORE_FAILED', `Restoring ${file} into ${display} failed, so nothing was changed: ${redactUrl(messageOf(error))}`, {
-      cause: error,
-      hint: `The restoring user needs CREATE and DROP on \`${name}\` and on the staging databases (GRANT ALL ON \`${name.replace(/_/g, '\\_')}\\_molt\\_%\`.* TO ...), and the privileges to read and create its views, triggers, routines and events`,
-    });
+    throw new MoltError(
+      'RESTORE_FAILED',
+      `Restoring ${file} into ${display} failed, so nothing was changed: ${redactUrl(messageOf(error))}`,
+      {
+        cause: error,
+        hint: `The restoring user needs CREATE and DROP on \`${name}\` and on the staging databases (GRANT ALL ON \`${name.replace(/_/g, '\\_')}\\_molt\\_%\`.* TO ...), and the privileges to read and create its views, triggers, routines and events`,
+      },
+    );
   } finally {
     for (const db of made.reverse()) {
       // Only the fresh database may go with tables in it; any other one made here is dropped only if empty.
-      const holds = db !== fresh && (await one(conn, 'SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? LIMIT 1', [db]).catch(() => ({})));
+      const holds =
+        db !== fresh &&
+        (await one(conn, 'SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? LIMIT 1', [db]).catch(
+          () => ({}),
+        ));
       if (!holds) await conn.query(`DROP DATABASE IF EXISTS ${quoteName(db)}`).catch(() => undefined);
     }
     await conn.end().catch(() => conn.destroy());
@@ -214,17 +291,26 @@ async function swap(conn: mysql.Connection, p: SwapPlan): Promise<void> {
     try {
       await dropObjects(conn, p.name, (await readContents(conn, p.name)).objects);
       if (swapped && out.length + into.length > 0) {
-        await conn.query(renameAll([...into.map(([a, b, tb]): [string, string, string] => [b, a, tb]), ...out.map(([a, b, tb]): [string, string, string] => [b, a, tb])]));
+        await conn.query(
+          renameAll([
+            ...into.map(([a, b, tb]): [string, string, string] => [b, a, tb]),
+            ...out.map(([a, b, tb]): [string, string, string] => [b, a, tb]),
+          ]),
+        );
       }
       await createObjects(conn, p.name, p.old.objects);
     } catch (again) {
       rollbackFailed = true;
       rollback = `putting the target back failed too (${messageOf(again)}): its old tables may be in \`${p.before}\` and the restored ones in \`${p.fresh}\``;
     }
-    throw new MoltError('RESTORE_FAILED', `Swapping the restored tables into \`${p.name}\` (${p.display}) failed, and ${rollback}: ${messageOf(cause)}`, {
-      cause,
-      hint: 'The restoring user needs CREATE, DROP, ALTER and the privileges to create the backup\'s views, triggers, routines and events; and no session may hold a lock on the target\'s tables',
-      details: { database: p.name, fresh: p.fresh, before: p.before, rollbackFailed },
-    });
+    throw new MoltError(
+      'RESTORE_FAILED',
+      `Swapping the restored tables into \`${p.name}\` (${p.display}) failed, and ${rollback}: ${messageOf(cause)}`,
+      {
+        cause,
+        hint: "The restoring user needs CREATE, DROP, ALTER and the privileges to create the backup's views, triggers, routines and events; and no session may hold a lock on the target's tables",
+        details: { database: p.name, fresh: p.fresh, before: p.before, rollbackFailed },
+      },
+    );
   }
 }

@@ -20,8 +20,18 @@ const EDGE_BYTES = 4_096;
  */
 export function mysqldumpArgs(tool: Tool, serverVersion: string, database: string, file: string): string[] {
   const args = [
-    '--single-transaction', '--skip-lock-tables', '--quick', '--routines', '--triggers', '--events', '--hex-blob',
-    '--default-character-set=utf8mb4', '--no-tablespaces', '--comments', '--tz-utc', `--result-file=${file}`,
+    '--single-transaction',
+    '--skip-lock-tables',
+    '--quick',
+    '--routines',
+    '--triggers',
+    '--events',
+    '--hex-blob',
+    '--default-character-set=utf8mb4',
+    '--no-tablespaces',
+    '--comments',
+    '--tz-utc',
+    `--result-file=${file}`,
   ];
   if (!isMariadb(tool.version)) {
     // A GTID_PURGED line would make the dump fail to load on any server that already has GTIDs.
@@ -47,13 +57,22 @@ async function dump(target: DumpTarget, file: string, progress: Progress): Promi
   const stop = every(POLL_MS, () => progress({ phase: 'dump', bytes: sizeOf(file) }));
   try {
     await withOptionFile(optionFileText(parsed, target.url, isMariadb(tool.version)), (options) =>
-      runTool(tool, [`--defaults-file=${options}`, ...mysqldumpArgs(tool, target.serverVersion, parsed.database, file)], { env: process.env }));
+      runTool(
+        tool,
+        [`--defaults-file=${options}`, ...mysqldumpArgs(tool, target.serverVersion, parsed.database, file)],
+        { env: process.env },
+      ),
+    );
   } catch (cause) {
     await rm(file, { force: true });
-    throw new MoltError('BACKUP_FAILED', `${tool.name} of ${displayUrl(target.url)} failed: ${(cause as Error).message}`, {
-      cause,
-      hint: 'Check that the URL\'s user may read every table, view, routine, trigger and event (SELECT, SHOW VIEW, TRIGGER, EVENT, and SHOW ROUTINE or SELECT on mysql.proc), and that the disk has room',
-    });
+    throw new MoltError(
+      'BACKUP_FAILED',
+      `${tool.name} of ${displayUrl(target.url)} failed: ${(cause as Error).message}`,
+      {
+        cause,
+        hint: "Check that the URL's user may read every table, view, routine, trigger and event (SELECT, SHOW VIEW, TRIGGER, EVENT, and SHOW ROUTINE or SELECT on mysql.proc), and that the disk has room",
+      },
+    );
   } finally {
     stop();
   }
@@ -85,7 +104,8 @@ async function check(_target: DumpTarget, file: string): Promise<void> {
     const { head, tail } = await edges(file);
     const last = tail.trimEnd().split('\n').pop() ?? '';
     if (!/^-- (MariaDB|MySQL) dump \d/m.test(head)) why = 'it does not start with a mysqldump or mariadb-dump header';
-    else if (!last.startsWith('-- Dump completed')) why = 'it does not end with the "-- Dump completed" line, so the dump was cut short or failed';
+    else if (!last.startsWith('-- Dump completed'))
+      why = 'it does not end with the "-- Dump completed" line, so the dump was cut short or failed';
   } catch (cause) {
     why = (cause as Error).message;
   }
@@ -108,7 +128,11 @@ async function preflight(target: DumpTarget): Promise<string> {
  * Checks the dump, then restores it atomically (see restoreMysql) and says which database, if any,
  * was kept aside as `<name>_molt_before_restore_<time>`.
  */
-export async function restoreMysqlDatabase(target: DumpTarget, file: string, progress: Progress): Promise<RestoreOutcome> {
+export async function restoreMysqlDatabase(
+  target: DumpTarget,
+  file: string,
+  progress: Progress,
+): Promise<RestoreOutcome> {
   await check(target, file);
   return restoreMysql(target, await mysqlTool('client', target.serverVersion), file, progress);
 }

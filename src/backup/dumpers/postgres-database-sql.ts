@@ -51,7 +51,8 @@ const DATABASE_NAME = /(\bDATABASE\s+)("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)/;
 export function databaseStatements(script: string, database: string): DatabaseStatements {
   const out: DatabaseStatements = { owner: [], properties: [] };
   for (const statement of splitScript(script)) {
-    if (!/^(CREATE DATABASE|ALTER DATABASE|COMMENT ON DATABASE|GRANT|REVOKE|SECURITY LABEL)\b/i.test(statement)) continue;
+    if (!/^(CREATE DATABASE|ALTER DATABASE|COMMENT ON DATABASE|GRANT|REVOKE|SECURITY LABEL)\b/i.test(statement))
+      continue;
     if (!DATABASE_NAME.test(statement)) continue;
     const renamed = statement.replace(DATABASE_NAME, (_m, keyword: string) => `${keyword}${quoteIdent(database)}`);
     if (/^CREATE DATABASE/i.test(renamed)) out.create = renamed;

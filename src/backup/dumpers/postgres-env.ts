@@ -14,7 +14,18 @@ export interface PostgresUrl {
 // What node-postgres itself reads from the environment when the URL leaves a field out; every other
 // PG* variable (PGSERVICE, PGHOSTADDR, PGCLIENTENCODING...) could redirect or reshape a tool's
 // connection, so the tools do not inherit it.
-const INHERITED = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGPASSFILE', 'PGSSLMODE', 'PGAPPNAME', 'PGOPTIONS', 'PGCONNECT_TIMEOUT'];
+const INHERITED = [
+  'PGHOST',
+  'PGPORT',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGDATABASE',
+  'PGPASSFILE',
+  'PGSSLMODE',
+  'PGAPPNAME',
+  'PGOPTIONS',
+  'PGCONNECT_TIMEOUT',
+];
 
 /**
  * Splits a PostgreSQL URL with the rules of pg-connection-string (the `pg` driver's parser): query
@@ -32,7 +43,8 @@ export function parsePostgresUrl(url: string): PostgresUrl {
     });
   }
   const q = parsed.searchParams;
-  const hostname = parsed.hostname === '___socket___' ? '' : decodeURIComponent(parsed.hostname.replace(/^\[(.+)\]$/, '$1'));
+  const hostname =
+    parsed.hostname === '___socket___' ? '' : decodeURIComponent(parsed.hostname.replace(/^\[(.+)\]$/, '$1'));
   const path = parsed.pathname.slice(1);
   const nonEmpty = (v: string | null | undefined): string | undefined => (v ? v : undefined);
   return {

@@ -23,17 +23,22 @@ async function otherSessions(admin: Session, database: string): Promise<number> 
 }
 
 function sessionsError(database: string, n: number, url: string): MoltError {
-  return new MoltError('RESTORE_FAILED', `${n} other session(s) are connected to database "${database}" (${displayUrl(url)}); the restore swaps databases by renaming, which needs them gone. Nothing was changed`, {
-    hint: `Stop the service (and any psql) using "${database}", then restore again; to end them: SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.replace(/'/g, "''")}'`,
-    details: { database, sessions: n },
-  });
+  return new MoltError(
+    'RESTORE_FAILED',
+    `${n} other session(s) are connected to database "${database}" (${displayUrl(url)}); the restore swaps databases by renaming, which needs them gone. Nothing was changed`,
+    {
+      hint: `Stop the service (and any psql) using "${database}", then restore again; to end them: SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.replace(/'/g, "''")}'`,
+      details: { database, sessions: n },
+    },
+  );
 }
 
 /** True when a database holds anything a user made: relations, functions, types, extra schemas or extensions. */
 async function holdsObjects(url: string, database: string): Promise<boolean> {
   const session = await createPostgresDriver(withDatabase(url, database)).connect();
   try {
-    const user = "NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
+    const user =
+      "NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
     const [row] = await session.query<{ used: boolean }>(`SELECT
       EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname ${user})
       OR EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname ${user})
@@ -59,15 +64,24 @@ function bytesRead(pid: number | undefined): number | undefined {
 }
 
 /** The database-level statements of the archive (CREATE DATABASE with its encoding and locale, owner, settings, comment, grants). */
-async function archiveDatabaseSql(tool: Tool, file: string, env: NodeJS.ProcessEnv): Promise<{ dbname: string; text: string }> {
+async function archiveDatabaseSql(
+  tool: Tool,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ dbname: string; text: string }> {
   const list = await captureTool(tool, ['--create', '--list', file], env);
   const dbname = /^;\s+dbname: (.*)$/m.exec(list)?.[1] ?? '';
-  const entries = list.split('\n').filter((line) => /^\d+; \d+ \d+ (DATABASE -|DATABASE PROPERTIES -|[A-Z ]+ - DATABASE )/.test(line));
+  const entries = list
+    .split('\n')
+    .filter((line) => /^\d+; \d+ \d+ (DATABASE -|DATABASE PROPERTIES -|[A-Z ]+ - DATABASE )/.test(line));
   if (entries.length === 0) return { dbname, text: '' };
   const dir = mkdtempSync(join(tmpdir(), 'molt-pglist-'));
   try {
     writeFileSync(join(dir, 'list'), `${entries.join('\n')}\n`);
-    return { dbname, text: await captureTool(tool, ['--create', `--use-list=${join(dir, 'list')}`, '--file=-', file], env) };
+    return {
+      dbname,
+      text: await captureTool(tool, ['--create', `--use-list=${join(dir, 'list')}`, '--file=-', file], env),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -79,7 +93,12 @@ async function archiveDatabaseSql(tool: Tool, file: string, env: NodeJS.ProcessE
  * to `<name>_molt_before_restore_<time>` and the fresh database to the target's name. Until that
  * commit the target is untouched; on any failure the fresh database is dropped.
  */
-export async function restorePostgres(target: DumpTarget, tool: Tool, file: string, progress: Progress): Promise<RestoreOutcome> {
+export async function restorePostgres(
+  target: DumpTarget,
+  tool: Tool,
+  file: string,
+  progress: Progress,
+): Promise<RestoreOutcome> {
   const parsed = parsePostgresUrl(target.url);
   const name = parsed.database ?? process.env.PGDATABASE ?? parsed.user ?? process.env.PGUSER ?? userInfo().username;
   const display = displayUrl(target.url);
@@ -117,15 +136,23 @@ export async function restorePostgres(target: DumpTarget, tool: Tool, file: stri
       if (read !== undefined) progress({ phase: 'restore', bytes: Math.min(read, total), total });
     });
     try {
-      await runTool(tool, ['--single-transaction', '--exit-on-error', '--no-password', `--dbname=${dbnameConninfo(fresh)}`, file], {
-        env,
-        onSpawn: (child) => void (pid = child.pid),
-      });
+      await runTool(
+        tool,
+        ['--single-transaction', '--exit-on-error', '--no-password', `--dbname=${dbnameConninfo(fresh)}`, file],
+        {
+          env,
+          onSpawn: (child) => void (pid = child.pid),
+        },
+      );
     } catch (cause) {
-      throw new MoltError('RESTORE_FAILED', `pg_restore of ${file} into ${display} failed, so nothing was changed: ${messageOf(cause)}`, {
-        cause,
-        hint: 'If it names a missing role, create that role first (the backup keeps owners and grants) or restore as a superuser',
-      });
+      throw new MoltError(
+        'RESTORE_FAILED',
+        `pg_restore of ${file} into ${display} failed, so nothing was changed: ${messageOf(cause)}`,
+        {
+          cause,
+          hint: 'If it names a missing role, create that role first (the backup keeps owners and grants) or restore as a superuser',
+        },
+      );
     } finally {
       stop();
     }
@@ -143,24 +170,35 @@ export async function restorePostgres(target: DumpTarget, tool: Tool, file: stri
       await admin.commit();
     } catch (cause) {
       await admin.rollback().catch(() => undefined);
-      throw new MoltError('RESTORE_FAILED', `Swapping the restored database into "${name}" (${display}) failed, so nothing was changed: ${messageOf(cause)}`, {
-        cause,
-        hint: 'The restoring role needs CREATEDB and must own the target database (or be a superuser), and no session may use the target',
-      });
+      throw new MoltError(
+        'RESTORE_FAILED',
+        `Swapping the restored database into "${name}" (${display}) failed, so nothing was changed: ${messageOf(cause)}`,
+        {
+          cause,
+          hint: 'The restoring role needs CREATEDB and must own the target database (or be a superuser), and no session may use the target',
+        },
+      );
     }
     created = false;
     let previous: string | null = exists ? before : null;
     if (previous && !(await holdsObjects(target.url, previous).catch(() => true))) {
       // An empty database kept aside is clutter with nothing to recover.
-      await admin.exec(`DROP DATABASE ${quoteIdent(previous)}`).then(() => void (previous = null), () => undefined);
+      await admin.exec(`DROP DATABASE ${quoteIdent(previous)}`).then(
+        () => void (previous = null),
+        () => undefined,
+      );
     }
     return { database: name, previous, notes };
   } catch (error) {
     if (error instanceof MoltError) throw error;
-    throw new MoltError('RESTORE_FAILED', `Restoring ${file} into ${display} failed, so nothing was changed: ${redactUrl(messageOf(error))}`, {
-      cause: error,
-      hint: 'The restoring role needs CREATEDB and must own the target database (or be a superuser); the server needs the locale the backup was made with',
-    });
+    throw new MoltError(
+      'RESTORE_FAILED',
+      `Restoring ${file} into ${display} failed, so nothing was changed: ${redactUrl(messageOf(error))}`,
+      {
+        cause: error,
+        hint: 'The restoring role needs CREATEDB and must own the target database (or be a superuser); the server needs the locale the backup was made with',
+      },
+    );
   } finally {
     if (created) await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(fresh)}`).catch(() => undefined);
     await admin.close();

@@ -30,7 +30,7 @@ async function dump(target: DumpTarget, file: string, progress: Progress): Promi
     rmSync(file, { force: true });
     throw new MoltError('BACKUP_FAILED', `pg_dump of ${displayUrl(target.url)} failed: ${(cause as Error).message}`, {
       cause,
-      hint: 'Check that the URL\'s user may read every table (pg_dump needs SELECT on all of them) and that the disk has room',
+      hint: "Check that the URL's user may read every table (pg_dump needs SELECT on all of them) and that the disk has room",
     });
   } finally {
     stop();
@@ -54,11 +54,15 @@ async function check(target: DumpTarget, file: string): Promise<void> {
   } catch (cause) {
     const why = cause instanceof ToolFailure ? cause.stderr || cause.message : (cause as Error).message;
     if (/unsupported version .* in file header/.test(why)) {
-      throw new MoltError('BACKUP_TOOL_MISSING', `${file} was written by a newer pg_dump than ${tool.version} can read: ${why}`, {
-        cause,
-        hint: `Install the client tools of the PostgreSQL version that made the backup (apt install postgresql-client-<version>; ${postgresPackage(target.serverVersion)} matches this server)`,
-        details: { file, tool: tool.version },
-      });
+      throw new MoltError(
+        'BACKUP_TOOL_MISSING',
+        `${file} was written by a newer pg_dump than ${tool.version} can read: ${why}`,
+        {
+          cause,
+          hint: `Install the client tools of the PostgreSQL version that made the backup (apt install postgresql-client-<version>; ${postgresPackage(target.serverVersion)} matches this server)`,
+          details: { file, tool: tool.version },
+        },
+      );
     }
     throw new MoltError('BACKUP_INVALID', `${file} is not a complete pg_dump archive: ${why}`, {
       cause,
@@ -80,7 +84,11 @@ async function preflight(target: DumpTarget): Promise<string> {
  * Checks the archive, then restores it atomically (see restorePostgres) and says which database, if
  * any, was kept aside as `<name>_molt_before_restore_<time>`.
  */
-export async function restorePostgresDatabase(target: DumpTarget, file: string, progress: Progress): Promise<RestoreOutcome> {
+export async function restorePostgresDatabase(
+  target: DumpTarget,
+  file: string,
+  progress: Progress,
+): Promise<RestoreOutcome> {
   await check(target, file);
   return restorePostgres(target, await postgresTool('pg_restore', target.serverVersion), file, progress);
 }

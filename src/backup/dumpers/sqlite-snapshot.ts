@@ -17,7 +17,8 @@ const CHECKPOINT_WAIT_MS = 1_000;
  * Returns null when a writer got in between, so that the caller takes a staged copy instead.
  */
 export async function sqliteSnapshot(path: string): Promise<Snapshot | null> {
-  if (!existsSync(path)) throw new MoltError('BACKUP_FAILED', `${path} does not exist`, { hint: 'Check the database URL' });
+  if (!existsSync(path))
+    throw new MoltError('BACKUP_FAILED', `${path} does not exist`, { hint: 'Check the database URL' });
   const Database = await loadSqlite();
   let db: InstanceType<typeof Database> | undefined;
   try {

@@ -20,7 +20,10 @@ export const codeOf = (error: unknown): string => String((error as { code?: unkn
 
 /** The database file, through any symlink: SQLite keeps -wal and -shm beside the real file, and restore must replace that one. */
 export function targetPath(target: DumpTarget, code: 'BACKUP_FAILED' | 'RESTORE_FAILED'): string {
-  if (!target.path) throw new MoltError(code, 'The SQLite target has no file path', { hint: 'Use a database URL of the form sqlite:path/to/file.db' });
+  if (!target.path)
+    throw new MoltError(code, 'The SQLite target has no file path', {
+      hint: 'Use a database URL of the form sqlite:path/to/file.db',
+    });
   const path = resolve(target.path);
   return existsSync(path) ? realpathSync(path) : path;
 }
@@ -29,6 +32,8 @@ export function targetPath(target: DumpTarget, code: 'BACKUP_FAILED' | 'RESTORE_
 export function backupFailure(source: string, what: string, cause: unknown, otherwise: string): MoltError {
   return new MoltError('BACKUP_FAILED', `${what} failed: ${messageOf(cause)}`, {
     cause,
-    hint: codeOf(cause).startsWith('SQLITE_BUSY') ? `Another process kept ${source} locked for ${BUSY_MS / 1000} s; try again when it is less busy` : otherwise,
+    hint: codeOf(cause).startsWith('SQLITE_BUSY')
+      ? `Another process kept ${source} locked for ${BUSY_MS / 1000} s; try again when it is less busy`
+      : otherwise,
   });
 }

@@ -36,18 +36,27 @@ async function readHeader(file: string, label = file): Promise<void> {
       await fh.close();
     }
   } catch (cause) {
-    throw new MoltError('BACKUP_INVALID', `${label} cannot be read: ${messageOf(cause)}`, { cause, details: { file: label } });
+    throw new MoltError('BACKUP_INVALID', `${label} cannot be read: ${messageOf(cause)}`, {
+      cause,
+      details: { file: label },
+    });
   }
-  if (size < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\0') throw invalid('it does not start with the SQLite header');
+  if (size < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\0')
+    throw invalid('it does not start with the SQLite header');
   const raw = head.readUInt16BE(16);
   const pageSize = raw === 1 ? 65_536 : raw;
-  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw invalid(`its header names an impossible page size (${raw})`);
-  if (![1, 2].includes(head[18]) || ![1, 2].includes(head[19])) throw invalid('its header names an unknown file format');
-  if (size % pageSize !== 0) throw invalid(`it is cut short: ${size} bytes is not a whole number of ${pageSize}-byte pages`);
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0)
+    throw invalid(`its header names an impossible page size (${raw})`);
+  if (![1, 2].includes(head[18]) || ![1, 2].includes(head[19]))
+    throw invalid('its header names an unknown file format');
+  if (size % pageSize !== 0)
+    throw invalid(`it is cut short: ${size} bytes is not a whole number of ${pageSize}-byte pages`);
   // The in-header page count is trustworthy only while "version-valid-for" matches the change counter.
   const pages = head.readUInt32BE(28);
   if (pages > 0 && head.readUInt32BE(24) === head.readUInt32BE(92) && size < pages * pageSize) {
-    throw invalid(`it is cut short: its header declares ${pages} pages (${pages * pageSize} bytes) but the file has ${size} bytes`);
+    throw invalid(
+      `it is cut short: its header declares ${pages} pages (${pages * pageSize} bytes) but the file has ${size} bytes`,
+    );
   }
 }
 
@@ -57,10 +66,14 @@ async function checkFile(file: string, label = file): Promise<void> {
   // A -wal or -journal beside the dump would be read as part of it, yet restore copies the file alone.
   for (const suffix of ['-wal', '-journal']) {
     if (existsSync(file + suffix) && statSync(file + suffix).size > 0) {
-      throw new MoltError('BACKUP_INVALID', `${label} is not self-contained: ${basename(file)}${suffix} lies beside it`, {
-        hint: `Remove ${file}${suffix} if it is not part of the backup`,
-        details: { file: label },
-      });
+      throw new MoltError(
+        'BACKUP_INVALID',
+        `${label} is not self-contained: ${basename(file)}${suffix} lies beside it`,
+        {
+          hint: `Remove ${file}${suffix} if it is not part of the backup`,
+          details: { file: label },
+        },
+      );
     }
   }
   // A dump of a WAL database keeps its WAL flag, so even a read-only open creates -wal and -shm: remove what we made.
@@ -73,7 +86,9 @@ async function checkFile(file: string, label = file): Promise<void> {
       // quick_check: every page, b-tree and record, in linear time; integrity_check also cross-checks every
       // index against its table and took 11x longer (3.0 s against 0.28 s on 326 MB), too slow for 1 GB.
       const rows = db.pragma('quick_check(20)') as { quick_check: string }[];
-      problems = rows.flatMap((r) => r.quick_check.split('\n')).filter((line) => line !== 'ok' && !line.startsWith('***'));
+      problems = rows
+        .flatMap((r) => r.quick_check.split('\n'))
+        .filter((line) => line !== 'ok' && !line.startsWith('***'));
     } finally {
       db.close();
     }
@@ -83,10 +98,14 @@ async function checkFile(file: string, label = file): Promise<void> {
     for (const s of made) await rm(file + s, { force: true });
   }
   if (problems.length > 0) {
-    throw new MoltError('BACKUP_INVALID', `${label} fails SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`, {
-      hint: 'The dump is damaged; nothing was changed. Restore another backup, or take a new one',
-      details: { file: label, problems },
-    });
+    throw new MoltError(
+      'BACKUP_INVALID',
+      `${label} fails SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`,
+      {
+        hint: 'The dump is damaged; nothing was changed. Restore another backup, or take a new one',
+        details: { file: label, problems },
+      },
+    );
   }
 }
 
@@ -99,8 +118,14 @@ async function checkFile(file: string, label = file): Promise<void> {
 async function dumpFile(target: DumpTarget, file: string, progress: Progress, stepBytes: number): Promise<void> {
   const source = targetPath(target, 'BACKUP_FAILED');
   const failed = (cause: unknown): MoltError =>
-    backupFailure(source, `Backup of ${source} to ${file}`, cause, 'Check that the file is readable and that the backup directory exists and has room');
-  if (!existsSync(source)) throw new MoltError('BACKUP_FAILED', `${source} does not exist`, { hint: 'Check the database URL' });
+    backupFailure(
+      source,
+      `Backup of ${source} to ${file}`,
+      cause,
+      'Check that the file is readable and that the backup directory exists and has room',
+    );
+  if (!existsSync(source))
+    throw new MoltError('BACKUP_FAILED', `${source} does not exist`, { hint: 'Check the database URL' });
   for (const s of ['', ...SIBLINGS]) await rm(file + s, { force: true });
   const Database = await loadSqlite();
   let db: Database | undefined;
@@ -125,7 +150,11 @@ async function dumpFile(target: DumpTarget, file: string, progress: Progress, st
     db?.close();
   }
   const left = SIBLINGS.filter((s) => existsSync(file + s));
-  if (left.length > 0) throw new MoltError('BACKUP_FAILED', `Backup of ${source} left ${left.map((s) => basename(file) + s).join(', ')} beside ${file}`);
+  if (left.length > 0)
+    throw new MoltError(
+      'BACKUP_FAILED',
+      `Backup of ${source} left ${left.map((s) => basename(file) + s).join(', ')} beside ${file}`,
+    );
 }
 
 /**
@@ -134,15 +163,23 @@ async function dumpFile(target: DumpTarget, file: string, progress: Progress, st
  */
 async function settleTarget(path: string): Promise<void> {
   const inUse = (who: string, cause?: unknown): MoltError =>
-    new MoltError('RESTORE_FAILED', `${path} is in use by ${who}; restoring under a running service would lose its writes or corrupt the database`, {
-      cause,
-      hint: 'Stop the service that uses the database, then run restore again',
-      details: { path },
-    });
+    new MoltError(
+      'RESTORE_FAILED',
+      `${path} is in use by ${who}; restoring under a running service would lose its writes or corrupt the database`,
+      {
+        cause,
+        hint: 'Stop the service that uses the database, then run restore again',
+        details: { path },
+      },
+    );
   const holders = processesHolding(path);
-  if (holders.length > 0) throw inUse(holders.map((h) => `process ${h.pid}${h.command ? ` (${h.command})` : ''}`).join(', '));
+  if (holders.length > 0)
+    throw inUse(holders.map((h) => `process ${h.pid}${h.command ? ` (${h.command})` : ''}`).join(', '));
   if (!existsSync(path)) return;
-  if (!statSync(path).isFile()) throw new MoltError('RESTORE_FAILED', `${path} exists and is not a file`, { hint: 'Point the database URL at a file' });
+  if (!statSync(path).isFile())
+    throw new MoltError('RESTORE_FAILED', `${path} exists and is not a file`, {
+      hint: 'Point the database URL at a file',
+    });
   const Database = await loadSqlite();
   let db: Database | undefined;
   try {
@@ -157,7 +194,10 @@ async function settleTarget(path: string): Promise<void> {
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw inUse('another connection', cause);
     // A damaged old database is what restores are for: it cannot be settled, and it is replaced as it is.
     if (!code.startsWith('SQLITE_NOTADB') && !code.startsWith('SQLITE_CORRUPT')) {
-      throw new MoltError('RESTORE_FAILED', `${path} cannot be opened to replace it: ${messageOf(cause)}`, { cause, hint: 'Check the file and its directory permissions' });
+      throw new MoltError('RESTORE_FAILED', `${path} cannot be opened to replace it: ${messageOf(cause)}`, {
+        cause,
+        hint: 'Check the file and its directory permissions',
+      });
     }
   } finally {
     db?.close();
@@ -229,7 +269,12 @@ async function syncDir(dir: string): Promise<void> {
  * database's -wal, -shm and -journal are removed (after being folded into it) so SQLite cannot replay
  * them into the new file, and the copy is renamed over the target. Any failure leaves the old file.
  */
-async function restoreFile(target: DumpTarget, file: string, progress: Progress, options: { disposable?: boolean; swap?: (step: SwapStep) => Promise<void> } = {}): Promise<RestoreOutcome> {
+async function restoreFile(
+  target: DumpTarget,
+  file: string,
+  progress: Progress,
+  options: { disposable?: boolean; swap?: (step: SwapStep) => Promise<void> } = {},
+): Promise<RestoreOutcome> {
   const path = targetPath(target, 'RESTORE_FAILED');
   await readHeader(file);
   const dir = dirname(path);
@@ -254,10 +299,14 @@ async function restoreFile(target: DumpTarget, file: string, progress: Progress,
   } catch (cause) {
     for (const s of ['', ...SIBLINGS]) await rm(temp + s, { force: true });
     if (cause instanceof MoltError) throw cause;
-    throw new MoltError('RESTORE_FAILED', `Restore of ${file} into ${path} failed: ${messageOf(cause)}; ${path} is unchanged`, {
-      cause,
-      hint: `Check that ${dir} is writable and has room for another copy of the database`,
-    });
+    throw new MoltError(
+      'RESTORE_FAILED',
+      `Restore of ${file} into ${path} failed: ${messageOf(cause)}; ${path} is unchanged`,
+      {
+        cause,
+        hint: `Check that ${dir} is writable and has room for another copy of the database`,
+      },
+    );
   }
   await syncDir(dir);
   const kept = existsSync(previous);
@@ -277,10 +326,14 @@ async function libraryVersion(): Promise<string> {
       db.close();
     }
   } catch (cause) {
-    throw new MoltError('BACKUP_TOOL_MISSING', `The SQLite library (better-sqlite3) cannot be loaded: ${messageOf(cause)}`, {
-      cause,
-      hint: 'Reinstall molt so its native module is built for this Node.js: npm rebuild better-sqlite3',
-    });
+    throw new MoltError(
+      'BACKUP_TOOL_MISSING',
+      `The SQLite library (better-sqlite3) cannot be loaded: ${messageOf(cause)}`,
+      {
+        cause,
+        hint: 'Reinstall molt so its native module is built for this Node.js: npm rebuild better-sqlite3',
+      },
+    );
   }
 }
 
@@ -295,7 +348,8 @@ export function createSqliteDumper(options: { stepBytes?: number; inPlace?: bool
     fileName: 'db.sqlite',
     preflight: () => libraryVersion(),
     dump: (target, file, progress) => dumpFile(target, file, progress, stepBytes),
-    snapshot: async (target) => (options.inPlace === false ? null : sqliteSnapshot(targetPath(target, 'BACKUP_FAILED'))),
+    snapshot: async (target) =>
+      options.inPlace === false ? null : sqliteSnapshot(targetPath(target, 'BACKUP_FAILED')),
     check: (_target, file) => checkFile(file),
     restore: (target, file, progress, how) => restoreFile(target, file, progress, how),
   };

@@ -26,7 +26,14 @@ export function staleFreshDatabases(databases: readonly string[], name: string, 
     const m = FRESH.exec(db);
     if (!m || !name.startsWith(m[1]) || m[1].length === 0) return false;
     const t = m[2];
-    const made = Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14));
+    const made = Date.UTC(
+      +t.slice(0, 4),
+      +t.slice(4, 6) - 1,
+      +t.slice(6, 8),
+      +t.slice(8, 10),
+      +t.slice(10, 12),
+      +t.slice(12, 14),
+    );
     return now.getTime() - made > STALE_MS;
   });
 }

@@ -44,11 +44,15 @@ export async function locateTool(names: readonly string[], install: string, purp
     try {
       return { name, path, version: await readVersion(path) };
     } catch (cause) {
-      throw new MoltError('BACKUP_TOOL_MISSING', `${path} is there but \`${name} --version\` fails, so molt cannot ${purpose}`, {
-        cause,
-        hint: `Reinstall the client tools: apt install ${install}`,
-        details: { tool: name, path, package: install },
-      });
+      throw new MoltError(
+        'BACKUP_TOOL_MISSING',
+        `${path} is there but \`${name} --version\` fails, so molt cannot ${purpose}`,
+        {
+          cause,
+          hint: `Reinstall the client tools: apt install ${install}`,
+          details: { tool: name, path, package: install },
+        },
+      );
     }
   }
   const which = names.length > 1 ? `none of ${names.join(', ')} is` : `${names[0]} is not`;
@@ -116,10 +120,14 @@ export async function postgresTool(name: 'pg_dump' | 'pg_restore', serverVersion
     const major = postgresMajor(version);
     if (major !== undefined && major >= server) return { name, path, version };
   }
-  throw new MoltError('BACKUP_TOOL_MISSING', `${tool.path} is ${tool.version}, older than the server (${shown}); ${name} must be at least version ${server} to ${purpose}`, {
-    hint: `Install the matching client tools: apt install ${install}`,
-    details: { tool: name, path: tool.path, toolVersion: tool.version, serverVersion, package: install },
-  });
+  throw new MoltError(
+    'BACKUP_TOOL_MISSING',
+    `${tool.path} is ${tool.version}, older than the server (${shown}); ${name} must be at least version ${server} to ${purpose}`,
+    {
+      hint: `Install the matching client tools: apt install ${install}`,
+      details: { tool: name, path: tool.path, toolVersion: tool.version, serverVersion, package: install },
+    },
+  );
 }
 
 /** True when a MySQL-family version text (server or tool) is MariaDB's. */
@@ -129,7 +137,9 @@ export function isMariadb(versionText: string): boolean {
 
 /** The Debian package with the dump and client tools for a MySQL or MariaDB server. */
 export function mysqlPackage(serverVersion: string): string {
-  return isMariadb(serverVersion) ? 'mariadb-client' : 'default-mysql-client (or mysql-client from the MySQL APT repository)';
+  return isMariadb(serverVersion)
+    ? 'mariadb-client'
+    : 'default-mysql-client (or mysql-client from the MySQL APT repository)';
 }
 
 /**
@@ -150,13 +160,19 @@ export async function mysqlTool(role: 'dump' | 'client', serverVersion: string):
 export function mysqlFlavorWarning(toolVersion: string, serverVersion: string): string | undefined {
   if (isMariadb(toolVersion) === isMariadb(serverVersion)) return undefined;
   const [tool, server] = isMariadb(serverVersion) ? ['MySQL', 'MariaDB'] : ['MariaDB', 'MySQL'];
-  return `The dump tool is ${tool}'s (${toolVersion}) but the server is ${server} ${serverVersion}: tables and data round-trip, `
-    + `but ${server}-only objects (such as MariaDB sequences or MySQL invisible columns) may not; install ${mysqlPackage(serverVersion)}`;
+  return (
+    `The dump tool is ${tool}'s (${toolVersion}) but the server is ${server} ${serverVersion}: tables and data round-trip, ` +
+    `but ${server}-only objects (such as MariaDB sequences or MySQL invisible columns) may not; install ${mysqlPackage(serverVersion)}`
+  );
 }
 
 /** A tool run that ended badly: its exit status and the end of what it wrote to stderr. */
 export class ToolFailure extends Error {
-  constructor(readonly tool: string, readonly exit: string, readonly stderr: string) {
+  constructor(
+    readonly tool: string,
+    readonly exit: string,
+    readonly stderr: string,
+  ) {
     super(`${tool} ${exit}${stderr ? `: ${stderr}` : ''}`);
     this.name = 'ToolFailure';
   }
@@ -179,12 +195,15 @@ const STDERR_KEEP = 8_192;
  * util-linux's setpriv, where the machine has it: a dump or restore tool started through it gets SIGKILL when molt dies,
  * even by kill -9, instead of finishing a copy nobody will use. Without it the tool runs as before.
  */
-const DEATH_WRAPPER = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => process.platform === 'linux' && existsSync(path)) ?? null;
+const DEATH_WRAPPER =
+  ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => process.platform === 'linux' && existsSync(path)) ?? null;
 
 /** Runs a tool with arguments that hold no secret; resolves on exit 0, else rejects with ToolFailure. */
 export async function runTool(tool: Tool, args: readonly string[], options: RunOptions): Promise<void> {
   const stdout = options.stdout ?? 'ignore';
-  const [command, argv] = DEATH_WRAPPER ? [DEATH_WRAPPER, ['--pdeathsig', 'KILL', '--', tool.path, ...args]] : [tool.path, args];
+  const [command, argv] = DEATH_WRAPPER
+    ? [DEATH_WRAPPER, ['--pdeathsig', 'KILL', '--', tool.path, ...args]]
+    : [tool.path, args];
   const child = spawn(command, argv, {
     env: options.env,
     stdio: [options.stdin ? 'pipe' : 'ignore', typeof stdout === 'object' ? 'pipe' : stdout, 'pipe'],
@@ -195,7 +214,9 @@ export async function runTool(tool: Tool, args: readonly string[], options: RunO
   });
   const exited = new Promise<string | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve(code === 0 ? null : code !== null ? `exited with status ${code}` : `was killed by ${signal}`));
+    child.on('close', (code, signal) =>
+      resolve(code === 0 ? null : code !== null ? `exited with status ${code}` : `was killed by ${signal}`),
+    );
   });
   options.onSpawn?.(child);
   const streams: Promise<void>[] = [];

@@ -1,4 +1,11 @@
-import { backup, listBackups, verifyBackup, type BackupListing, type BackupReport, type VerifyReport } from '../../backup/index.js';
+import {
+  backup,
+  listBackups,
+  verifyBackup,
+  type BackupListing,
+  type BackupReport,
+  type VerifyReport,
+} from '../../backup/index.js';
 import { parseDataDirs } from '../../config/config.js';
 import { MoltError } from '../../errors.js';
 import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
@@ -36,7 +43,8 @@ Examples:
   molt backup verify backups/molt-backup-app-20261122T083012345Z-0042.tar.gz
   molt backup list --all`;
 
-const size = (bytes: number): string => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+const size = (bytes: number): string =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 
 function renderBackup(r: BackupReport): string {
   const lines = [
@@ -64,13 +72,27 @@ export function renderVerify(r: VerifyReport): string {
 function renderList(r: { dir: string; database: string; backups: BackupListing[] }): string {
   if (r.backups.length === 0) return `no backups of ${r.database} in ${r.dir}\n`;
   return `${r.backups
-    .map((b) => (b.error ? `${b.file}  ${size(b.bytes)}  unreadable: ${b.error}` : `${b.file}  ${size(b.bytes)}  ${b.createdAt}  ${b.database ?? b.kind}  ${b.serverVersion}  schema ${b.schemaVersion ?? 'empty'}  app ${b.appVersion ?? '-'}`))
+    .map((b) =>
+      b.error
+        ? `${b.file}  ${size(b.bytes)}  unreadable: ${b.error}`
+        : `${b.file}  ${size(b.bytes)}  ${b.createdAt}  ${b.database ?? b.kind}  ${b.serverVersion}  schema ${b.schemaVersion ?? 'empty'}  app ${b.appVersion ?? '-'}`,
+    )
     .join('\n')}\n`;
 }
 
 /** Runs `molt backup`, `molt backup verify` and `molt backup list`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { 'backup-dir': { type: 'string' }, keep: { type: 'string' }, 'data-dir': { type: 'string', multiple: true }, all: { type: 'boolean' } }, 2, FLAGS);
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      'backup-dir': { type: 'string' },
+      keep: { type: 'string' },
+      'data-dir': { type: 'string', multiple: true },
+      all: { type: 'boolean' },
+    },
+    2,
+    FLAGS,
+  );
   const options = {
     ...commonOptions(values),
     backupDir: values['backup-dir'],
@@ -88,7 +110,10 @@ export async function run(argv: string[]): Promise<number> {
       emit(values.json, await listBackups({ ...options, all: values.all }), renderList);
       return 0;
     }
-    if (positionals.length > 1) throw new MoltError('USAGE', `unexpected argument "${positionals[1]}"`, { hint: 'molt backup [FILE], molt backup verify FILE, molt backup list' });
+    if (positionals.length > 1)
+      throw new MoltError('USAGE', `unexpected argument "${positionals[1]}"`, {
+        hint: 'molt backup [FILE], molt backup verify FILE, molt backup list',
+      });
     const report = await backup({ ...options, file: positionals[0], progress: bar.progress });
     bar.done();
     emit(values.json, report, renderBackup);

@@ -19,7 +19,10 @@ Example (the database already has what 0001 to 0042 create):
 /** Runs `molt baseline`. */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {}, 1, FLAGS);
-  if (!positionals[0]) throw new MoltError('USAGE', 'molt baseline needs a VERSION', { hint: 'Give the version of the last migration the database already has' });
+  if (!positionals[0])
+    throw new MoltError('USAGE', 'molt baseline needs a VERSION', {
+      hint: 'Give the version of the last migration the database already has',
+    });
   const report = await baseline(positionals[0], commonOptions(values));
   emit(values.json, report, (r) => `baseline at ${r.version}: ${r.marked.length} migration(s) recorded as applied\n`);
   return 0;

@@ -38,28 +38,43 @@ const DIALECTS = ['postgres', 'mysql', 'mariadb', 'sqlite'];
 
 /** Runs `molt lint`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, {
-    dialect: { type: 'string' },
-    released: { type: 'string' },
-    format: { type: 'string' },
-    verbose: { type: 'boolean' },
-    explain: { type: 'string' },
-    rules: { type: 'boolean' },
-  }, 0, ['db', 'dir', 'json', 'help']);
+  const { values } = parseFlags(
+    argv,
+    {
+      dialect: { type: 'string' },
+      released: { type: 'string' },
+      format: { type: 'string' },
+      verbose: { type: 'boolean' },
+      explain: { type: 'string' },
+      rules: { type: 'boolean' },
+    },
+    0,
+    ['db', 'dir', 'json', 'help'],
+  );
   if (values.explain) {
-    process.stdout.write(values.json ? `${JSON.stringify(ruleFor(values.explain), null, 2)}\n` : renderRule(ruleFor(values.explain)));
+    process.stdout.write(
+      values.json ? `${JSON.stringify(ruleFor(values.explain), null, 2)}\n` : renderRule(ruleFor(values.explain)),
+    );
     return EXIT.ok;
   }
   if (values.rules) {
-    process.stdout.write(values.json ? `${JSON.stringify([...RULES.values()], null, 2)}\n` : renderRuleList(RULES.values()));
+    process.stdout.write(
+      values.json ? `${JSON.stringify([...RULES.values()], null, 2)}\n` : renderRuleList(RULES.values()),
+    );
     return EXIT.ok;
   }
   if (values.dialect && !DIALECTS.includes(values.dialect)) {
     throw new MoltError('USAGE', `--dialect takes ${DIALECTS.join(', ')}, not "${values.dialect}"`);
   }
   const format = values.format ?? 'text';
-  if (!['text', 'github'].includes(format)) throw new MoltError('USAGE', `--format takes text or github, not "${format}"`);
-  const report = await lint({ dir: values.dir, db: values.db, dialect: values.dialect as LintOptions['dialect'], released: values.released });
+  if (!['text', 'github'].includes(format))
+    throw new MoltError('USAGE', `--format takes text or github, not "${format}"`);
+  const report = await lint({
+    dir: values.dir,
+    db: values.db,
+    dialect: values.dialect as LintOptions['dialect'],
+    released: values.released,
+  });
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(format === 'github' ? renderGithub(report) : renderLint(report, values.verbose));
   return report.ok ? EXIT.ok : EXIT.lintFailed;

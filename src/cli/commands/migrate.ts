@@ -21,7 +21,12 @@ Examples:
 
 /** Runs `molt migrate`. */
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {
-  const { values } = parseFlags(argv, { phase: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'allow-non-empty': { type: 'boolean' } });
+  const { values } = parseFlags(argv, {
+    phase: { type: 'string' },
+    to: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'allow-non-empty': { type: 'boolean' },
+  });
   if (values.phase !== undefined && values.phase !== 'expand' && values.phase !== 'all') {
     const { MoltError } = await import('../../errors.js');
     throw new MoltError('USAGE', `--phase takes expand or all, not "${values.phase}"`);

@@ -35,7 +35,12 @@ export async function run(argv: string[]): Promise<number> {
   if (values.resolve !== undefined && values.resolve !== 'applied' && values.resolve !== 'rolled-back') {
     throw new MoltError('USAGE', `--resolve takes applied or rolled-back, not "${values.resolve}"`);
   }
-  const report = await repair({ ...commonOptions(values), resolve: values.resolve as 'applied' | 'rolled-back' | undefined, yes: values.yes, confirm: values.json ? undefined : ask });
+  const report = await repair({
+    ...commonOptions(values),
+    resolve: values.resolve as 'applied' | 'rolled-back' | undefined,
+    yes: values.yes,
+    confirm: values.json ? undefined : ask,
+  });
   emit(values.json, report, (r) => {
     if (r.actions.length === 0) return 'nothing to repair\n';
     const list = r.actions.map((a) => `  ${a.detail}\n`).join('');

@@ -41,7 +41,11 @@ function describe(s: ArchiveSummary): string {
 
 async function ask(summary: ArchiveSummary): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    throw new MoltError('RESTORE_REFUSED', 'restore replaces the database and asks first, but there is no terminal to ask on', { hint: 'Pass --yes to restore without asking', details: { summary } });
+    throw new MoltError(
+      'RESTORE_REFUSED',
+      'restore replaces the database and asks first, but there is no terminal to ask on',
+      { hint: 'Pass --yes to restore without asking', details: { summary } },
+    );
   }
   process.stderr.write(`${describe(summary)}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -55,15 +59,25 @@ async function ask(summary: ArchiveSummary): Promise<boolean> {
 
 function render(r: RestoreReport): string {
   const dirs = r.dataDirs.map((d) => `\n  data directory ${d.name}: ${d.path}`).join('');
-  const kept = r.previous ? `\n  the previous contents are kept in ${r.previous}; drop it once you have checked the restore` : '';
+  const kept = r.previous
+    ? `\n  the previous contents are kept in ${r.previous}; drop it once you have checked the restore`
+    : '';
   const notes = r.notes.map((n) => `\n  note: ${n}`).join('');
   return `restored ${r.summary.file} into ${r.target} (schema ${r.summary.schemaVersion ?? 'empty'}, ${(r.durationMs / 1000).toFixed(1)} s)${kept}${dirs}${notes}\n`;
 }
 
 /** Runs `molt restore`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { yes: { type: 'boolean' }, force: { type: 'boolean' }, 'data-dir': { type: 'string', multiple: true } }, 1, DATABASE_FLAGS);
-  if (!positionals[0]) throw new MoltError('USAGE', 'molt restore needs the archive FILE', { hint: '`molt backup list` shows the archives' });
+  const { values, positionals } = parseFlags(
+    argv,
+    { yes: { type: 'boolean' }, force: { type: 'boolean' }, 'data-dir': { type: 'string', multiple: true } },
+    1,
+    DATABASE_FLAGS,
+  );
+  if (!positionals[0])
+    throw new MoltError('USAGE', 'molt restore needs the archive FILE', {
+      hint: '`molt backup list` shows the archives',
+    });
   const bar = terminalProgress(values.json);
   try {
     const report = await restore({

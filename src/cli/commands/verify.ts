@@ -19,7 +19,12 @@ Example (a replica's start command that must not migrate):
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {}, 0, READ_FLAGS);
   const report = await verify(commonOptions(values));
-  emit(values.json, report, (r) => `ok: ${r.database} is at ${r.current ?? 'empty'}; nothing pending, no problem\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+  emit(
+    values.json,
+    report,
+    (r) =>
+      `ok: ${r.database} is at ${r.current ?? 'empty'}; nothing pending, no problem\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`,
+  );
   return 0;
 }
 

@@ -29,9 +29,10 @@ class MysqlSession implements Session {
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     // With parameters, a server-side prepared statement: exact binding whatever sql_mode says about escapes.
-    const [rows] = params.length > 0
-      ? await this.#conn.execute(sql, params.map((p) => (p === undefined ? null : p)) as never[])
-      : await this.#conn.query(sql);
+    const [rows] =
+      params.length > 0
+        ? await this.#conn.execute(sql, params.map((p) => (p === undefined ? null : p)) as never[])
+        : await this.#conn.query(sql);
     return (Array.isArray(rows) ? rows : []) as T[];
   }
   async exec(sql: string): Promise<void> {
@@ -58,7 +59,9 @@ class MysqlSession implements Session {
     await this.query('SELECT RELEASE_LOCK(?) AS released', [this.#lockName(key)]);
   }
   async isLocked(key: string): Promise<boolean> {
-    const rows = await this.query<{ held: unknown }>('SELECT IS_USED_LOCK(?) IS NOT NULL AS held', [this.#lockName(key)]);
+    const rows = await this.query<{ held: unknown }>('SELECT IS_USED_LOCK(?) IS NOT NULL AS held', [
+      this.#lockName(key),
+    ]);
     return Number(rows[0].held) === 1;
   }
   async serverVersion(): Promise<string> {
@@ -70,7 +73,9 @@ class MysqlSession implements Session {
     const statementLimit = this.#flavor.mariadb
       ? `max_statement_time = ${t.statementTimeoutMs / 1000}`
       : `max_execution_time = ${Math.floor(t.statementTimeoutMs)}`;
-    await this.exec(`SET SESSION lock_wait_timeout = ${lockWait}, SESSION innodb_lock_wait_timeout = ${lockWait}, SESSION ${statementLimit}`);
+    await this.exec(
+      `SET SESSION lock_wait_timeout = ${lockWait}, SESSION innodb_lock_wait_timeout = ${lockWait}, SESSION ${statementLimit}`,
+    );
   }
   async close(): Promise<void> {
     try {

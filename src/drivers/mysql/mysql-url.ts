@@ -14,7 +14,13 @@ export interface MysqlTarget {
   database: string;
   socketPath?: string;
   sslMode: SslMode;
-  ssl?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean; checkServerIdentity?: () => undefined };
+  ssl?: {
+    ca?: string;
+    cert?: string;
+    key?: string;
+    rejectUnauthorized: boolean;
+    checkServerIdentity?: () => undefined;
+  };
   connectTimeoutMs: number;
 }
 
@@ -54,7 +60,11 @@ export function parseMysqlUrl(url: string): MysqlTarget {
     try {
       return decodeURIComponent(part);
     } catch {
-      throw invalid(url, `the ${what} holds a "%" that does not start a percent-escape`, 'Percent-encode % itself as %25');
+      throw invalid(
+        url,
+        `the ${what} holds a "%" that does not start a percent-escape`,
+        'Percent-encode % itself as %25',
+      );
     }
   };
   const database = decode(parsed.pathname.replace(/^\//, ''), 'database name');
@@ -66,10 +76,20 @@ export function parseMysqlUrl(url: string): MysqlTarget {
   const q = parsed.searchParams;
   const legacy = q.get('ssl');
   let sslMode = (q.get('sslmode') ?? (legacy === 'true' || legacy === '1' ? 'verify-full' : 'disable')) as SslMode;
-  if (!SSL_MODES.includes(sslMode)) throw invalid(url, `sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`, 'Use sslmode=verify-full with sslca=/path/to/ca.pem for a verified connection');
+  if (!SSL_MODES.includes(sslMode))
+    throw invalid(
+      url,
+      `sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`,
+      'Use sslmode=verify-full with sslca=/path/to/ca.pem for a verified connection',
+    );
   if (sslMode === 'disable' && (q.has('sslca') || q.has('sslcert'))) sslMode = 'verify-full';
   const timeout = Number(q.get('connect_timeout') ?? 10);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw invalid(url, `connect_timeout "${q.get('connect_timeout')}" is not a positive number of seconds`, 'Use connect_timeout=10');
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw invalid(
+      url,
+      `connect_timeout "${q.get('connect_timeout')}" is not a positive number of seconds`,
+      'Use connect_timeout=10',
+    );
   const port = parsed.port ? Number(parsed.port) : 3306;
   const target: MysqlTarget = {
     host: parsed.hostname.replace(/^\[|\]$/g, '') || 'localhost',

@@ -45,7 +45,12 @@ export const postgresSql: DialectSql = {
     "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1",
   tableExists: (table) => ({
     sql: 'SELECT to_regclass($1) IS NOT NULL AS present',
-    params: [table.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')],
+    params: [
+      table
+        .split('.')
+        .map((part) => `"${part.replaceAll('"', '""')}"`)
+        .join('.'),
+    ],
   }),
   // set_config takes the value as a string, so a list such as search_path keeps its meaning.
   setting: (name, value) => `SELECT set_config(${postgresLiteral(name)}, ${postgresLiteral(value)}, false)`,

@@ -34,7 +34,9 @@ class PostgresSession implements Session {
     await this.exec('ROLLBACK');
   }
   async tryLock(key: string): Promise<boolean> {
-    const rows = await this.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lockNumber(key).toString()]);
+    const rows = await this.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+      lockNumber(key).toString(),
+    ]);
     return rows[0].ok;
   }
   async unlock(key: string): Promise<void> {
@@ -55,7 +57,9 @@ class PostgresSession implements Session {
     return `PostgreSQL ${rows[0].server_version}`;
   }
   async setTimeouts(t: StatementTimeouts): Promise<void> {
-    await this.exec(`SET lock_timeout = ${Math.max(0, Math.floor(t.lockTimeoutMs))}; SET statement_timeout = ${Math.max(0, Math.floor(t.statementTimeoutMs))}`);
+    await this.exec(
+      `SET lock_timeout = ${Math.max(0, Math.floor(t.lockTimeoutMs))}; SET statement_timeout = ${Math.max(0, Math.floor(t.statementTimeoutMs))}`,
+    );
   }
   async close(): Promise<void> {
     await this.#client.end().catch(() => undefined);
@@ -72,7 +76,11 @@ export function createPostgresDriver(url: string): Driver {
     sql: postgresSql,
     displayUrl: shown,
     async connect(): Promise<Session> {
-      const client = new pg.Client({ connectionString: url, application_name: 'molt', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+      const client = new pg.Client({
+        connectionString: url,
+        application_name: 'molt',
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      });
       // A server-side disconnect surfaces on the next query; without a listener it would crash the process.
       client.on('error', () => undefined);
       try {

@@ -4,9 +4,32 @@ import { displayUrl, unknownParameter } from '../../config/url.js';
 // What `pg` reads from a URL's query; anything else it would pass over in silence, so a typo
 // (`sslmod=require`) would quietly connect without TLS.
 const PARAMS = [
-  'host', 'port', 'user', 'password', 'database', 'db', 'dbname', 'sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert', 'sslnegotiation',
-  'uselibpqcompat', 'application_name', 'fallback_application_name', 'options', 'connect_timeout', 'keepalives', 'keepalives_idle',
-  'client_encoding', 'encoding', 'statement_timeout', 'query_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
+  'host',
+  'port',
+  'user',
+  'password',
+  'database',
+  'db',
+  'dbname',
+  'sslmode',
+  'ssl',
+  'sslcert',
+  'sslkey',
+  'sslrootcert',
+  'sslnegotiation',
+  'uselibpqcompat',
+  'application_name',
+  'fallback_application_name',
+  'options',
+  'connect_timeout',
+  'keepalives',
+  'keepalives_idle',
+  'client_encoding',
+  'encoding',
+  'statement_timeout',
+  'query_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
 ] as const;
 
 /**
@@ -30,11 +53,19 @@ export function checkPostgresUrl(url: string): void {
       hint: 'Percent-encode # as %23 (in a password too)',
     });
   }
-  for (const [what, part] of [['user', parsed.username], ['password', parsed.password], ['database name', parsed.pathname]] as const) {
+  for (const [what, part] of [
+    ['user', parsed.username],
+    ['password', parsed.password],
+    ['database name', parsed.pathname],
+  ] as const) {
     try {
       decodeURIComponent(part);
     } catch {
-      throw new MoltError('URL_INVALID', `Database URL ${displayUrl(url)}: the ${what} holds a "%" that does not start a percent-escape`, { hint: 'Percent-encode % itself as %25' });
+      throw new MoltError(
+        'URL_INVALID',
+        `Database URL ${displayUrl(url)}: the ${what} holds a "%" that does not start a percent-escape`,
+        { hint: 'Percent-encode % itself as %25' },
+      );
     }
   }
   const keys = [...parsed.searchParams.keys()];

@@ -29,7 +29,12 @@ export function processesHolding(path: string): { pid: number; command: string }
     if (!holds) continue;
     let command = '';
     try {
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ').slice(0, 120);
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 120);
     } catch {
       // Exited meanwhile.
     }
@@ -37,4 +42,3 @@ export function processesHolding(path: string): { pid: number; command: string }
   }
   return found;
 }
-

@@ -32,7 +32,8 @@ export const sqliteSql: DialectSql = {
     any: "SELECT 1 AS x FROM sqlite_master m, pragma_foreign_key_list(m.name) WHERE m.type = 'table' LIMIT 1",
     dangling: 'SELECT "table", parent, count(*) AS n FROM pragma_foreign_key_check GROUP BY 1, 2 ORDER BY 1, 2',
   },
-  listTables: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1",
+  listTables:
+    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1",
   tableExists: (table) => ({
     sql: "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
     params: [table],

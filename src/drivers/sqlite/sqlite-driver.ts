@@ -24,11 +24,15 @@ function holderNames(path: string): string[] {
 function lockedError(path: string, waitedMs: number, cause: unknown): MoltError {
   const holders = holderNames(path);
   const who = holders.length > 0 ? holders.join(', ') : 'another process';
-  return new MoltError('LOCK_TIMEOUT', `SQLite database ${path} stayed locked by ${who} for ${Math.round(waitedMs / 100) / 10} s`, {
-    cause,
-    hint: 'Wait for it to finish, or raise --lock-timeout. In WAL mode (PRAGMA journal_mode=WAL; the default for databases molt creates) reads never wait for a writer',
-    details: { holders },
-  });
+  return new MoltError(
+    'LOCK_TIMEOUT',
+    `SQLite database ${path} stayed locked by ${who} for ${Math.round(waitedMs / 100) / 10} s`,
+    {
+      cause,
+      hint: 'Wait for it to finish, or raise --lock-timeout. In WAL mode (PRAGMA journal_mode=WAL; the default for databases molt creates) reads never wait for a writer',
+      details: { holders },
+    },
+  );
 }
 
 const isBusy = (error: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '');
@@ -86,7 +90,8 @@ class SqliteSession implements Session {
   }
   async rollback(): Promise<void> {
     this.#depth--;
-    if (this.#holdsLock || this.#depth > 0) this.#db.exec(`ROLLBACK TO molt_${this.#depth}; RELEASE molt_${this.#depth}`);
+    if (this.#holdsLock || this.#depth > 0)
+      this.#db.exec(`ROLLBACK TO molt_${this.#depth}; RELEASE molt_${this.#depth}`);
     else if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
   }
   async tryLock(): Promise<boolean> {

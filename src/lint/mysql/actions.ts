@@ -50,18 +50,39 @@ export type Position = { readonly first: true } | { readonly after: string };
 
 /** One clause of an ALTER TABLE statement. */
 export type Clause = { readonly at?: number } & (
-  | { readonly kind: 'add-column'; readonly column: ColumnSpec; readonly position?: Position; readonly ifNotExists?: boolean }
+  | {
+      readonly kind: 'add-column';
+      readonly column: ColumnSpec;
+      readonly position?: Position;
+      readonly ifNotExists?: boolean;
+    }
   | { readonly kind: 'drop-column'; readonly name: string; readonly ifExists?: boolean }
-  | { readonly kind: 'modify-column'; readonly name: string; readonly column: ColumnSpec; readonly position?: Position; readonly change: boolean }
+  | {
+      readonly kind: 'modify-column';
+      readonly name: string;
+      readonly column: ColumnSpec;
+      readonly position?: Position;
+      readonly change: boolean;
+    }
   | { readonly kind: 'rename-column'; readonly from: string; readonly to: string }
   | { readonly kind: 'set-default'; readonly name: string; readonly default: DefaultSpec }
   | { readonly kind: 'drop-default'; readonly name: string }
   | { readonly kind: 'visibility'; readonly name: string; readonly invisible: boolean }
   | { readonly kind: 'add-index'; readonly name?: string; readonly index: IndexSpec }
-  | { readonly kind: 'add-foreign-key'; readonly name?: string; readonly columns: readonly string[]; readonly references?: string }
+  | {
+      readonly kind: 'add-foreign-key';
+      readonly name?: string;
+      readonly columns: readonly string[];
+      readonly references?: string;
+    }
   | { readonly kind: 'add-check'; readonly name?: string; readonly enforced: boolean }
   | { readonly kind: 'alter-check'; readonly name: string; readonly enforced: boolean }
-  | { readonly kind: 'drop-constraint'; readonly what: 'foreign key' | 'check' | 'constraint' | 'primary key'; readonly name?: string; readonly ifExists?: boolean }
+  | {
+      readonly kind: 'drop-constraint';
+      readonly what: 'foreign key' | 'check' | 'constraint' | 'primary key';
+      readonly name?: string;
+      readonly ifExists?: boolean;
+    }
   | { readonly kind: 'drop-index'; readonly name: string; readonly ifExists?: boolean }
   | { readonly kind: 'rename-index'; readonly from: string; readonly to: string }
   | { readonly kind: 'index-visibility'; readonly name: string; readonly invisible: boolean }
@@ -103,7 +124,12 @@ export type Action =
       readonly like?: string;
     }
   | { readonly kind: 'alter-table'; readonly table: string; readonly clauses: readonly Clause[] }
-  | { readonly kind: 'drop-table'; readonly tables: readonly string[]; readonly ifExists: boolean; readonly temporary: boolean }
+  | {
+      readonly kind: 'drop-table';
+      readonly tables: readonly string[];
+      readonly ifExists: boolean;
+      readonly temporary: boolean;
+    }
   | { readonly kind: 'rename-table'; readonly pairs: readonly (readonly [string, string])[] }
   | {
       readonly kind: 'create-index';
@@ -113,23 +139,49 @@ export type Action =
       readonly algorithm?: string;
       readonly lock?: string;
     }
-  | { readonly kind: 'drop-index'; readonly table: string; readonly name: string; readonly algorithm?: string; readonly lock?: string }
+  | {
+      readonly kind: 'drop-index';
+      readonly table: string;
+      readonly name: string;
+      readonly algorithm?: string;
+      readonly lock?: string;
+    }
   | { readonly kind: 'create-view'; readonly name: string; readonly orReplace: boolean; readonly alter: boolean }
   | { readonly kind: 'drop-view'; readonly names: readonly string[]; readonly ifExists: boolean }
   | { readonly kind: 'rename-view'; readonly from: string; readonly to: string }
-  | { readonly kind: 'create-routine'; readonly routine: 'procedure' | 'function'; readonly name: string; readonly orReplace: boolean; readonly ifNotExists: boolean }
+  | {
+      readonly kind: 'create-routine';
+      readonly routine: 'procedure' | 'function';
+      readonly name: string;
+      readonly orReplace: boolean;
+      readonly ifNotExists: boolean;
+    }
   | { readonly kind: 'alter-routine'; readonly routine: 'procedure' | 'function'; readonly name: string }
-  | { readonly kind: 'drop-routine'; readonly routine: 'procedure' | 'function'; readonly name: string; readonly ifExists: boolean }
+  | {
+      readonly kind: 'drop-routine';
+      readonly routine: 'procedure' | 'function';
+      readonly name: string;
+      readonly ifExists: boolean;
+    }
   | { readonly kind: 'create-trigger'; readonly name: string; readonly table: string; readonly orReplace: boolean }
   | { readonly kind: 'drop-trigger'; readonly name: string; readonly ifExists: boolean }
-  | { readonly kind: 'event'; readonly verb: 'create' | 'alter' | 'drop'; readonly name: string; readonly ifExists?: boolean }
+  | {
+      readonly kind: 'event';
+      readonly verb: 'create' | 'alter' | 'drop';
+      readonly name: string;
+      readonly ifExists?: boolean;
+    }
   | { readonly kind: 'call'; readonly name: string }
   | { readonly kind: 'create-schema'; readonly name: string }
   | { readonly kind: 'drop-schema'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'grant' }
   | { readonly kind: 'revoke'; readonly what: string }
   | { readonly kind: 'insert'; readonly table: string; readonly upsert: boolean; readonly replace: boolean }
-  | { readonly kind: 'update'; readonly tables: readonly string[]; readonly columns: readonly { readonly table?: string; readonly column: string }[] }
+  | {
+      readonly kind: 'update';
+      readonly tables: readonly string[];
+      readonly columns: readonly { readonly table?: string; readonly column: string }[];
+    }
   | { readonly kind: 'delete'; readonly tables: readonly string[] }
   | { readonly kind: 'truncate'; readonly tables: readonly string[] }
   | { readonly kind: 'optimize'; readonly tables: readonly string[] }

@@ -6,10 +6,33 @@ import { nameText } from './tokens.js';
 
 // Table options that only change metadata the previous release never reads.
 const NEUTRAL_OPTIONS = new Set([
-  'COMMENT', 'STATS_PERSISTENT', 'STATS_AUTO_RECALC', 'STATS_SAMPLE_PAGES', 'AVG_ROW_LENGTH', 'MAX_ROWS', 'MIN_ROWS',
-  'PACK_KEYS', 'CHECKSUM', 'TABLE_CHECKSUM', 'DELAY_KEY_WRITE', 'INSERT_METHOD', 'CONNECTION', 'PASSWORD', 'UNION',
-  'TABLESPACE', 'STORAGE', 'AUTOEXTEND_SIZE', 'PAGE_CHECKSUM', 'TRANSACTIONAL', 'SECONDARY_ENGINE', 'ENGINE_ATTRIBUTE',
-  'SECONDARY_ENGINE_ATTRIBUTE', 'PAGE_COMPRESSED', 'PAGE_COMPRESSION_LEVEL', 'IETF_QUOTES', 'SEQUENCE',
+  'COMMENT',
+  'STATS_PERSISTENT',
+  'STATS_AUTO_RECALC',
+  'STATS_SAMPLE_PAGES',
+  'AVG_ROW_LENGTH',
+  'MAX_ROWS',
+  'MIN_ROWS',
+  'PACK_KEYS',
+  'CHECKSUM',
+  'TABLE_CHECKSUM',
+  'DELAY_KEY_WRITE',
+  'INSERT_METHOD',
+  'CONNECTION',
+  'PASSWORD',
+  'UNION',
+  'TABLESPACE',
+  'STORAGE',
+  'AUTOEXTEND_SIZE',
+  'PAGE_CHECKSUM',
+  'TRANSACTIONAL',
+  'SECONDARY_ENGINE',
+  'ENGINE_ATTRIBUTE',
+  'SECONDARY_ENGINE_ATTRIBUTE',
+  'PAGE_COMPRESSED',
+  'PAGE_COMPRESSION_LEVEL',
+  'IETF_QUOTES',
+  'SEQUENCE',
 ]);
 // Table options that make InnoDB rebuild the table (MySQL online DDL matrix: "rebuilds table").
 const REBUILD_OPTIONS = new Set(['ENGINE', 'ROW_FORMAT', 'KEY_BLOCK_SIZE', 'ENCRYPTION', 'COMPRESSION']);
@@ -34,9 +57,15 @@ function readOne(c: Cursor): ClauseBody | undefined {
     const element = readElement(c);
     if (element) {
       c.pos = c.end;
-      if (element.kind === 'index') return { kind: 'add-index', ...(element.name ? { name: element.name } : {}), index: element.index };
+      if (element.kind === 'index')
+        return { kind: 'add-index', ...(element.name ? { name: element.name } : {}), index: element.index };
       if (element.kind === 'foreign-key')
-        return { kind: 'add-foreign-key', ...(element.name ? { name: element.name } : {}), columns: element.columns, ...(element.references ? { references: element.references } : {}) };
+        return {
+          kind: 'add-foreign-key',
+          ...(element.name ? { name: element.name } : {}),
+          columns: element.columns,
+          ...(element.references ? { references: element.references } : {}),
+        };
       return { kind: 'add-check', ...(element.name ? { name: element.name } : {}), enforced: element.enforced };
     }
     c.accept('COLUMN');
@@ -51,7 +80,12 @@ function readOne(c: Cursor): ClauseBody | undefined {
     if (c.accept('PRIMARY', 'KEY')) return { kind: 'drop-constraint', what: 'primary key' };
     if (c.accept('FOREIGN', 'KEY')) {
       const ifExists = c.accept('IF', 'EXISTS');
-      return { kind: 'drop-constraint', what: 'foreign key', name: c.simpleName() ?? '', ...(ifExists ? { ifExists } : {}) };
+      return {
+        kind: 'drop-constraint',
+        what: 'foreign key',
+        name: c.simpleName() ?? '',
+        ...(ifExists ? { ifExists } : {}),
+      };
     }
     const what = c.acceptAny('CHECK', 'CONSTRAINT', 'INDEX', 'KEY', 'PARTITION', 'COLUMN');
     const ifExists = c.accept('IF', 'EXISTS');
@@ -61,7 +95,13 @@ function readOne(c: Cursor): ClauseBody | undefined {
     }
     const name = c.simpleName();
     if (name === undefined) return undefined;
-    if (what === 'CHECK' || what === 'CONSTRAINT') return { kind: 'drop-constraint', what: what === 'CHECK' ? 'check' : 'constraint', name, ...(ifExists ? { ifExists } : {}) };
+    if (what === 'CHECK' || what === 'CONSTRAINT')
+      return {
+        kind: 'drop-constraint',
+        what: what === 'CHECK' ? 'check' : 'constraint',
+        name,
+        ...(ifExists ? { ifExists } : {}),
+      };
     if (what === 'INDEX' || what === 'KEY') return { kind: 'drop-index', name, ...(ifExists ? { ifExists } : {}) };
     return { kind: 'drop-column', name, ...(ifExists ? { ifExists } : {}) };
   }
@@ -85,7 +125,8 @@ function readOne(c: Cursor): ClauseBody | undefined {
     if (c.accept('INDEX') || c.accept('KEY')) {
       const name = c.simpleName() ?? '';
       if (c.accept('INVISIBLE') || c.accept('IGNORED')) return { kind: 'index-visibility', name, invisible: true };
-      if (c.accept('VISIBLE') || c.accept('NOT', 'IGNORED')) return { kind: 'index-visibility', name, invisible: false };
+      if (c.accept('VISIBLE') || c.accept('NOT', 'IGNORED'))
+        return { kind: 'index-visibility', name, invisible: false };
       return undefined;
     }
     c.accept('COLUMN');
@@ -147,7 +188,8 @@ function readOne(c: Cursor): ClauseBody | undefined {
     return { kind: 'neutral', what: w };
   }
   if (c.accept('DISABLE', 'KEYS') || c.accept('ENABLE', 'KEYS')) return { kind: 'neutral', what: `${w} KEYS` };
-  if (c.accept('WITH', 'VALIDATION') || c.accept('WITHOUT', 'VALIDATION')) return { kind: 'neutral', what: 'VALIDATION' };
+  if (c.accept('WITH', 'VALIDATION') || c.accept('WITHOUT', 'VALIDATION'))
+    return { kind: 'neutral', what: 'VALIDATION' };
   if (c.accept('ORDER', 'BY')) {
     c.pos = c.end;
     return { kind: 'rebuild', what: 'ORDER BY' };
@@ -206,7 +248,10 @@ export function readAlterClauses(c: Cursor, from: number, to: number): Clause[] 
       }
       out.push({ ...clause, at } as Clause);
       // Only table options may follow each other without a comma; anything else ends here.
-      if (!part.done && !['algorithm', 'lock', 'rebuild', 'charset', 'auto-increment', 'neutral'].includes(clause.kind)) {
+      if (
+        !part.done &&
+        !['algorithm', 'lock', 'rebuild', 'charset', 'auto-increment', 'neutral'].includes(clause.kind)
+      ) {
         if (clause.kind === 'add-column' || clause.kind === 'modify-column') break;
         out.push({ kind: 'unknown', text: c.slice(part.pos, b), at: c.tokens[part.pos].start });
         break;

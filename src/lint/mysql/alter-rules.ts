@@ -7,7 +7,13 @@ const COPY_ALGORITHMS = new Set(['COPY']);
 const BLOCKING_LOCKS = new Set(['SHARED', 'EXCLUSIVE']);
 
 /** Reports an index built on an existing table: unique, primary, or FULLTEXT/SPATIAL (which block writes). */
-export function indexRules(ctx: RuleContext, table: string, name: string | undefined, index: IndexSpec, at?: number): void {
+export function indexRules(
+  ctx: RuleContext,
+  table: string,
+  name: string | undefined,
+  index: IndexSpec,
+  at?: number,
+): void {
   if (ctx.freshTable(table)) return;
   const cols = `(${index.columns.join(', ')})`;
   const label = name ? `${name} ${cols}` : cols;
@@ -20,13 +26,24 @@ export function indexRules(ctx: RuleContext, table: string, name: string | undef
     });
     if (risky) ctx.report('add-unique', `adds unique key ${label} to ${table}`, at);
   } else if (index.special)
-    ctx.report('table-rewrite', `builds ${index.special} index ${label} on ${table}, which blocks writes (LOCK=SHARED; the first FULLTEXT index also rebuilds the table)`, at);
+    ctx.report(
+      'table-rewrite',
+      `builds ${index.special} index ${label} on ${table}, which blocks writes (LOCK=SHARED; the first FULLTEXT index also rebuilds the table)`,
+      at,
+    );
 }
 
 /** Reports ALGORITHM=COPY and LOCK=SHARED/EXCLUSIVE on an existing table. */
-export function algorithmRules(ctx: RuleContext, table: string, algorithm: string | undefined, lock: string | undefined, at?: number): void {
+export function algorithmRules(
+  ctx: RuleContext,
+  table: string,
+  algorithm: string | undefined,
+  lock: string | undefined,
+  at?: number,
+): void {
   if (ctx.freshTable(table)) return;
-  if (algorithm && COPY_ALGORITHMS.has(algorithm)) ctx.report('mysql-copy-algorithm', `asks for ALGORITHM=${algorithm} on ${table}`, at);
+  if (algorithm && COPY_ALGORITHMS.has(algorithm))
+    ctx.report('mysql-copy-algorithm', `asks for ALGORITHM=${algorithm} on ${table}`, at);
   if (lock && BLOCKING_LOCKS.has(lock)) ctx.report('mysql-copy-algorithm', `asks for LOCK=${lock} on ${table}`, at);
 }
 
@@ -52,7 +69,12 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         if (clause.ifNotExists && exists) break;
         if (!isFresh) addColumnRules(ctx, table, clause.column, clause.position, at);
         setColumn(ctx, table, clause.column);
-        if (clause.column.primaryKey) ctx.model.addIndex(ctx.model.ensureTable(table), undefined, { unique: true, primary: true, columns: [clause.column.name] });
+        if (clause.column.primaryKey)
+          ctx.model.addIndex(ctx.model.ensureTable(table), undefined, {
+            unique: true,
+            primary: true,
+            columns: [clause.column.name],
+          });
         ctx.fresh.add('column', `${key(table)}.${key(clause.column.name)}`);
         break;
       }
@@ -66,7 +88,8 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       }
       case 'modify-column': {
-        if (!ctx.freshColumn(table, clause.name)) modifyColumnRules(ctx, table, clause.name, clause.column, clause.position, clause.change, at);
+        if (!ctx.freshColumn(table, clause.name))
+          modifyColumnRules(ctx, table, clause.name, clause.column, clause.position, clause.change, at);
         const state = ctx.model.ensureTable(table);
         if (key(clause.name) !== key(clause.column.name)) {
           state.columns.delete(key(clause.name));
@@ -76,11 +99,15 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       }
       case 'rename-column': {
-        if (!ctx.freshColumn(table, clause.from)) ctx.report('rename-column', `renames column ${table}.${clause.from} to ${clause.to}`, at);
+        if (!ctx.freshColumn(table, clause.from))
+          ctx.report('rename-column', `renames column ${table}.${clause.from} to ${clause.to}`, at);
         const state = ctx.model.ensureTable(table);
         const col = state.columns.get(key(clause.from));
         state.columns.delete(key(clause.from));
-        state.columns.set(key(clause.to), { name: clause.to, ...(col?.spec ? { spec: { ...col.spec, name: clause.to } } : {}) });
+        state.columns.set(key(clause.to), {
+          name: clause.to,
+          ...(col?.spec ? { spec: { ...col.spec, name: clause.to } } : {}),
+        });
         ctx.fresh.rename('column', `${key(table)}.${key(clause.from)}`, `${key(table)}.${key(clause.to)}`);
         break;
       }
@@ -94,7 +121,11 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         const col = ctx.model.column(table, clause.name);
         const had = col?.spec ? effectiveDefault(col.spec) : undefined;
         if (!ctx.freshColumn(table, clause.name) && (had || !col?.spec))
-          ctx.report('drop-default', `drops the default${had ? ` ${had.canonical}` : ''} of ${table}.${clause.name}`, at);
+          ctx.report(
+            'drop-default',
+            `drops the default${had ? ` ${had.canonical}` : ''} of ${table}.${clause.name}`,
+            at,
+          );
         if (col?.spec) {
           const { default: _dropped, ...rest } = col.spec;
           col.spec = rest;
@@ -102,7 +133,8 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       }
       case 'visibility': {
-        if (clause.invisible && !ctx.freshColumn(table, clause.name)) ctx.report('column-invisible', `makes ${table}.${clause.name} INVISIBLE`, at);
+        if (clause.invisible && !ctx.freshColumn(table, clause.name))
+          ctx.report('column-invisible', `makes ${table}.${clause.name} INVISIBLE`, at);
         const col = ctx.model.column(table, clause.name);
         if (col?.spec) col.spec = { ...col.spec, invisible: clause.invisible };
         break;
@@ -113,22 +145,36 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       case 'add-foreign-key':
         if (!isFresh && !clause.columns.every((c) => ctx.freshColumn(table, c)))
-          ctx.report('add-foreign-key', `adds foreign key ${clause.name ? `${clause.name} ` : ''}(${clause.columns.join(', ')}) on ${table}${clause.references ? ` referencing ${clause.references}` : ''}`, at);
+          ctx.report(
+            'add-foreign-key',
+            `adds foreign key ${clause.name ? `${clause.name} ` : ''}(${clause.columns.join(', ')}) on ${table}${clause.references ? ` referencing ${clause.references}` : ''}`,
+            at,
+          );
         if (clause.name) ctx.fresh.add('constraint', `${key(table)}.${key(clause.name)}`);
         break;
       case 'add-check':
-        if (clause.enforced && !isFresh) ctx.report('add-check', `adds CHECK constraint ${clause.name ? `${clause.name} ` : ''}to ${table}`, at);
+        if (clause.enforced && !isFresh)
+          ctx.report('add-check', `adds CHECK constraint ${clause.name ? `${clause.name} ` : ''}to ${table}`, at);
         if (clause.name) ctx.fresh.add('constraint', `${key(table)}.${key(clause.name)}`);
         break;
       case 'alter-check':
         if (isFresh || ctx.fresh.has('constraint', `${key(table)}.${key(clause.name)}`)) break;
-        if (clause.enforced) ctx.report('add-check', `starts enforcing CHECK constraint ${clause.name} on ${table}`, at);
+        if (clause.enforced)
+          ctx.report('add-check', `starts enforcing CHECK constraint ${clause.name} on ${table}`, at);
         else ctx.report('drop-constraint', `stops enforcing CHECK constraint ${clause.name} on ${table}`, at);
         break;
       case 'drop-constraint': {
         const name = clause.name ?? '';
-        if (isFresh || (name && ctx.fresh.has('constraint', `${key(table)}.${key(name)}`)) || (name && ctx.fresh.has('index', `${key(table)}.${key(name)}`))) break;
-        const what = clause.what === 'primary key' ? `the primary key of ${table}` : `${clause.what === 'check' ? 'CHECK constraint' : clause.what} ${name} of ${table}`;
+        if (
+          isFresh ||
+          (name && ctx.fresh.has('constraint', `${key(table)}.${key(name)}`)) ||
+          (name && ctx.fresh.has('index', `${key(table)}.${key(name)}`))
+        )
+          break;
+        const what =
+          clause.what === 'primary key'
+            ? `the primary key of ${table}`
+            : `${clause.what === 'check' ? 'CHECK constraint' : clause.what} ${name} of ${table}`;
         ctx.report('drop-constraint', `drops ${what}`, at);
         if (clause.what === 'primary key') ctx.model.ensureTable(table).primaryKey = [];
         break;
@@ -141,7 +187,8 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       }
       case 'rename-index': {
-        if (!ctx.freshIndex(table, clause.from)) ctx.report('rename-constraint', `renames index ${clause.from} of ${table} to ${clause.to}`, at);
+        if (!ctx.freshIndex(table, clause.from))
+          ctx.report('rename-constraint', `renames index ${clause.from} of ${table} to ${clause.to}`, at);
         const state = ctx.model.table(table);
         const index = state?.indexes.get(key(clause.from));
         if (state && index) {
@@ -152,7 +199,8 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       }
       case 'index-visibility':
-        if (clause.invisible && !ctx.freshIndex(table, clause.name)) ctx.report('drop-index', `makes index ${clause.name} of ${table} INVISIBLE, so queries stop using it`, at);
+        if (clause.invisible && !ctx.freshIndex(table, clause.name))
+          ctx.report('drop-index', `makes index ${clause.name} of ${table} INVISIBLE, so queries stop using it`, at);
         break;
       case 'rename-table':
         renameTableRules(ctx, table, clause.to, at);
@@ -163,11 +211,18 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
         break;
       case 'charset':
         if (isFresh) break;
-        if (clause.convert) ctx.report('convert-charset', `converts every text column of ${table} to ${clause.what}`, at);
-        else ctx.report('convert-charset', `changes the default character set or collation of ${table} to ${clause.what}`, at);
+        if (clause.convert)
+          ctx.report('convert-charset', `converts every text column of ${table} to ${clause.what}`, at);
+        else
+          ctx.report(
+            'convert-charset',
+            `changes the default character set or collation of ${table} to ${clause.what}`,
+            at,
+          );
         break;
       case 'auto-increment':
-        if (!isFresh) ctx.report('alter-sequence', `sets the AUTO_INCREMENT counter of ${table} to ${clause.value}`, at);
+        if (!isFresh)
+          ctx.report('alter-sequence', `sets the AUTO_INCREMENT counter of ${table} to ${clause.value}`, at);
         break;
       case 'algorithm':
         algorithmRules(ctx, table, clause.value, undefined, at);
@@ -181,7 +236,11 @@ export function alterTableRules(ctx: RuleContext, tableName: string, clauses: re
       case 'neutral':
         break;
       case 'unknown':
-        ctx.report('unparsed', `cannot read the clause \`${clause.text.replace(/\s+/g, ' ').slice(0, 60)}\` of ALTER TABLE ${table}`, at);
+        ctx.report(
+          'unparsed',
+          `cannot read the clause \`${clause.text.replace(/\s+/g, ' ').slice(0, 60)}\` of ALTER TABLE ${table}`,
+          at,
+        );
         break;
     }
   }

@@ -1,5 +1,16 @@
 import type { Action, Clause, ClauseBody } from './actions.js';
-import { columnFromAst, columnName, elementFromAst, firstOffset, list, node, str, tableName, type ExprPrinter, type Node } from './ast-columns.js';
+import {
+  columnFromAst,
+  columnName,
+  elementFromAst,
+  firstOffset,
+  list,
+  node,
+  str,
+  tableName,
+  type ExprPrinter,
+  type Node,
+} from './ast-columns.js';
 import { commaParts, Cursor } from './cursor.js';
 import type { Token } from './tokens.js';
 
@@ -19,7 +30,11 @@ function alterParts(tokens: readonly Token[], text: string): Part[] {
   c.accept('TABLE');
   c.accept('IF', 'EXISTS');
   c.name();
-  return commaParts(c, c.pos, c.end).map(([a, b]) => ({ start: tokens[a].start, end: tokens[b - 1].end, word: c.word(a - c.pos) }));
+  return commaParts(c, c.pos, c.end).map(([a, b]) => ({
+    start: tokens[a].start,
+    end: tokens[b - 1].end,
+    word: c.word(a - c.pos),
+  }));
 }
 
 /** The first word the clause's text starts with, for matching an AST clause to its comma part. */
@@ -36,13 +51,21 @@ function alterClause(e: Node, printer: ExprPrinter): ClauseBody | undefined {
   if (action === 'add') {
     if (resource === 'column') {
       const col = columnFromAst(e, printer);
-      return col ? { kind: 'add-column', column: col.column, ...(col.position ? { position: col.position } : {}) } : undefined;
+      return col
+        ? { kind: 'add-column', column: col.column, ...(col.position ? { position: col.position } : {}) }
+        : undefined;
     }
-    const element = elementFromAst(resource === 'index' ? e : node(e.create_definitions) ?? e);
+    const element = elementFromAst(resource === 'index' ? e : (node(e.create_definitions) ?? e));
     if (!element) return undefined;
     const named = element.name ? { name: element.name } : {};
     if (element.kind === 'index') return { kind: 'add-index', ...named, index: element.index };
-    if (element.kind === 'foreign-key') return { kind: 'add-foreign-key', ...named, columns: element.columns, ...(element.references ? { references: element.references } : {}) };
+    if (element.kind === 'foreign-key')
+      return {
+        kind: 'add-foreign-key',
+        ...named,
+        columns: element.columns,
+        ...(element.references ? { references: element.references } : {}),
+      };
     return { kind: 'add-check', ...named, enforced: element.enforced };
   }
   if (action === 'drop') {
@@ -53,7 +76,8 @@ function alterClause(e: Node, printer: ExprPrinter): ClauseBody | undefined {
     }
     if (keyword === 'primary key') return { kind: 'drop-constraint', what: 'primary key' };
     if (keyword === 'foreign key') return { kind: 'drop-constraint', what: 'foreign key', name: str(e.key) ?? '' };
-    if (keyword === 'check' || keyword === 'constraint') return { kind: 'drop-constraint', what: keyword, name: str(e.constraint) ?? '' };
+    if (keyword === 'check' || keyword === 'constraint')
+      return { kind: 'drop-constraint', what: keyword, name: str(e.constraint) ?? '' };
     if (keyword === 'index' || keyword === 'key') return { kind: 'drop-index', name: str(e.index) ?? str(e.key) ?? '' };
     return undefined;
   }
@@ -61,7 +85,13 @@ function alterClause(e: Node, printer: ExprPrinter): ClauseBody | undefined {
     const col = columnFromAst(e, printer);
     const name = action === 'change' ? columnName(e.old_column) : col?.column.name;
     if (!col || name === undefined) return undefined;
-    return { kind: 'modify-column', name, column: col.column, ...(col.position ? { position: col.position } : {}), change: action === 'change' };
+    return {
+      kind: 'modify-column',
+      name,
+      column: col.column,
+      ...(col.position ? { position: col.position } : {}),
+      change: action === 'change',
+    };
   }
   if (action === 'rename') {
     if (resource === 'table') {
@@ -101,7 +131,12 @@ function alterClause(e: Node, printer: ExprPrinter): ClauseBody | undefined {
 }
 
 /** Reads an ALTER TABLE AST; undefined when a clause is one the AST reader does not map. */
-export function alterTable(ast: Node, tokens: readonly Token[], text: string, printer: ExprPrinter): Action | undefined {
+export function alterTable(
+  ast: Node,
+  tokens: readonly Token[],
+  text: string,
+  printer: ExprPrinter,
+): Action | undefined {
   const table = tableName(list(ast.table)[0]);
   if (table === undefined) return undefined;
   const parts = alterParts(tokens, text);
@@ -122,7 +157,10 @@ export function alterTable(ast: Node, tokens: readonly Token[], text: string, pr
     if (index !== -1) next = index + 1;
     const at = index === -1 ? undefined : parts[index].start;
     // The AST upper-cases option values; messages quote the clause as the user wrote it.
-    const written = body.kind === 'rebuild' && index !== -1 ? { what: text.slice(parts[index].start, parts[index].end).replace(/\s+/g, ' ') } : {};
+    const written =
+      body.kind === 'rebuild' && index !== -1
+        ? { what: text.slice(parts[index].start, parts[index].end).replace(/\s+/g, ' ') }
+        : {};
     clauses.push({ ...body, ...written, ...(at === undefined ? {} : { at }) } as Clause);
   }
   return { kind: 'alter-table', table, clauses };

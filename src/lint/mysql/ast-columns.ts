@@ -8,7 +8,8 @@ export type Node = { readonly [key: string]: unknown };
 export type ExprPrinter = (expr: unknown) => string;
 
 /** The node, when the value is an object. */
-export const node = (v: unknown): Node | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined);
+export const node = (v: unknown): Node | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined;
 /** The array, or an empty one. */
 export const list = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
 /** The string, or undefined. */
@@ -74,7 +75,12 @@ export function columnFromAst(n: Node, printer: ExprPrinter): { column: ColumnSp
   let type = typeOf(def);
   const charset = str(node(node(n.character_set)?.value)?.value);
   const collate = str(node(node(n.collate)?.collate)?.name);
-  if (type && (charset || collate)) type = { ...type, ...(charset ? { charset: charset.toLowerCase() } : {}), ...(collate ? { collate: collate.toLowerCase() } : {}) };
+  if (type && (charset || collate))
+    type = {
+      ...type,
+      ...(charset ? { charset: charset.toLowerCase() } : {}),
+      ...(collate ? { collate: collate.toLowerCase() } : {}),
+    };
   const nullable = str(node(n.nullable)?.type);
   let dflt: DefaultSpec | undefined;
   let onUpdate: string | undefined;
@@ -83,12 +89,14 @@ export function columnFromAst(n: Node, printer: ExprPrinter): { column: ColumnSp
     const over = node(node(value)?.over);
     if (over && str(over.type) === 'on update') {
       const precision = node(list(node(over.expr)?.value)[0])?.value;
-      onUpdate = typeof precision === 'number' && precision > 0 ? `CURRENT_TIMESTAMP(${precision})` : 'CURRENT_TIMESTAMP';
+      onUpdate =
+        typeof precision === 'number' && precision > 0 ? `CURRENT_TIMESTAMP(${precision})` : 'CURRENT_TIMESTAMP';
       dflt = defaultFromSql(printer({ ...node(value), over: null }));
     } else dflt = defaultFromSql(printer(value));
   }
   const onUpdateNode = node(n.on_update);
-  if (onUpdateNode) onUpdate = defaultFromSql(printer(onUpdateNode.value ?? onUpdateNode))?.canonical ?? 'CURRENT_TIMESTAMP';
+  if (onUpdateNode)
+    onUpdate = defaultFromSql(printer(onUpdateNode.value ?? onUpdateNode))?.canonical ?? 'CURRENT_TIMESTAMP';
   const generated = node(n.generated);
   const storage = str(generated?.storage_type)?.toLowerCase();
   const column: ColumnSpec = {
@@ -130,11 +138,17 @@ export function elementFromAst(
   if (resource === 'index') {
     const keyword = str(n.keyword)?.toUpperCase() ?? '';
     const special = keyword.startsWith('FULLTEXT') ? 'FULLTEXT' : keyword.startsWith('SPATIAL') ? 'SPATIAL' : undefined;
-    return { kind: 'index', ...named, index: { unique: false, primary: false, ...(special ? { special } : {}), columns: keyColumns(n.definition) } };
+    return {
+      kind: 'index',
+      ...named,
+      index: { unique: false, primary: false, ...(special ? { special } : {}), columns: keyColumns(n.definition) },
+    };
   }
   if (resource !== 'constraint' || !constraintType) return undefined;
-  if (constraintType.startsWith('primary')) return { kind: 'index', ...named, index: { unique: true, primary: true, columns: keyColumns(n.definition) } };
-  if (constraintType.startsWith('unique')) return { kind: 'index', ...named, index: { unique: true, primary: false, columns: keyColumns(n.definition) } };
+  if (constraintType.startsWith('primary'))
+    return { kind: 'index', ...named, index: { unique: true, primary: true, columns: keyColumns(n.definition) } };
+  if (constraintType.startsWith('unique'))
+    return { kind: 'index', ...named, index: { unique: true, primary: false, columns: keyColumns(n.definition) } };
   if (constraintType === 'foreign key') {
     const ref = node(list(node(n.reference_definition)?.table)[0]);
     const references = str(ref?.table);

@@ -84,7 +84,14 @@ export interface ReadColumn {
 }
 
 // Attributes that take one argument we do not need.
-const ONE_ARGUMENT = new Set(['COMMENT', 'COLUMN_FORMAT', 'STORAGE', 'SRID', 'ENGINE_ATTRIBUTE', 'SECONDARY_ENGINE_ATTRIBUTE']);
+const ONE_ARGUMENT = new Set([
+  'COMMENT',
+  'COLUMN_FORMAT',
+  'STORAGE',
+  'SRID',
+  'ENGINE_ATTRIBUTE',
+  'SECONDARY_ENGINE_ATTRIBUTE',
+]);
 const REFERENTIAL_ACTIONS = ['RESTRICT', 'CASCADE', 'NO', 'ACTION', 'SET', 'NULL', 'DEFAULT'];
 
 /**
@@ -145,7 +152,11 @@ export function readColumnDefinition(c: Cursor, name: string): ReadColumn {
       c.pos++;
       c.accept('=');
       c.next();
-    } else if (c.accept('WITH', 'SYSTEM', 'VERSIONING') || c.accept('WITHOUT', 'SYSTEM', 'VERSIONING') || c.accept('COMPRESSED')) {
+    } else if (
+      c.accept('WITH', 'SYSTEM', 'VERSIONING') ||
+      c.accept('WITHOUT', 'SYSTEM', 'VERSIONING') ||
+      c.accept('COMPRESSED')
+    ) {
       // MariaDB attributes that change nothing the previous release reads.
     } else {
       const cs = readCharset(c);
@@ -167,7 +178,7 @@ export function readKeyParts(c: Cursor): string[] {
   if (!g) return [];
   return commaParts(c, g.from, g.to).map(([from]) => {
     const t = c.tokens[from];
-    return t.kind === 'punct' ? '(expr)' : c.sub(from, from + 1).simpleName() ?? '';
+    return t.kind === 'punct' ? '(expr)' : (c.sub(from, from + 1).simpleName() ?? '');
   });
 }
 
@@ -197,12 +208,20 @@ export function readElement(c: Cursor): ReadElement | undefined {
   };
   if (c.accept('PRIMARY', 'KEY')) {
     if (c.accept('USING')) c.next();
-    return { kind: 'index', ...(name ? { name } : {}), index: { unique: true, primary: true, columns: readKeyParts(c) } };
+    return {
+      kind: 'index',
+      ...(name ? { name } : {}),
+      index: { unique: true, primary: true, columns: readKeyParts(c) },
+    };
   }
   if (c.accept('UNIQUE')) {
     c.acceptAny('INDEX', 'KEY');
     optionalName();
-    return { kind: 'index', ...(name ? { name } : {}), index: { unique: true, primary: false, columns: readKeyParts(c) } };
+    return {
+      kind: 'index',
+      ...(name ? { name } : {}),
+      index: { unique: true, primary: false, columns: readKeyParts(c) },
+    };
   }
   if (c.accept('FOREIGN', 'KEY')) {
     optionalName();
@@ -221,7 +240,11 @@ export function readElement(c: Cursor): ReadElement | undefined {
     if (special || c.at('INDEX') || c.at('KEY')) {
       c.acceptAny('INDEX', 'KEY');
       optionalName();
-      return { kind: 'index', ...(name ? { name } : {}), index: { unique: false, primary: false, ...(special ? { special } : {}), columns: readKeyParts(c) } };
+      return {
+        kind: 'index',
+        ...(name ? { name } : {}),
+        index: { unique: false, primary: false, ...(special ? { special } : {}), columns: readKeyParts(c) },
+      };
     }
   }
   c.pos = start;

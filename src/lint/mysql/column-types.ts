@@ -128,9 +128,14 @@ export function readDefault(c: Cursor): DefaultSpec | undefined {
   if (t.kind === 'word') {
     const next = c.peek(1);
     // Introducers and typed literals: _utf8mb4'x', N'x', X'0A', b'1', DATE '2020-01-01'.
-    if (next?.kind === 'string' && (t.value.startsWith('_') || ['N', 'X', 'B', 'DATE', 'TIME', 'TIMESTAMP'].includes(t.value))) {
+    if (
+      next?.kind === 'string' &&
+      (t.value.startsWith('_') || ['N', 'X', 'B', 'DATE', 'TIME', 'TIMESTAMP'].includes(t.value))
+    ) {
       c.pos += 2;
-      return t.value === 'X' || t.value === 'B' ? { kind: 'literal', canonical: `${t.value}'${next.value.toLowerCase()}'` } : literal(next.value);
+      return t.value === 'X' || t.value === 'B'
+        ? { kind: 'literal', canonical: `${t.value}'${next.value.toLowerCase()}'` }
+        : literal(next.value);
     }
     c.pos++;
     if (t.value === 'NULL') return { kind: 'null', canonical: 'NULL' };

@@ -30,7 +30,8 @@ export function readCreateTable(c: Cursor): CreateTable | undefined {
     const part = c.sub(a, b);
     const element = readElement(part);
     if (element) {
-      if (element.kind === 'index') indexes.push({ ...(element.name ? { name: element.name } : {}), index: element.index });
+      if (element.kind === 'index')
+        indexes.push({ ...(element.name ? { name: element.name } : {}), index: element.index });
       continue;
     }
     if (part.at('PERIOD', 'FOR')) continue;

@@ -1,8 +1,17 @@
 import type { Action } from './actions.js';
 import { alterTable } from './ast-alter.js';
-import { columnFromAst, columnName, elementFromAst, list, node, str, tableName, type ExprPrinter, type Node } from './ast-columns.js';
+import {
+  columnFromAst,
+  columnName,
+  elementFromAst,
+  list,
+  node,
+  str,
+  tableName,
+  type ExprPrinter,
+  type Node,
+} from './ast-columns.js';
 import type { Token } from './tokens.js';
-
 
 function createTable(ast: Node, printer: ExprPrinter): Action | undefined {
   const table = tableName(list(ast.table)[0]);
@@ -20,12 +29,14 @@ function createTable(ast: Node, printer: ExprPrinter): Action | undefined {
       if (!col) return undefined;
       columns.push(col.column);
       if (col.column.primaryKey) indexes.push({ index: { unique: true, primary: true, columns: [col.column.name] } });
-      else if (col.column.unique) indexes.push({ name: col.column.name, index: { unique: true, primary: false, columns: [col.column.name] } });
+      else if (col.column.unique)
+        indexes.push({ name: col.column.name, index: { unique: true, primary: false, columns: [col.column.name] } });
       continue;
     }
     const element = elementFromAst(d);
     if (!element) return undefined;
-    if (element.kind === 'index') indexes.push({ ...(element.name ? { name: element.name } : {}), index: element.index });
+    if (element.kind === 'index')
+      indexes.push({ ...(element.name ? { name: element.name } : {}), index: element.index });
   }
   return { ...base, indexes, ...(ast.query_expr ? {} : { columns }) };
 }
@@ -62,7 +73,9 @@ function create(ast: Node, printer: ExprPrinter): Action | undefined {
     case 'trigger': {
       const name = tableName(ast.trigger);
       const table = tableName(ast.table);
-      return name === undefined || table === undefined ? undefined : { kind: 'create-trigger', name, table, orReplace: false };
+      return name === undefined || table === undefined
+        ? undefined
+        : { kind: 'create-trigger', name, table, orReplace: false };
     }
     case 'database':
     case 'schema': {
@@ -82,7 +95,9 @@ function drop(ast: Node): Action | undefined {
   switch (str(ast.keyword)) {
     case 'table': {
       const tables = names.map(tableName);
-      return tables.some((t) => t === undefined) ? undefined : { kind: 'drop-table', tables: tables as string[], ifExists, temporary: false };
+      return tables.some((t) => t === undefined)
+        ? undefined
+        : { kind: 'drop-table', tables: tables as string[], ifExists, temporary: false };
     }
     case 'view': {
       const views = names.map(tableName);
@@ -125,7 +140,7 @@ function update(ast: Node): Action | undefined {
   const columns = list(ast.set).map((s) => {
     const n = node(s);
     const table = str(n?.table);
-    const resolved = table ? aliases.get(table.toLowerCase()) ?? table : undefined;
+    const resolved = table ? (aliases.get(table.toLowerCase()) ?? table) : undefined;
     return { ...(resolved ? { table: resolved } : {}), column: str(n?.column) ?? '' };
   });
   return { kind: 'update', tables, columns };
@@ -135,7 +150,12 @@ function update(ast: Node): Action | undefined {
  * Turns node-sql-parser's AST of one statement into actions; undefined when the AST holds
  * something this reader does not map, so the keyword classifier reads the statement instead.
  */
-export function actionsFromAst(ast: unknown, tokens: readonly Token[], text: string, printer: ExprPrinter): Action[] | undefined {
+export function actionsFromAst(
+  ast: unknown,
+  tokens: readonly Token[],
+  text: string,
+  printer: ExprPrinter,
+): Action[] | undefined {
   const out: Action[] = [];
   for (const raw of Array.isArray(ast) ? ast : [ast]) {
     const n = node(raw);
@@ -160,7 +180,8 @@ export function actionsFromAst(ast: unknown, tokens: readonly Token[], text: str
       case 'insert':
       case 'replace': {
         const table = tableName(list(n.table)[0]);
-        if (table !== undefined) action = { kind: 'insert', table, upsert: !!n.on_duplicate_update, replace: n.type === 'replace' };
+        if (table !== undefined)
+          action = { kind: 'insert', table, upsert: !!n.on_duplicate_update, replace: n.type === 'replace' };
         break;
       }
       case 'update':
@@ -169,13 +190,17 @@ export function actionsFromAst(ast: unknown, tokens: readonly Token[], text: str
       case 'delete': {
         // DELETE u FROM users u JOIN ...: targets may name aliases of the FROM list.
         const aliases = new Map(list(n.from).map((f) => [str(node(f)?.as)?.toLowerCase(), tableName(f)] as const));
-        const tables = list(n.table).map(tableName).map((t) => (t === undefined ? t : aliases.get(t.toLowerCase()) ?? t));
-        if (tables.length && tables.every((t) => t !== undefined)) action = { kind: 'delete', tables: tables as string[] };
+        const tables = list(n.table)
+          .map(tableName)
+          .map((t) => (t === undefined ? t : (aliases.get(t.toLowerCase()) ?? t)));
+        if (tables.length && tables.every((t) => t !== undefined))
+          action = { kind: 'delete', tables: tables as string[] };
         break;
       }
       case 'truncate': {
         const tables = list(n.name).map(tableName);
-        if (tables.length && tables.every((t) => t !== undefined)) action = { kind: 'truncate', tables: tables as string[] };
+        if (tables.length && tables.every((t) => t !== undefined))
+          action = { kind: 'truncate', tables: tables as string[] };
         break;
       }
       case 'call': {
@@ -184,7 +209,9 @@ export function actionsFromAst(ast: unknown, tokens: readonly Token[], text: str
         break;
       }
       case 'grant':
-        action = /from/i.test(String(n.to_from ?? '')) ? { kind: 'revoke', what: 'revokes privileges' } : { kind: 'grant' };
+        action = /from/i.test(String(n.to_from ?? ''))
+          ? { kind: 'revoke', what: 'revokes privileges' }
+          : { kind: 'grant' };
         break;
       case 'set':
       case 'lock':

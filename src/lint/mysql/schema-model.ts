@@ -38,8 +38,17 @@ export class SchemaModel {
   }
 
   /** Records a table; undefined columns mean the column list is unknown. */
-  createTable(name: string, columns: readonly ColumnSpec[] | undefined, indexes: readonly { name?: string; index: IndexSpec }[]): void {
-    const state: TableState = { columns: new Map(), primaryKey: [], indexes: new Map(), complete: columns !== undefined };
+  createTable(
+    name: string,
+    columns: readonly ColumnSpec[] | undefined,
+    indexes: readonly { name?: string; index: IndexSpec }[],
+  ): void {
+    const state: TableState = {
+      columns: new Map(),
+      primaryKey: [],
+      indexes: new Map(),
+      complete: columns !== undefined,
+    };
     for (const c of columns ?? []) state.columns.set(key(c.name), { name: c.name, spec: c });
     for (const i of indexes) this.addIndex(state, i.name, i.index);
     this.tables.set(key(name), state);
@@ -60,7 +69,7 @@ export class SchemaModel {
   /** Adds an index to a table's state; a primary key also makes its columns NOT NULL. */
   addIndex(state: TableState, name: string | undefined, index: IndexSpec): void {
     if (index.primary) state.primaryKey = index.columns.map(key);
-    state.indexes.set(key(name ?? (index.primary ? 'PRIMARY' : index.columns[0] ?? '')), index);
+    state.indexes.set(key(name ?? (index.primary ? 'PRIMARY' : (index.columns[0] ?? ''))), index);
   }
 
   /** Forgets a dropped table. */

@@ -8,9 +8,41 @@ import type { Token } from './tokens.js';
 
 // Statements that change nothing the previous release sees.
 const NEUTRAL_HEADS = new Set([
-  'SET', 'LOCK', 'UNLOCK', 'USE', 'START', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'SELECT', 'DO', 'FLUSH',
-  'ANALYZE', 'CHECK', 'CHECKSUM', 'SHOW', 'DESCRIBE', 'DESC', 'EXPLAIN', 'PREPARE', 'DEALLOCATE', 'REPAIR', 'XA',
-  'SIGNAL', 'RESIGNAL', 'GET', 'RESET', 'PURGE', 'KILL', 'HELP', 'WITH', 'VALUES', 'TABLE', 'CACHE', 'LOAD_INDEX',
+  'SET',
+  'LOCK',
+  'UNLOCK',
+  'USE',
+  'START',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'SELECT',
+  'DO',
+  'FLUSH',
+  'ANALYZE',
+  'CHECK',
+  'CHECKSUM',
+  'SHOW',
+  'DESCRIBE',
+  'DESC',
+  'EXPLAIN',
+  'PREPARE',
+  'DEALLOCATE',
+  'REPAIR',
+  'XA',
+  'SIGNAL',
+  'RESIGNAL',
+  'GET',
+  'RESET',
+  'PURGE',
+  'KILL',
+  'HELP',
+  'WITH',
+  'VALUES',
+  'TABLE',
+  'CACHE',
+  'LOAD_INDEX',
 ]);
 
 /** Statement text for a message: one line, at most 80 characters. */
@@ -66,7 +98,22 @@ function readCreate(c: Cursor): Action | undefined {
     };
   }
   if (kind) return undefined;
-  const what = c.acceptAny('VIEW', 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'DATABASE', 'SCHEMA', 'USER', 'ROLE', 'SEQUENCE', 'SERVER', 'TABLESPACE', 'LOGFILE', 'SPATIAL');
+  const what = c.acceptAny(
+    'VIEW',
+    'PROCEDURE',
+    'FUNCTION',
+    'TRIGGER',
+    'EVENT',
+    'DATABASE',
+    'SCHEMA',
+    'USER',
+    'ROLE',
+    'SEQUENCE',
+    'SERVER',
+    'TABLESPACE',
+    'LOGFILE',
+    'SPATIAL',
+  );
   if (!what) return undefined;
   const ifNotExists = c.accept('IF', 'NOT', 'EXISTS');
   const name = c.name()?.name ?? '';
@@ -75,7 +122,13 @@ function readCreate(c: Cursor): Action | undefined {
       return { kind: 'create-view', name, orReplace, alter: false };
     case 'PROCEDURE':
     case 'FUNCTION':
-      return { kind: 'create-routine', routine: what === 'PROCEDURE' ? 'procedure' : 'function', name, orReplace, ifNotExists };
+      return {
+        kind: 'create-routine',
+        routine: what === 'PROCEDURE' ? 'procedure' : 'function',
+        name,
+        orReplace,
+        ifNotExists,
+      };
     case 'TRIGGER': {
       c.acceptAny('BEFORE', 'AFTER');
       c.acceptAny('INSERT', 'UPDATE', 'DELETE');
@@ -96,7 +149,21 @@ function readCreate(c: Cursor): Action | undefined {
 
 function readDrop(c: Cursor): Action | undefined {
   const temporary = c.accept('TEMPORARY');
-  const what = c.acceptAny('TABLE', 'TABLES', 'INDEX', 'VIEW', 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'DATABASE', 'SCHEMA', 'USER', 'ROLE', 'SEQUENCE');
+  const what = c.acceptAny(
+    'TABLE',
+    'TABLES',
+    'INDEX',
+    'VIEW',
+    'PROCEDURE',
+    'FUNCTION',
+    'TRIGGER',
+    'EVENT',
+    'DATABASE',
+    'SCHEMA',
+    'USER',
+    'ROLE',
+    'SEQUENCE',
+  );
   if (!what) return undefined;
   c.acceptAny('ONLINE', 'OFFLINE');
   const ifExists = c.accept('IF', 'EXISTS');
@@ -115,7 +182,7 @@ function readDrop(c: Cursor): Action | undefined {
       return { kind: 'drop-table', tables: names, ifExists, temporary };
     case 'INDEX': {
       const name = c.simpleName() ?? '';
-      const table = c.accept('ON') ? c.name()?.name ?? '' : '';
+      const table = c.accept('ON') ? (c.name()?.name ?? '') : '';
       const { algorithm, lock } = readAlgorithmLock(c);
       return { kind: 'drop-index', table, name, ...(algorithm ? { algorithm } : {}), ...(lock ? { lock } : {}) };
     }
@@ -124,7 +191,12 @@ function readDrop(c: Cursor): Action | undefined {
       return { kind: 'drop-view', names, ifExists };
     case 'PROCEDURE':
     case 'FUNCTION':
-      return { kind: 'drop-routine', routine: what === 'PROCEDURE' ? 'procedure' : 'function', name: c.name()?.name ?? '', ifExists };
+      return {
+        kind: 'drop-routine',
+        routine: what === 'PROCEDURE' ? 'procedure' : 'function',
+        name: c.name()?.name ?? '',
+        ifExists,
+      };
     case 'TRIGGER':
       return { kind: 'drop-trigger', name: c.name()?.name ?? '', ifExists };
     case 'EVENT':
@@ -149,7 +221,21 @@ function readAlter(c: Cursor): Action | undefined {
     return { kind: 'alter-table', table, clauses: readAlterClauses(c, c.pos, c.end) };
   }
   skipCreateOptions(c);
-  const what = c.acceptAny('VIEW', 'PROCEDURE', 'FUNCTION', 'EVENT', 'DATABASE', 'SCHEMA', 'USER', 'SEQUENCE', 'TABLESPACE', 'SERVER', 'LOGFILE', 'INSTANCE', 'RESOURCE');
+  const what = c.acceptAny(
+    'VIEW',
+    'PROCEDURE',
+    'FUNCTION',
+    'EVENT',
+    'DATABASE',
+    'SCHEMA',
+    'USER',
+    'SEQUENCE',
+    'TABLESPACE',
+    'SERVER',
+    'LOGFILE',
+    'INSTANCE',
+    'RESOURCE',
+  );
   if (!what) return undefined;
   const name = c.name()?.name ?? '';
   switch (what) {
@@ -158,7 +244,9 @@ function readAlter(c: Cursor): Action | undefined {
     case 'PROCEDURE':
     case 'FUNCTION':
       // Only SQL SECURITY changes what the routine may do; COMMENT and the like change nothing.
-      return hasTopLevel(c, 'SECURITY') ? { kind: 'alter-routine', routine: what === 'PROCEDURE' ? 'procedure' : 'function', name } : { kind: 'neutral', what: 'routine comment' };
+      return hasTopLevel(c, 'SECURITY')
+        ? { kind: 'alter-routine', routine: what === 'PROCEDURE' ? 'procedure' : 'function', name }
+        : { kind: 'neutral', what: 'routine comment' };
     case 'EVENT':
       return { kind: 'event', verb: 'alter', name };
     case 'USER':
@@ -177,7 +265,10 @@ function readAlter(c: Cursor): Action | undefined {
 export function readStatement(tokens: readonly Token[], text: string): Action[] {
   const c = new Cursor(tokens, text);
   const head = c.word();
-  if (!head) return tokens.length === 0 ? [{ kind: 'neutral', what: 'empty' }] : [{ kind: 'unknown', why: 'does not start with a keyword' }];
+  if (!head)
+    return tokens.length === 0
+      ? [{ kind: 'neutral', what: 'empty' }]
+      : [{ kind: 'unknown', why: 'does not start with a keyword' }];
   c.pos++;
   let action: Action | undefined;
   switch (head) {
@@ -219,7 +310,12 @@ export function readStatement(tokens: readonly Token[], text: string): Action[] 
       c.accept('INTO');
       const t = c.name()?.name;
       if (t === undefined) break;
-      action = { kind: 'insert', table: t, upsert: hasTopLevel(c, 'ON', 'DUPLICATE', 'KEY', 'UPDATE'), replace: head === 'REPLACE' };
+      action = {
+        kind: 'insert',
+        table: t,
+        upsert: hasTopLevel(c, 'ON', 'DUPLICATE', 'KEY', 'UPDATE'),
+        replace: head === 'REPLACE',
+      };
       break;
     }
     case 'LOAD': {
@@ -264,7 +360,10 @@ export function readStatement(tokens: readonly Token[], text: string): Action[] 
       action = { kind: 'unknown', why: 'runs a prepared statement whose text is built at run time' };
       break;
     case 'BEGIN':
-      action = c.done || c.at('WORK') ? { kind: 'neutral', what: 'BEGIN' } : { kind: 'unknown', why: 'runs an anonymous compound statement (BEGIN NOT ATOMIC)' };
+      action =
+        c.done || c.at('WORK')
+          ? { kind: 'neutral', what: 'BEGIN' }
+          : { kind: 'unknown', why: 'runs an anonymous compound statement (BEGIN NOT ATOMIC)' };
       break;
     default:
       if (NEUTRAL_HEADS.has(head)) action = { kind: 'neutral', what: head };

@@ -86,21 +86,30 @@ function dropView(ctx: RuleContext, a: Of<'drop-view'>): void {
   }
 }
 
-function dataRules(ctx: RuleContext, a: Of<'insert'> | Of<'update'> | Of<'delete'> | Of<'truncate'> | Of<'optimize'>): void {
+function dataRules(
+  ctx: RuleContext,
+  a: Of<'insert'> | Of<'update'> | Of<'delete'> | Of<'truncate'> | Of<'optimize'>,
+): void {
   switch (a.kind) {
     case 'insert':
       if (ctx.freshTable(a.table)) return;
-      if (a.replace) ctx.report('upsert-rows', `replaces rows of ${a.table} (REPLACE deletes and inserts rows that collide on a key)`);
+      if (a.replace)
+        ctx.report(
+          'upsert-rows',
+          `replaces rows of ${a.table} (REPLACE deletes and inserts rows that collide on a key)`,
+        );
       else if (a.upsert) ctx.report('upsert-rows', `inserts or updates rows of ${a.table} (ON DUPLICATE KEY UPDATE)`);
       return;
     case 'update': {
       if (a.tables.every((t) => ctx.freshTable(t))) return;
       const owner = (c: { table?: string; column: string }): string | undefined =>
         c.table ?? (a.tables.length === 1 ? a.tables[0] : a.tables.find((t) => ctx.model.column(t, c.column)));
-      const fresh = a.columns.length > 0 && a.columns.every((c) => {
-        const t = owner(c);
-        return t !== undefined && ctx.freshColumn(t, c.column);
-      });
+      const fresh =
+        a.columns.length > 0 &&
+        a.columns.every((c) => {
+          const t = owner(c);
+          return t !== undefined && ctx.freshColumn(t, c.column);
+        });
       const cols = a.columns.map((c) => `${owner(c) ?? a.tables[0]}.${c.column}`).join(', ');
       if (fresh) ctx.report('backfill', `fills ${cols}, added by this release, in one statement`);
       else ctx.report('update-rows', `updates existing rows of ${a.tables.join(', ')}${cols ? ` (sets ${cols})` : ''}`);
@@ -115,13 +124,24 @@ function dataRules(ctx: RuleContext, a: Of<'insert'> | Of<'update'> | Of<'delete
       for (const t of a.tables) if (!ctx.freshTable(t)) ctx.report('truncate-table', `empties table ${t}`);
       return;
     case 'optimize':
-      for (const t of a.tables) if (!ctx.freshTable(t)) ctx.report('table-rewrite', `rebuilds table ${t} (OPTIMIZE TABLE)`);
+      for (const t of a.tables)
+        if (!ctx.freshTable(t)) ctx.report('table-rewrite', `rebuilds table ${t} (OPTIMIZE TABLE)`);
       return;
   }
 }
 
 // ALTER TABLE clauses that add something; table options, drops and renames alone change nothing additive.
-const ADDITIVE_CLAUSES = new Set(['add-column', 'modify-column', 'set-default', 'visibility', 'add-index', 'add-foreign-key', 'add-check', 'alter-check', 'index-visibility']);
+const ADDITIVE_CLAUSES = new Set([
+  'add-column',
+  'modify-column',
+  'set-default',
+  'visibility',
+  'add-index',
+  'add-foreign-key',
+  'add-check',
+  'alter-check',
+  'index-visibility',
+]);
 
 /** Whether a statement that matched no rule adds something (E) or changes nothing (N). */
 export function baseClass(a: Action): 'E' | 'N' {
@@ -185,7 +205,8 @@ export function actionRules(ctx: RuleContext, a: Action): void {
       return;
     case 'drop-trigger': {
       const exists = ctx.model.triggers.has(key(a.name));
-      if (!ctx.fresh.has('trigger', key(a.name)) && !(a.ifExists && !exists)) ctx.report('drop-trigger', `drops trigger ${a.name}`);
+      if (!ctx.fresh.has('trigger', key(a.name)) && !(a.ifExists && !exists))
+        ctx.report('drop-trigger', `drops trigger ${a.name}`);
       ctx.model.triggers.delete(key(a.name));
       ctx.fresh.delete('trigger', key(a.name));
       return;
@@ -195,7 +216,8 @@ export function actionRules(ctx: RuleContext, a: Action): void {
       const isFresh = ctx.fresh.has('event', key(a.name));
       // A new event runs on its own schedule against data the previous release uses.
       if (a.verb === 'create') ctx.report('mysql-event', `creates event ${a.name}`);
-      else if (!isFresh && !(a.ifExists && !exists)) ctx.report('mysql-event', `${a.verb === 'drop' ? 'drops' : 'changes'} event ${a.name}`);
+      else if (!isFresh && !(a.ifExists && !exists))
+        ctx.report('mysql-event', `${a.verb === 'drop' ? 'drops' : 'changes'} event ${a.name}`);
       if (a.verb === 'create') {
         ctx.model.events.add(key(a.name));
         ctx.fresh.add('event', key(a.name));

@@ -18,7 +18,9 @@ function unquote(raw: string): string {
   const q = raw[0];
   const body = raw.slice(1, raw.endsWith(q) && raw.length > 1 ? -1 : undefined);
   if (q === '`') return body.replaceAll('``', '`');
-  return body.replaceAll(q + q, q).replace(/\\(.)/gs, (_, ch: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[ch] ?? ch);
+  return body
+    .replaceAll(q + q, q)
+    .replace(/\\(.)/gs, (_, ch: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[ch] ?? ch);
 }
 
 /** Splits a statement into tokens; strings and backquoted names keep the offsets of their quotes. */
@@ -84,7 +86,8 @@ export function tokenize(text: string): Token[] {
 }
 
 /** True for a token that can name an object: a bare word, a backquoted name, or a quoted string. */
-export const isName = (t: Token | undefined): t is Token => t !== undefined && (t.kind === 'word' || t.kind === 'ident' || t.kind === 'string');
+export const isName = (t: Token | undefined): t is Token =>
+  t !== undefined && (t.kind === 'word' || t.kind === 'ident' || t.kind === 'string');
 
 /** The name as the user wrote it, without quotes (bare words keep their case). */
 export function nameText(t: Token, text: string): string {

@@ -1,5 +1,20 @@
-import type { AlterTableCmd, AlterTableStmt, ATAlterConstraint, ColumnDef, Constraint, PartitionCmd } from 'libpg-query';
-import { addColumn, alterColumnType, columnDefault, dropColumn, dropNotNull, generationExpression, identity } from './columns.js';
+import type {
+  AlterTableCmd,
+  AlterTableStmt,
+  ATAlterConstraint,
+  ColumnDef,
+  Constraint,
+  PartitionCmd,
+} from 'libpg-query';
+import {
+  addColumn,
+  alterColumnType,
+  columnDefault,
+  dropColumn,
+  dropNotNull,
+  generationExpression,
+  identity,
+} from './columns.js';
 import { addConstraint, alterConstraint, dropConstraint, notNull, validateConstraint } from './constraints.js';
 import type { Ctx } from './context.js';
 import { as, relationKey } from './nodes.js';
@@ -74,15 +89,30 @@ function alterTableCmd(ctx: Ctx, table: string, cmd: AlterTableCmd, at: () => nu
       if (!fresh) ctx.hit('table-rewrite', `${REWRITES[cmd.subtype](table, cmd.name ?? '')}, which rewrites it`, at());
       return;
     case 'AT_ChangeOwner':
-      if (!fresh) ctx.hit('owner-change', `changes the owner of ${table} to ${cmd.newowner?.rolename ?? cmd.newowner?.roletype ?? '?'}`, at());
+      if (!fresh)
+        ctx.hit(
+          'owner-change',
+          `changes the owner of ${table} to ${cmd.newowner?.rolename ?? cmd.newowner?.roletype ?? '?'}`,
+          at(),
+        );
       return;
     case 'AT_EnableRowSecurity':
     case 'AT_ForceRowSecurity':
-      if (!fresh) ctx.hit('row-security', `${cmd.subtype === 'AT_ForceRowSecurity' ? 'forces' : 'enables'} row-level security on ${table}`, at());
+      if (!fresh)
+        ctx.hit(
+          'row-security',
+          `${cmd.subtype === 'AT_ForceRowSecurity' ? 'forces' : 'enables'} row-level security on ${table}`,
+          at(),
+        );
       return;
     case 'AT_DisableRowSecurity':
     case 'AT_NoForceRowSecurity':
-      if (!fresh) ctx.hit('policy-change', `${cmd.subtype === 'AT_NoForceRowSecurity' ? 'stops forcing' : 'disables'} row-level security on ${table}`, at());
+      if (!fresh)
+        ctx.hit(
+          'policy-change',
+          `${cmd.subtype === 'AT_NoForceRowSecurity' ? 'stops forcing' : 'disables'} row-level security on ${table}`,
+          at(),
+        );
       return;
     case 'AT_AttachPartition':
     case 'AT_AddInherit':
@@ -93,7 +123,12 @@ function alterTableCmd(ctx: Ctx, table: string, cmd: AlterTableCmd, at: () => nu
       return detach(ctx, table, cmd, at());
     default:
       if (cmd.subtype && TRIGGER_SWITCHES.has(cmd.subtype)) {
-        if (!fresh) ctx.hit('drop-trigger', `${cmd.subtype.startsWith('AT_Disable') ? 'disables' : 'enables'} ${cmd.subtype.endsWith('Rule') ? 'rule' : 'trigger'} ${cmd.name ?? (cmd.subtype.endsWith('User') ? 'USER' : 'ALL')} on ${table}`, at());
+        if (!fresh)
+          ctx.hit(
+            'drop-trigger',
+            `${cmd.subtype.startsWith('AT_Disable') ? 'disables' : 'enables'} ${cmd.subtype.endsWith('Rule') ? 'rule' : 'trigger'} ${cmd.name ?? (cmd.subtype.endsWith('User') ? 'USER' : 'ALL')} on ${table}`,
+            at(),
+          );
       }
       // Storage parameters, statistics, replica identity, CLUSTER ON, OF type: physical or catalog only (K21, S9).
       return;
@@ -108,16 +143,33 @@ const REWRITES: Record<string, (table: string, name: string) => string> = {
 };
 
 const TRIGGER_SWITCHES = new Set([
-  'AT_EnableTrig', 'AT_EnableAlwaysTrig', 'AT_EnableReplicaTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll',
-  'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_EnableRule', 'AT_EnableAlwaysRule', 'AT_EnableReplicaRule', 'AT_DisableRule',
+  'AT_EnableTrig',
+  'AT_EnableAlwaysTrig',
+  'AT_EnableReplicaTrig',
+  'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser',
+  'AT_EnableRule',
+  'AT_EnableAlwaysRule',
+  'AT_EnableReplicaRule',
+  'AT_DisableRule',
 ]);
 
 // ATTACH PARTITION / INHERIT (S4): scans the attached table to check the bound, unless it is new.
 function attach(ctx: Ctx, table: string, cmd: AlterTableCmd, at: number | undefined): void {
-  const part = cmd.subtype === 'AT_AddInherit' ? as<{ relname?: string; schemaname?: string }>(cmd.def, 'RangeVar') : as<PartitionCmd>(cmd.def, 'PartitionCmd')?.name;
+  const part =
+    cmd.subtype === 'AT_AddInherit'
+      ? as<{ relname?: string; schemaname?: string }>(cmd.def, 'RangeVar')
+      : as<PartitionCmd>(cmd.def, 'PartitionCmd')?.name;
   const name = relationKey(part);
   if (ctx.freshTable(name)) return;
-  ctx.hit('attach-partition', cmd.subtype === 'AT_AddInherit' ? `makes ${table} inherit from ${name}` : `attaches partition ${name} to ${table}`, at);
+  ctx.hit(
+    'attach-partition',
+    cmd.subtype === 'AT_AddInherit' ? `makes ${table} inherit from ${name}` : `attaches partition ${name} to ${table}`,
+    at,
+  );
 }
 
 // DETACH PARTITION / NO INHERIT (S5): the rows vanish from the parent.
@@ -128,12 +180,17 @@ function detach(ctx: Ctx, table: string, cmd: AlterTableCmd, at: number | undefi
     return;
   }
   const part = as<PartitionCmd>(cmd.def, 'PartitionCmd');
-  ctx.hit('detach-partition', `detaches partition ${relationKey(part?.name)} from ${table}${part?.concurrent ? ' CONCURRENTLY' : ''}`, at);
+  ctx.hit(
+    'detach-partition',
+    `detaches partition ${relationKey(part?.name)} from ${table}${part?.concurrent ? ' CONCURRENTLY' : ''}`,
+    at,
+  );
 }
 
 // ALTER INDEX: only a tablespace move rewrites anything (I5).
 function alterIndexCmd(ctx: Ctx, index: string, cmd: AlterTableCmd, at: () => number | undefined): void {
   const state = ctx.schema.indexes.get(index);
   const fresh = ctx.fresh.has('index', index) || (state !== undefined && ctx.freshTable(state.table));
-  if (cmd.subtype === 'AT_SetTableSpace' && !fresh) ctx.hit('table-rewrite', `moves index ${index} to ${cmd.name ?? '?'}, which rebuilds it`, at());
+  if (cmd.subtype === 'AT_SetTableSpace' && !fresh)
+    ctx.hit('table-rewrite', `moves index ${index} to ${cmd.name ?? '?'}, which rebuilds it`, at());
 }

@@ -48,7 +48,8 @@ export class PostgresAnalyzer implements Analyzer {
     for (const raw of stmts) {
       if (!raw.stmt) continue;
       const ctx = new Ctx(this.#session, sql, verdict);
-      ctx.source = stmts.length === 1 ? statement.text : sliceBytes(statement.text, raw.stmt_location ?? 0, raw.stmt_len ?? 0);
+      ctx.source =
+        stmts.length === 1 ? statement.text : sliceBytes(statement.text, raw.stmt_location ?? 0, raw.stmt_len ?? 0);
       try {
         classify(ctx, raw.stmt);
       } catch (error) {
@@ -61,7 +62,15 @@ export class PostgresAnalyzer implements Analyzer {
 }
 
 function newFile(outsideTransaction: boolean): Session['file'] {
-  return { outsideTransaction, notValid: new Set(), renames: [], views: new Set(), typeRenames: [], enumsChanged: new Set(), defaultDrops: [] };
+  return {
+    outsideTransaction,
+    notValid: new Set(),
+    renames: [],
+    views: new Set(),
+    typeRenames: [],
+    enumsChanged: new Set(),
+    defaultDrops: [],
+  };
 }
 
 // stmt_location and stmt_len count UTF-8 bytes; a length of 0 means "to the end".

@@ -21,7 +21,8 @@ const neutral: Handler = () => undefined;
 const HANDLERS: Record<string, Handler> = {
   CreateStmt: (ctx, s: T.CreateStmt) => createTable(ctx, s),
   CreateForeignTableStmt: (ctx, s: T.CreateForeignTableStmt) => createTable(ctx, s.base ?? {}),
-  CreateTableAsStmt: (ctx, s: T.CreateTableAsStmt) => createFromQuery(ctx, s.into, s.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', s.if_not_exists),
+  CreateTableAsStmt: (ctx, s: T.CreateTableAsStmt) =>
+    createFromQuery(ctx, s.into, s.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', s.if_not_exists),
   AlterTableStmt: (ctx, s: T.AlterTableStmt) => alterTable(ctx, s),
   DropStmt: (ctx, s: T.DropStmt) => drop(ctx, s),
   RenameStmt: (ctx, s: T.RenameStmt) => rename(ctx, s),
@@ -42,7 +43,8 @@ const HANDLERS: Record<string, Handler> = {
   CreateTrigStmt: (ctx, s: T.CreateTrigStmt) => createTrigger(ctx, s),
   RuleStmt: (ctx, s: T.RuleStmt) => createRule(ctx, s),
   CreateEventTrigStmt: (ctx, s: T.CreateEventTrigStmt) => createEventTrigger(ctx, s),
-  AlterEventTrigStmt: (ctx, s: T.AlterEventTrigStmt) => ctx.hit('drop-trigger', `changes event trigger ${s.trigname ?? ''}`),
+  AlterEventTrigStmt: (ctx, s: T.AlterEventTrigStmt) =>
+    ctx.hit('drop-trigger', `changes event trigger ${s.trigname ?? ''}`),
   CreateSeqStmt: (ctx, s: T.CreateSeqStmt) => createSequence(ctx, s),
   AlterSeqStmt: (ctx, s: T.AlterSeqStmt) => alterSequence(ctx, s),
   CreateSchemaStmt: (ctx, s: T.CreateSchemaStmt) => {
@@ -51,7 +53,8 @@ const HANDLERS: Record<string, Handler> = {
     for (const element of s.schemaElts ?? []) ctx.session.classify(ctx, element);
   },
   CreateExtensionStmt: adds,
-  AlterExtensionStmt: (ctx, s: T.AlterExtensionStmt) => ctx.hit('extension-change', `updates extension ${s.extname ?? ''}`),
+  AlterExtensionStmt: (ctx, s: T.AlterExtensionStmt) =>
+    ctx.hit('extension-change', `updates extension ${s.extname ?? ''}`),
   CreatedbStmt: adds,
   DropdbStmt: (ctx, s: T.DropdbStmt) => ctx.hit('drop-schema', `drops database ${s.dbname ?? ''}`),
   GrantStmt: (ctx, s: T.GrantStmt) => grant(ctx, s),
@@ -59,7 +62,11 @@ const HANDLERS: Record<string, Handler> = {
   AlterDefaultPrivilegesStmt: (ctx, s: T.AlterDefaultPrivilegesStmt) => defaultPrivileges(ctx, s),
   CreateRoleStmt: adds,
   AlterRoleStmt: (ctx, s: T.AlterRoleStmt) => alterRole(ctx, s),
-  DropRoleStmt: (ctx, s: T.DropRoleStmt) => ctx.hit('revoke', `drops role ${(s.roles ?? []).map((r) => as<T.RoleSpec>(r, 'RoleSpec')?.rolename ?? '?').join(', ')}`),
+  DropRoleStmt: (ctx, s: T.DropRoleStmt) =>
+    ctx.hit(
+      'revoke',
+      `drops role ${(s.roles ?? []).map((r) => as<T.RoleSpec>(r, 'RoleSpec')?.rolename ?? '?').join(', ')}`,
+    ),
   DropOwnedStmt: (ctx) => ctx.hit('revoke', 'drops everything owned by a role'),
   ReassignOwnedStmt: (ctx) => ctx.hit('owner-change', 'reassigns everything owned by a role'),
   AlterOwnerStmt: (ctx, s: T.AlterOwnerStmt) => alterOwner(ctx, s),
@@ -79,9 +86,12 @@ const HANDLERS: Record<string, Handler> = {
   },
   VacuumStmt: (ctx, s: T.VacuumStmt) => vacuum(ctx, s),
   ClusterStmt: (ctx, s: T.ClusterStmt) => cluster(ctx, s),
-  AlterTableMoveAllStmt: (ctx, s: T.AlterTableMoveAllStmt) => ctx.hit('table-rewrite', `moves every table of tablespace ${s.orig_tablespacename ?? ''}, which rewrites them`),
-  DropTableSpaceStmt: (ctx, s: T.DropTableSpaceStmt) => ctx.hit('drop-object', `drops tablespace ${s.tablespacename ?? ''}`),
-  DropSubscriptionStmt: (ctx, s: T.DropSubscriptionStmt) => ctx.hit('drop-object', `drops subscription ${s.subname ?? ''}`),
+  AlterTableMoveAllStmt: (ctx, s: T.AlterTableMoveAllStmt) =>
+    ctx.hit('table-rewrite', `moves every table of tablespace ${s.orig_tablespacename ?? ''}, which rewrites them`),
+  DropTableSpaceStmt: (ctx, s: T.DropTableSpaceStmt) =>
+    ctx.hit('drop-object', `drops tablespace ${s.tablespacename ?? ''}`),
+  DropSubscriptionStmt: (ctx, s: T.DropSubscriptionStmt) =>
+    ctx.hit('drop-object', `drops subscription ${s.subname ?? ''}`),
   DropUserMappingStmt: (ctx) => ctx.hit('drop-object', 'drops a user mapping'),
   // New objects of other kinds: nothing of the previous release uses them.
   CreateStatsStmt: neutral,
@@ -146,7 +156,13 @@ const SPELLED: Record<string, string> = {
 
 // `AlterSystemStmt` reads `ALTER SYSTEM`.
 function words(tag: string): string {
-  return SPELLED[tag] ?? tag.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+  return (
+    SPELLED[tag] ??
+    tag
+      .replace(/Stmt$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toUpperCase()
+  );
 }
 
 /** Classifies one parsed statement into `ctx.verdict`. */

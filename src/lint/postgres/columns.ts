@@ -21,18 +21,26 @@ export function addColumn(ctx: Ctx, table: string, def: ColumnDef, ifNotExists: 
   if (onNewTable) return;
   const col = `${table}.${f.name}`;
   const hasDefault = f.default !== undefined && !as<{ isnull?: boolean }>(f.default, 'A_Const')?.isnull;
-  if (f.serial || f.identity) ctx.hit('add-column-serial', `adds ${f.serial ?? 'identity'} column ${col}, which numbers every existing row`, at);
+  if (f.serial || f.identity)
+    ctx.hit('add-column-serial', `adds ${f.serial ?? 'identity'} column ${col}, which numbers every existing row`, at);
   else if (f.generated === 's') ctx.hit('add-column-generated-stored', `adds stored generated column ${col}`, at);
   else if (hasDefault) {
     const volatile = volatileCall(f.default);
-    if (volatile) ctx.hit('add-column-volatile-default', `adds column ${col} with volatile default ${volatile}(), which rewrites the table`, at);
+    if (volatile)
+      ctx.hit(
+        'add-column-volatile-default',
+        `adds column ${col} with volatile default ${volatile}(), which rewrites the table`,
+        at,
+      );
   }
   if (f.notNull && !hasDefault && !f.serial && !f.identity && !f.generated) {
     ctx.hit('add-column-required', `adds NOT NULL column ${col} without a default`, at);
   }
   if (f.primary) ctx.hit('add-primary-key', `adds column ${col} as the primary key`, at);
-  else if (f.unique) ctx.hit('index-not-concurrent', `builds a unique index for new column ${col} while blocking writes`, at);
-  if (f.references) ctx.hit('add-column-foreign-key', `adds column ${col} referencing ${f.references.relname ?? '?'}`, at);
+  else if (f.unique)
+    ctx.hit('index-not-concurrent', `builds a unique index for new column ${col} while blocking writes`, at);
+  if (f.references)
+    ctx.hit('add-column-foreign-key', `adds column ${col} referencing ${f.references.relname ?? '?'}`, at);
   if (f.type.name === 'json' && !f.type.array) ctx.hit('add-column-json', `adds json column ${col}`, at);
 }
 
@@ -71,7 +79,11 @@ export function alterColumnType(ctx: Ctx, table: string, cmd: AlterTableCmd, at:
     ctx.hit('enum-change-values', `changes ${col} from enum ${prev!.name} to ${next.name}, which ${removed}`, at);
     return;
   }
-  ctx.hit('alter-column-type', `changes the type of ${col}${prev ? ` from ${showType(prev)}` : ''} to ${showType(next)}`, at);
+  ctx.hit(
+    'alter-column-type',
+    `changes the type of ${col}${prev ? ` from ${showType(prev)}` : ''} to ${showType(next)}`,
+    at,
+  );
 }
 
 // Moving a column to another enum type (Prisma's way to remove values): what the old readers lose.
@@ -100,7 +112,8 @@ export function columnDefault(ctx: Ctx, table: string, cmd: AlterTableCmd, at: n
     // Dropping a default the model knows is absent is a no-op; an unknown column may have one.
     if (!(state && before === undefined)) {
       const hit = ctx.hit('drop-default', `drops the default of ${col}`, at);
-      if (before !== undefined) ctx.session.file.defaultDrops.push({ table, column: name, before, hits: ctx.verdict.hits, hit });
+      if (before !== undefined)
+        ctx.session.file.defaultDrops.push({ table, column: name, before, hits: ctx.verdict.hits, hit });
     }
   } else if (before !== undefined && before !== after) {
     ctx.hit('change-default', `changes the default of ${col}`, at);
@@ -151,6 +164,11 @@ export function identity(ctx: Ctx, table: string, cmd: AlterTableCmd, at: number
 export function generationExpression(ctx: Ctx, table: string, cmd: AlterTableCmd, at: number | undefined): void {
   const name = cmd.name ?? '';
   if (ctx.freshColumn(table, name)) return;
-  if (cmd.subtype === 'AT_SetExpression') ctx.hit('alter-column-type', `changes the generation expression of ${table}.${name}, which recomputes every row`, at);
+  if (cmd.subtype === 'AT_SetExpression')
+    ctx.hit(
+      'alter-column-type',
+      `changes the generation expression of ${table}.${name}, which recomputes every row`,
+      at,
+    );
   else ctx.hit('drop-default', `drops the generation expression of ${table}.${name}`, at);
 }

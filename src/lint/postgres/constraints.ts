@@ -68,12 +68,22 @@ export function recordConstraint(ctx: Ctx, table: string, c: Constraint, inlineC
   const name = c.conname ?? systemName(table, nameColumns(c, columns), LABELS[c.contype ?? ''] ?? 'con');
   const key = `${table}.${name}`;
   // USING INDEX names no columns: they are the index's.
-  if (c.indexname && columns.length === 0) columns = ctx.schema.indexes.get(indexKey(table, c.indexname))?.columns ?? [];
-  ctx.schema.constraints.set(key, { type: c.contype ?? '', valid: !c.skip_validation, columns, notNullOf: notNullCheckOf(c) });
+  if (c.indexname && columns.length === 0)
+    columns = ctx.schema.indexes.get(indexKey(table, c.indexname))?.columns ?? [];
+  ctx.schema.constraints.set(key, {
+    type: c.contype ?? '',
+    valid: !c.skip_validation,
+    columns,
+    notNullOf: notNullCheckOf(c),
+  });
   if (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_EXCLUSION') {
     const index = c.indexname ?? name;
     const known = ctx.schema.indexes.get(indexKey(table, index));
-    ctx.schema.indexes.set(indexKey(table, name), { table, unique: c.contype !== 'CONSTR_EXCLUSION', columns: known?.columns ?? columns });
+    ctx.schema.indexes.set(indexKey(table, name), {
+      table,
+      unique: c.contype !== 'CONSTR_EXCLUSION',
+      columns: known?.columns ?? columns,
+    });
     if (c.indexname && c.indexname !== name) ctx.schema.indexes.delete(indexKey(table, c.indexname));
   }
   return key;
@@ -112,8 +122,14 @@ export function addConstraint(ctx: Ctx, table: string, c: Constraint, at: number
     case 'CONSTR_FOREIGN': {
       const target = c.pktable?.relname ?? '?';
       if (onNew) {
-        if (!c.skip_validation) ctx.hit('add-column-foreign-key', `adds foreign key ${name} on new column(s) ${table}(${cols}) referencing ${target}`, at);
-      } else if (c.skip_validation) ctx.hit('add-constraint-not-valid', `adds foreign key ${name} on ${table}(${cols}) NOT VALID`, at);
+        if (!c.skip_validation)
+          ctx.hit(
+            'add-column-foreign-key',
+            `adds foreign key ${name} on new column(s) ${table}(${cols}) referencing ${target}`,
+            at,
+          );
+      } else if (c.skip_validation)
+        ctx.hit('add-constraint-not-valid', `adds foreign key ${name} on ${table}(${cols}) NOT VALID`, at);
       else ctx.hit('add-foreign-key', `adds foreign key ${name} on ${table}(${cols}) referencing ${target}`, at);
       return;
     }
@@ -125,25 +141,43 @@ export function addConstraint(ctx: Ctx, table: string, c: Constraint, at: number
     case 'CONSTR_UNIQUE':
       // USING INDEX only renames a unique index into a constraint: the index already enforced it.
       if (c.indexname) return;
-      if (onNew) ctx.hit('index-not-concurrent', `builds unique index ${name} on new column(s) ${table}(${cols}) while blocking writes`, at);
+      if (onNew)
+        ctx.hit(
+          'index-not-concurrent',
+          `builds unique index ${name} on new column(s) ${table}(${cols}) while blocking writes`,
+          at,
+        );
       else ctx.hit('add-unique', `adds unique constraint ${name} on ${table}(${cols})`, at);
       return;
     case 'CONSTR_PRIMARY':
       primaryKey(ctx, table, c, name, onNew, at);
       return;
     case 'CONSTR_EXCLUSION':
-      if (onNew) ctx.hit('index-not-concurrent', `builds exclusion constraint ${name} on new column(s) of ${table} while blocking writes`, at);
+      if (onNew)
+        ctx.hit(
+          'index-not-concurrent',
+          `builds exclusion constraint ${name} on new column(s) of ${table} while blocking writes`,
+          at,
+        );
       else ctx.hit('add-exclusion', `adds exclusion constraint ${name} on ${table}`, at);
       return;
     case 'CONSTR_NOTNULL':
       if (onNew) return;
-      if (c.skip_validation) ctx.hit('add-constraint-not-valid', `adds NOT NULL constraint ${name} on ${table}.${cols} NOT VALID`, at);
+      if (c.skip_validation)
+        ctx.hit('add-constraint-not-valid', `adds NOT NULL constraint ${name} on ${table}.${cols} NOT VALID`, at);
       else notNull(ctx, table, columns[0] ?? '', at);
       return;
   }
 }
 
-function primaryKey(ctx: Ctx, table: string, c: Constraint, name: string, onNew: boolean, at: number | undefined): void {
+function primaryKey(
+  ctx: Ctx,
+  table: string,
+  c: Constraint,
+  name: string,
+  onNew: boolean,
+  at: number | undefined,
+): void {
   const rel = ctx.schema.relations.get(table);
   const columns = ctx.schema.constraints.get(`${table}.${name}`)?.columns ?? [];
 
@@ -154,11 +188,26 @@ function primaryKey(ctx: Ctx, table: string, c: Constraint, name: string, onNew:
   }
   if (c.indexname) {
     // The unique index exists; only the implicit NOT NULL can scan and tighten writes.
-    if (columns.length === 0) ctx.hit('set-not-null', `adds primary key ${name} using index ${c.indexname}, which makes its columns NOT NULL`, at);
-    else if (nullable.length) ctx.hit('set-not-null', `adds primary key ${name} using index ${c.indexname}, which makes ${nullable.map((col) => `${table}.${col}`).join(', ')} NOT NULL`, at);
+    if (columns.length === 0)
+      ctx.hit(
+        'set-not-null',
+        `adds primary key ${name} using index ${c.indexname}, which makes its columns NOT NULL`,
+        at,
+      );
+    else if (nullable.length)
+      ctx.hit(
+        'set-not-null',
+        `adds primary key ${name} using index ${c.indexname}, which makes ${nullable.map((col) => `${table}.${col}`).join(', ')} NOT NULL`,
+        at,
+      );
     return;
   }
-  if (onNew) ctx.hit('index-not-concurrent', `builds primary key ${name} on new column(s) ${table}(${columns.join(', ')}) while blocking writes`, at);
+  if (onNew)
+    ctx.hit(
+      'index-not-concurrent',
+      `builds primary key ${name} on new column(s) ${table}(${columns.join(', ')}) while blocking writes`,
+      at,
+    );
   else ctx.hit('add-primary-key', `adds primary key ${name} on ${table}(${columns.join(', ')})`, at);
 }
 
@@ -170,7 +219,9 @@ export function notNull(ctx: Ctx, table: string, column: string, at: number | un
     return;
   }
   if (state) state.notNull = true;
-  const checked = [...ctx.schema.constraints].some(([key, c]) => key.startsWith(`${table}.`) && c.valid && c.notNullOf === column);
+  const checked = [...ctx.schema.constraints].some(
+    ([key, c]) => key.startsWith(`${table}.`) && c.valid && c.notNullOf === column,
+  );
   if (checked) ctx.hit('set-not-null-checked', `makes ${table}.${column} NOT NULL, covered by a validated check`, at);
   else ctx.hit('set-not-null', `makes ${table}.${column} NOT NULL`, at);
 }
@@ -180,7 +231,10 @@ export function dropConstraint(ctx: Ctx, table: string, name: string, cascade: b
   const key = `${table}.${name}`;
   const state = ctx.schema.constraints.get(key);
   ctx.schema.constraints.delete(key);
-  if (state && (state.type === 'CONSTR_PRIMARY' || state.type === 'CONSTR_UNIQUE' || state.type === 'CONSTR_EXCLUSION')) {
+  if (
+    state &&
+    (state.type === 'CONSTR_PRIMARY' || state.type === 'CONSTR_UNIQUE' || state.type === 'CONSTR_EXCLUSION')
+  ) {
     ctx.schema.indexes.delete(indexKey(table, name));
   }
   if (ctx.freshTable(table) || ctx.fresh.has('constraint', key)) {
@@ -213,7 +267,11 @@ export function alterConstraint(ctx: Ctx, table: string, change: ATAlterConstrai
   const name = change.conname ?? '';
   if (ctx.freshTable(table) || ctx.fresh.has('constraint', `${table}.${name}`)) return;
   if (change.alterDeferrability) {
-    const how = change.deferrable ? (change.initdeferred ? 'DEFERRABLE INITIALLY DEFERRED' : 'DEFERRABLE') : 'NOT DEFERRABLE';
+    const how = change.deferrable
+      ? change.initdeferred
+        ? 'DEFERRABLE INITIALLY DEFERRED'
+        : 'DEFERRABLE'
+      : 'NOT DEFERRABLE';
     ctx.hit('constraint-deferrable', `makes constraint ${name} on ${table} ${how}`, at);
   }
   if (change.alterEnforceability) {

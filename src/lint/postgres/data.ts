@@ -1,4 +1,19 @@
-import type { CommonTableExpr, CopyStmt, DeleteStmt, FuncCall, InsertStmt, MergeStmt, MergeWhenClause, Node, RangeVar, ResTarget, SelectStmt, TruncateStmt, UpdateStmt, WithClause } from 'libpg-query';
+import type {
+  CommonTableExpr,
+  CopyStmt,
+  DeleteStmt,
+  FuncCall,
+  InsertStmt,
+  MergeStmt,
+  MergeWhenClause,
+  Node,
+  RangeVar,
+  ResTarget,
+  SelectStmt,
+  TruncateStmt,
+  UpdateStmt,
+  WithClause,
+} from 'libpg-query';
 import type { Ctx } from './context.js';
 import { as, eachTagged, qualifiedKey, relationKey, strings } from './nodes.js';
 import { callRoutine } from './routines.js';
@@ -62,7 +77,10 @@ export function update(ctx: Ctx, stmt: UpdateStmt): void {
   const where = stmt.whereClause ? '' : ' (every row)';
   if (existing.length === 0 && columns.length > 0) {
     ctx.adds();
-    ctx.hit('backfill', `fills new column${columns.length > 1 ? 's' : ''} ${columns.map((c) => `${table}.${c}`).join(', ')} in one statement${where}`);
+    ctx.hit(
+      'backfill',
+      `fills new column${columns.length > 1 ? 's' : ''} ${columns.map((c) => `${table}.${c}`).join(', ')} in one statement${where}`,
+    );
   } else {
     ctx.hit('update-rows', `updates ${existing.map((c) => `${table}.${c}`).join(', ')}${where}`);
   }
@@ -72,7 +90,8 @@ export function update(ctx: Ctx, stmt: UpdateStmt): void {
 export function remove(ctx: Ctx, stmt: DeleteStmt): void {
   ctes(ctx, stmt.withClause);
   const table = relationKey(stmt.relation);
-  if (!ctx.freshTable(table)) ctx.hit('delete-rows', `deletes rows of ${table}${stmt.whereClause ? '' : ' (every row)'}`);
+  if (!ctx.freshTable(table))
+    ctx.hit('delete-rows', `deletes rows of ${table}${stmt.whereClause ? '' : ' (every row)'}`);
 }
 
 /** MERGE (D2): updates and deletes existing rows, inserts new ones. */
@@ -80,7 +99,9 @@ export function merge(ctx: Ctx, stmt: MergeStmt): void {
   ctes(ctx, stmt.withClause);
   const table = relationKey(stmt.relation);
   const fresh = ctx.freshTable(table);
-  const kinds = new Set((stmt.mergeWhenClauses ?? []).map((c) => as<MergeWhenClause>(c, 'MergeWhenClause')?.commandType));
+  const kinds = new Set(
+    (stmt.mergeWhenClauses ?? []).map((c) => as<MergeWhenClause>(c, 'MergeWhenClause')?.commandType),
+  );
   if (kinds.has('CMD_INSERT')) ctx.adds();
   if (fresh) return;
   if (kinds.has('CMD_UPDATE')) ctx.hit('upsert-rows', `merges into ${table}, updating rows that exist`);

@@ -52,7 +52,12 @@ export function drop(ctx: Ctx, stmt: DropStmt): void {
         break;
       case 'OBJECT_VIEW':
       case 'OBJECT_MATVIEW':
-        dropRelation(ctx, key, 'drop-view', `drops ${stmt.removeType === 'OBJECT_VIEW' ? 'view' : 'materialized view'} ${key}${cascade}`);
+        dropRelation(
+          ctx,
+          key,
+          'drop-view',
+          `drops ${stmt.removeType === 'OBJECT_VIEW' ? 'view' : 'materialized view'} ${key}${cascade}`,
+        );
         break;
       case 'OBJECT_SEQUENCE':
         dropRelation(ctx, key, 'drop-sequence', `drops sequence ${key}${cascade}`);
@@ -66,7 +71,8 @@ export function drop(ctx: Ctx, stmt: DropStmt): void {
         ctx.schema.enums.delete(key);
         ctx.schema.types.delete(key);
         ctx.fresh.delete('type', key);
-        if (!fresh) ctx.hit('drop-type', `drops ${stmt.removeType === 'OBJECT_TYPE' ? 'type' : 'domain'} ${key}${cascade}`);
+        if (!fresh)
+          ctx.hit('drop-type', `drops ${stmt.removeType === 'OBJECT_TYPE' ? 'type' : 'domain'} ${key}${cascade}`);
         break;
       }
       case 'OBJECT_FUNCTION':
@@ -88,7 +94,8 @@ export function drop(ctx: Ctx, stmt: DropStmt): void {
         break;
       default: {
         const kind = `object:${stmt.removeType ?? ''}:${key}`;
-        if (!ctx.fresh.has('object', kind)) ctx.hit('drop-object', `drops ${WORDS[stmt.removeType ?? ''] ?? 'object'} ${key}${cascade}`);
+        if (!ctx.fresh.has('object', kind))
+          ctx.hit('drop-object', `drops ${WORDS[stmt.removeType ?? ''] ?? 'object'} ${key}${cascade}`);
       }
     }
   }
@@ -99,7 +106,8 @@ export function drop(ctx: Ctx, stmt: DropStmt): void {
 function swappedOut(ctx: Ctx, key: string): boolean {
   const rename = ctx.session.file.typeRenames.find((r) => r.to === key);
   if (!rename || !(ctx.schema.enums.has(rename.from) || ctx.schema.types.has(rename.from))) return false;
-  for (const rel of ctx.schema.relations.values()) for (const column of rel.columns.values()) if (column.type?.name === key) return false;
+  for (const rel of ctx.schema.relations.values())
+    for (const column of rel.columns.values()) if (column.type?.name === key) return false;
   return true;
 }
 

@@ -20,7 +20,8 @@ function keyNames(stmt: IndexStmt): string[] {
     const elem = as<IndexElem>(node, 'IndexElem');
     if (elem?.name) return elem.name;
     let expr = elem?.expr;
-    for (let cast = as<{ arg?: Node }>(expr, 'TypeCast'); cast; cast = as<{ arg?: Node }>(expr, 'TypeCast')) expr = cast.arg;
+    for (let cast = as<{ arg?: Node }>(expr, 'TypeCast'); cast; cast = as<{ arg?: Node }>(expr, 'TypeCast'))
+      expr = cast.arg;
     const call = as<{ funcname?: Node[] }>(expr, 'FuncCall');
     if (call) return strings(call.funcname).pop() ?? 'expr';
     const ref = as<{ fields?: Node[] }>(expr, 'ColumnRef');
@@ -48,7 +49,10 @@ export function createIndex(ctx: Ctx, stmt: IndexStmt): void {
     if (stmt.concurrent) ctx.hit('add-unique-concurrently', `adds unique index ${name} on ${on}`);
     else ctx.hit('add-unique', `adds unique index ${name} on ${on}`);
   } else if (!stmt.concurrent) {
-    ctx.hit('index-not-concurrent', `builds ${stmt.unique ? 'unique ' : ''}index ${name} on ${on} without CONCURRENTLY`);
+    ctx.hit(
+      'index-not-concurrent',
+      `builds ${stmt.unique ? 'unique ' : ''}index ${name} on ${on} without CONCURRENTLY`,
+    );
   }
 }
 

@@ -1,4 +1,13 @@
-import type { AlterSeqStmt, ClusterStmt, CreateSeqStmt, DefElem, RefreshMatViewStmt, VacuumStmt, VacuumRelation, ViewStmt } from 'libpg-query';
+import type {
+  AlterSeqStmt,
+  ClusterStmt,
+  CreateSeqStmt,
+  DefElem,
+  RefreshMatViewStmt,
+  VacuumStmt,
+  VacuumRelation,
+  ViewStmt,
+} from 'libpg-query';
 import type { Ctx } from './context.js';
 import { as, relationKey } from './nodes.js';
 
@@ -19,7 +28,8 @@ export function createView(ctx: Ctx, stmt: ViewStmt): void {
 /** REFRESH MATERIALIZED VIEW (V5): without CONCURRENTLY, readers wait for the whole query. */
 export function refresh(ctx: Ctx, stmt: RefreshMatViewStmt): void {
   const view = relationKey(stmt.relation);
-  if (!stmt.concurrent && !ctx.freshTable(view)) ctx.hit('refresh-matview-blocking', `refreshes materialized view ${view} without CONCURRENTLY`);
+  if (!stmt.concurrent && !ctx.freshTable(view))
+    ctx.hit('refresh-matview-blocking', `refreshes materialized view ${view} without CONCURRENTLY`);
 }
 
 /** CREATE SEQUENCE (Q1). */
@@ -35,7 +45,9 @@ export function createSequence(ctx: Ctx, stmt: CreateSeqStmt): void {
 export function alterSequence(ctx: Ctx, stmt: AlterSeqStmt): void {
   const key = relationKey(stmt.sequence);
   if (ctx.freshTable(key)) return;
-  const options = (stmt.options ?? []).map((o) => as<DefElem>(o, 'DefElem')?.defname ?? '').filter((name) => name !== 'owned_by');
+  const options = (stmt.options ?? [])
+    .map((o) => as<DefElem>(o, 'DefElem')?.defname ?? '')
+    .filter((name) => name !== 'owned_by');
   if (options.length) ctx.hit('alter-sequence', `changes sequence ${key} (${options.join(', ')})`);
 }
 
@@ -45,12 +57,16 @@ export function vacuum(ctx: Ctx, stmt: VacuumStmt): void {
   if (!stmt.is_vacuumcmd || !full) return;
   const tables = (stmt.rels ?? []).map((r) => relationKey(as<VacuumRelation>(r, 'VacuumRelation')?.relation));
   if (tables.length === 0) ctx.hit('table-rewrite', 'runs VACUUM FULL on every table of the database');
-  for (const table of tables) if (!ctx.freshTable(table)) ctx.hit('table-rewrite', `runs VACUUM FULL on ${table}, which rewrites it`);
+  for (const table of tables)
+    if (!ctx.freshTable(table)) ctx.hit('table-rewrite', `runs VACUUM FULL on ${table}, which rewrites it`);
 }
 
 /** CLUSTER (S7): rewrites the table in index order under ACCESS EXCLUSIVE. */
 export function cluster(ctx: Ctx, stmt: ClusterStmt): void {
   const table = stmt.relation ? relationKey(stmt.relation) : '';
   if (table && ctx.freshTable(table)) return;
-  ctx.hit('table-rewrite', table ? `clusters ${table}, which rewrites it` : 'clusters every previously clustered table');
+  ctx.hit(
+    'table-rewrite',
+    table ? `clusters ${table}, which rewrites it` : 'clusters every previously clustered table',
+  );
 }

@@ -7,7 +7,8 @@ export interface PlpgsqlSql {
 
 type Json = Record<string, unknown>;
 
-const query = (expr: unknown): string | undefined => ((expr as Json | undefined)?.PLpgSQL_expr as { query?: string } | undefined)?.query;
+const query = (expr: unknown): string | undefined =>
+  ((expr as Json | undefined)?.PLpgSQL_expr as { query?: string } | undefined)?.query;
 
 /**
  * The SQL a parsed PL/pgSQL function or DO block runs, in order: static statements

@@ -1,4 +1,17 @@
-import type { AccessPriv, AlterDefaultPrivilegesStmt, AlterOwnerStmt, AlterPolicyStmt, AlterRoleStmt, CreatePolicyStmt, DefElem, GrantRoleStmt, GrantStmt, Node, RangeVar, RoleSpec } from 'libpg-query';
+import type {
+  AccessPriv,
+  AlterDefaultPrivilegesStmt,
+  AlterOwnerStmt,
+  AlterPolicyStmt,
+  AlterRoleStmt,
+  CreatePolicyStmt,
+  DefElem,
+  GrantRoleStmt,
+  GrantStmt,
+  Node,
+  RangeVar,
+  RoleSpec,
+} from 'libpg-query';
 import type { Ctx } from './context.js';
 import { objectName } from './drops.js';
 import { as, qualifiedKey, relationKey } from './nodes.js';
@@ -20,9 +33,12 @@ function privileges(nodes: readonly Node[] | undefined): string {
 }
 
 function grantTargets(stmt: GrantStmt): string {
-  if (stmt.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') return `all ${(stmt.objtype ?? '').slice(7).toLowerCase()}s in schema ${objectName(stmt.objects?.[0])}`;
+  if (stmt.targtype === 'ACL_TARGET_ALL_IN_SCHEMA')
+    return `all ${(stmt.objtype ?? '').slice(7).toLowerCase()}s in schema ${objectName(stmt.objects?.[0])}`;
   if (stmt.targtype === 'ACL_TARGET_DEFAULTS') return `future ${(stmt.objtype ?? '').slice(7).toLowerCase()}s`;
-  return (stmt.objects ?? []).map((o) => relationKey(as<RangeVar>(o, 'RangeVar')) || qualifiedKey(objectName(o))).join(', ');
+  return (stmt.objects ?? [])
+    .map((o) => relationKey(as<RangeVar>(o, 'RangeVar')) || qualifiedKey(objectName(o)))
+    .join(', ');
 }
 
 /** GRANT (P1) / REVOKE (P2). */
@@ -39,17 +55,30 @@ export function grant(ctx: Ctx, stmt: GrantStmt): void {
 /** GRANT role TO / REVOKE role FROM. */
 export function grantRole(ctx: Ctx, stmt: GrantRoleStmt): void {
   if (stmt.is_grant) ctx.adds();
-  else ctx.hit('revoke', `revokes role ${privileges(stmt.granted_roles).toLowerCase()} from ${roles(stmt.grantee_roles)}`);
+  else
+    ctx.hit('revoke', `revokes role ${privileges(stmt.granted_roles).toLowerCase()} from ${roles(stmt.grantee_roles)}`);
 }
 
 /** ALTER DEFAULT PRIVILEGES: grants for future objects are additive, revokes are not. */
 export function defaultPrivileges(ctx: Ctx, stmt: AlterDefaultPrivilegesStmt): void {
   if (stmt.action?.is_grant) ctx.adds();
-  else if (stmt.action) ctx.hit('revoke', `revokes default ${privileges(stmt.action.privileges)} on ${grantTargets(stmt.action)} from ${roles(stmt.action.grantees)}`);
+  else if (stmt.action)
+    ctx.hit(
+      'revoke',
+      `revokes default ${privileges(stmt.action.privileges)} on ${grantTargets(stmt.action)} from ${roles(stmt.action.grantees)}`,
+    );
 }
 
 // Role attributes the previous release may depend on; switching one off takes something away.
-const ROLE_POWERS = new Set(['canlogin', 'superuser', 'createdb', 'createrole', 'inherit', 'isreplication', 'bypassrls']);
+const ROLE_POWERS = new Set([
+  'canlogin',
+  'superuser',
+  'createdb',
+  'createrole',
+  'inherit',
+  'isreplication',
+  'bypassrls',
+]);
 
 /** ALTER ROLE: removing LOGIN or another power can lock the service out. */
 export function alterRole(ctx: Ctx, stmt: AlterRoleStmt): void {
@@ -78,7 +107,12 @@ export function alterOwner(ctx: Ctx, stmt: AlterOwnerStmt): void {
     }
     default: {
       const key = stmt.relation ? relationKey(stmt.relation) : qualifiedKey(objectName(stmt.object));
-      const kind = stmt.objectType === 'OBJECT_TYPE' || stmt.objectType === 'OBJECT_DOMAIN' ? 'type' : stmt.objectType === 'OBJECT_SCHEMA' ? 'schema' : 'table';
+      const kind =
+        stmt.objectType === 'OBJECT_TYPE' || stmt.objectType === 'OBJECT_DOMAIN'
+          ? 'type'
+          : stmt.objectType === 'OBJECT_SCHEMA'
+            ? 'schema'
+            : 'table';
       if (!ctx.fresh.has(kind, key)) ctx.hit('owner-change', `changes the owner of ${key} to ${owner}`);
     }
   }

@@ -16,7 +16,8 @@ export function settleFile(session: Session): void {
   for (const { table, column, before, hits, hit } of file.defaultDrops) {
     const after = schema.column(table, column)?.defaultKey;
     if (after === before) removeHit(hits, hit);
-    else if (after !== undefined) Object.assign(hit, { code: 'change-default', message: `changes the default of ${table}.${column}` });
+    else if (after !== undefined)
+      Object.assign(hit, { code: 'change-default', message: `changes the default of ${table}.${column}` });
   }
 }
 
@@ -33,7 +34,11 @@ function swappedTypes(session: Session): void {
     const lost = (rename.values ?? []).filter((v) => !now?.includes(v));
     const reported = lost.length === 0 || file.enumsChanged.has(rename.from);
     if (reported) removeHit(rename.hits, rename.hit);
-    else Object.assign(rename.hit, { code: 'enum-change-values', message: `replaces enum ${rename.from} by a type without ${lost.map((v) => `'${v}'`).join(', ')}` });
+    else
+      Object.assign(rename.hit, {
+        code: 'enum-change-values',
+        message: `replaces enum ${rename.from} by a type without ${lost.map((v) => `'${v}'`).join(', ')}`,
+      });
   }
 }
 

@@ -34,14 +34,18 @@ export function rename(ctx: Ctx, stmt: RenameStmt): void {
       return;
     }
     case 'OBJECT_DOMCONSTRAINT':
-      ctx.hit('rename-constraint', `renames constraint ${stmt.subname ?? '?'} of domain ${qualifiedKey(objectName(stmt.object))} to ${to}`);
+      ctx.hit(
+        'rename-constraint',
+        `renames constraint ${stmt.subname ?? '?'} of domain ${qualifiedKey(objectName(stmt.object))} to ${to}`,
+      );
       return;
     case 'OBJECT_TYPE':
     case 'OBJECT_DOMAIN':
       return renameType(ctx, qualifiedKey(objectName(stmt.object)), to);
     case 'OBJECT_ATTRIBUTE': {
       const type = relationKey(stmt.relation);
-      if (!ctx.fresh.has('type', type)) ctx.hit('drop-type', `renames attribute ${stmt.subname ?? '?'} of type ${type} to ${to}`);
+      if (!ctx.fresh.has('type', type))
+        ctx.hit('drop-type', `renames attribute ${stmt.subname ?? '?'} of type ${type} to ${to}`);
       return;
     }
     case 'OBJECT_FUNCTION':
@@ -49,11 +53,13 @@ export function rename(ctx: Ctx, stmt: RenameStmt): void {
     case 'OBJECT_ROUTINE':
     case 'OBJECT_AGGREGATE': {
       const { name, signatures } = routineSignatures(ctx, stmt.object);
-      if (!freshRoutine(ctx, signatures)) ctx.hit('drop-function', `renames ${stmt.renameType.slice(7).toLowerCase()} ${name} to ${to}`);
+      if (!freshRoutine(ctx, signatures))
+        ctx.hit('drop-function', `renames ${stmt.renameType.slice(7).toLowerCase()} ${name} to ${to}`);
       return;
     }
     case 'OBJECT_SCHEMA':
-      if (!ctx.fresh.has('schema', stmt.subname ?? '')) ctx.hit('drop-schema', `renames schema ${stmt.subname ?? '?'} to ${to}`);
+      if (!ctx.fresh.has('schema', stmt.subname ?? ''))
+        ctx.hit('drop-schema', `renames schema ${stmt.subname ?? '?'} to ${to}`);
       return;
     case 'OBJECT_DATABASE':
       ctx.hit('drop-schema', `renames database ${stmt.subname ?? '?'} to ${to}`);
@@ -67,7 +73,10 @@ export function rename(ctx: Ctx, stmt: RenameStmt): void {
       // Nothing refers to these by name at run time.
       return;
     default:
-      ctx.hit('drop-object', `renames ${WORDS[stmt.renameType ?? ''] ?? 'object'} ${stmt.subname ?? qualifiedKey(objectName(stmt.object))} to ${to}`);
+      ctx.hit(
+        'drop-object',
+        `renames ${WORDS[stmt.renameType ?? ''] ?? 'object'} ${stmt.subname ?? qualifiedKey(objectName(stmt.object))} to ${to}`,
+      );
   }
 }
 
@@ -132,7 +141,8 @@ function renameType(ctx: Ctx, from: string, newName: string): void {
   }
   if (ctx.schema.types.delete(from)) ctx.schema.types.add(to);
   for (const rel of ctx.schema.relations.values()) {
-    for (const column of rel.columns.values()) if (column.type?.name === from) column.type = { ...column.type, name: to };
+    for (const column of rel.columns.values())
+      if (column.type?.name === from) column.type = { ...column.type, name: to };
   }
   if (ctx.fresh.has('type', from)) {
     ctx.fresh.rename('type', from, to);
@@ -145,7 +155,8 @@ function renameType(ctx: Ctx, from: string, newName: string): void {
 /** ALTER ... SET SCHEMA (T7, Y5): the qualified name changes, like a rename. */
 export function setSchema(ctx: Ctx, stmt: AlterObjectSchemaStmt): void {
   const schema = stmt.newschema ?? '';
-  const moved = (name: string): string => `${schema === 'public' ? '' : `${schema}.`}${name.slice(name.lastIndexOf('.') + 1)}`;
+  const moved = (name: string): string =>
+    `${schema === 'public' ? '' : `${schema}.`}${name.slice(name.lastIndexOf('.') + 1)}`;
   switch (stmt.objectType) {
     case 'OBJECT_TABLE':
     case 'OBJECT_FOREIGN_TABLE':
@@ -160,7 +171,12 @@ export function setSchema(ctx: Ctx, stmt: AlterObjectSchemaStmt): void {
         ctx.fresh.rename('table', from, moved(from));
         return;
       }
-      const code = rel?.kind === 'view' || rel?.kind === 'matview' ? 'drop-view' : rel?.kind === 'sequence' ? 'drop-sequence' : 'rename-table';
+      const code =
+        rel?.kind === 'view' || rel?.kind === 'matview'
+          ? 'drop-view'
+          : rel?.kind === 'sequence'
+            ? 'drop-sequence'
+            : 'rename-table';
       ctx.hit(code, `moves ${from} to schema ${schema}`);
       return;
     }
@@ -182,6 +198,9 @@ export function setSchema(ctx: Ctx, stmt: AlterObjectSchemaStmt): void {
       ctx.hit('extension-change', `moves extension ${qualifiedKey(objectName(stmt.object))} to schema ${schema}`);
       return;
     default:
-      ctx.hit('drop-object', `moves ${WORDS[stmt.objectType ?? ''] ?? 'object'} ${qualifiedKey(objectName(stmt.object))} to schema ${schema}`);
+      ctx.hit(
+        'drop-object',
+        `moves ${WORDS[stmt.objectType ?? ''] ?? 'object'} ${qualifiedKey(objectName(stmt.object))} to schema ${schema}`,
+      );
   }
 }

@@ -1,4 +1,16 @@
-import type { CallStmt, CreateEventTrigStmt, CreateFunctionStmt, CreateTrigStmt, DefElem, DoStmt, FunctionParameter, Node, ObjectWithArgs, RuleStmt, TypeName } from 'libpg-query';
+import type {
+  CallStmt,
+  CreateEventTrigStmt,
+  CreateFunctionStmt,
+  CreateTrigStmt,
+  DefElem,
+  DoStmt,
+  FunctionParameter,
+  Node,
+  ObjectWithArgs,
+  RuleStmt,
+  TypeName,
+} from 'libpg-query';
 import { columnType, showType } from './column-types.js';
 import { Ctx, messageOf } from './context.js';
 import { as, qualifiedKey, relationKey, strings } from './nodes.js';
@@ -15,7 +27,16 @@ function signature(name: string, types: readonly (TypeName | undefined)[]): stri
 export function routineSignatures(ctx: Ctx, node: Node | undefined): { name: string; signatures: string[] } {
   const target = as<ObjectWithArgs>(node, 'ObjectWithArgs');
   const name = qualifiedKey(strings(target?.objname));
-  if (target && !target.args_unspecified) return { name, signatures: [signature(name, (target.objargs ?? []).map((t) => as<TypeName>(t, 'TypeName')))] };
+  if (target && !target.args_unspecified)
+    return {
+      name,
+      signatures: [
+        signature(
+          name,
+          (target.objargs ?? []).map((t) => as<TypeName>(t, 'TypeName')),
+        ),
+      ],
+    };
   return { name, signatures: [...ctx.schema.routines].filter((s) => s.startsWith(`${name}(`)) };
 }
 
@@ -41,7 +62,8 @@ export function createRoutine(ctx: Ctx, stmt: CreateFunctionStmt): void {
     .map((p) => p?.argType);
   const sig = signature(name, args);
   const existed = ctx.schema.routines.has(sig);
-  if (stmt.replace && existed && !ctx.fresh.has('routine', sig)) ctx.hit('replace-function', `replaces ${stmt.is_procedure ? 'procedure' : 'function'} ${sig}`);
+  if (stmt.replace && existed && !ctx.fresh.has('routine', sig))
+    ctx.hit('replace-function', `replaces ${stmt.is_procedure ? 'procedure' : 'function'} ${sig}`);
   else ctx.adds();
   ctx.schema.routines.add(sig);
   if (!existed) ctx.fresh.add('routine', sig);
@@ -55,7 +77,9 @@ function readBody(ctx: Ctx, stmt: CreateFunctionStmt): RoutineBody {
   const source = strings(as<{ items?: Node[] }>(option(stmt.options, 'as'), 'List')?.items);
   if (language === 'sql') {
     try {
-      return { statements: (ctx.session.parser.parse(source[0] ?? '').stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : [])) };
+      return {
+        statements: (ctx.session.parser.parse(source[0] ?? '').stmts ?? []).flatMap((s) => (s.stmt ? [s.stmt] : [])),
+      };
     } catch (error) {
       ctx.hit('syntax-error', `SQL function body: ${messageOf(error)}`);
       return { statements: [], opaque: 'it does not parse' };
@@ -103,10 +127,17 @@ export function callRoutine(ctx: Ctx, name: string, isProcedure: boolean): boole
   const body = ctx.schema.bodies.get(name);
   if (!body) return false;
   if (ctx.depth >= 4) return true;
-  const inner = new Ctx(ctx.session, new SqlText('', 0, true), ctx.verdict, ctx.depth + 1, `${ctx.prefix}calls ${name}(), which `);
+  const inner = new Ctx(
+    ctx.session,
+    new SqlText('', 0, true),
+    ctx.verdict,
+    ctx.depth + 1,
+    `${ctx.prefix}calls ${name}(), which `,
+  );
   for (const statement of body.statements) ctx.session.classify(inner, statement);
   if (body.opaque === 'it runs SQL built at run time') inner.hit('dynamic-sql', 'runs SQL built at run time');
-  else if (body.opaque && isProcedure) ctx.hit('call-procedure', `calls ${name}(), whose body molt cannot read (${body.opaque})`);
+  else if (body.opaque && isProcedure)
+    ctx.hit('call-procedure', `calls ${name}(), whose body molt cannot read (${body.opaque})`);
   return true;
 }
 
@@ -147,7 +178,13 @@ export function doBlock(ctx: Ctx, stmt: DoStmt): void {
       ctx.hit('syntax-error', `in DO block: ${messageOf(error)}`, at);
       continue;
     }
-    const inner = new Ctx(ctx.session, new SqlText(sql.text, at ?? 0, at === undefined), ctx.verdict, ctx.depth, ctx.prefix);
+    const inner = new Ctx(
+      ctx.session,
+      new SqlText(sql.text, at ?? 0, at === undefined),
+      ctx.verdict,
+      ctx.depth,
+      ctx.prefix,
+    );
     inner.source = sql.text;
     for (const s of parsed.stmts ?? []) if (s.stmt) ctx.session.classify(inner, s.stmt);
   }

@@ -26,7 +26,14 @@ export interface ColumnFacts {
 /** Reads a column definition (CREATE TABLE element or ADD COLUMN). */
 export function readColumn(def: ColumnDef): ColumnFacts {
   const type = columnType(def.typeName);
-  const facts: ColumnFacts = { name: def.colname ?? '', type, notNull: false, primary: false, unique: false, constraints: [] };
+  const facts: ColumnFacts = {
+    name: def.colname ?? '',
+    type,
+    notNull: false,
+    primary: false,
+    unique: false,
+    constraints: [],
+  };
   const serial = serialBase(type);
   if (serial) {
     facts.serial = type.name;
@@ -124,7 +131,12 @@ export function createTable(ctx: Ctx, stmt: CreateStmt): void {
 }
 
 /** CREATE TABLE AS, SELECT INTO, CREATE MATERIALIZED VIEW (T2, V4): a new relation filled by a query. */
-export function createFromQuery(ctx: Ctx, into: IntoClause | undefined, kind: RelationState['kind'], ifNotExists = false): void {
+export function createFromQuery(
+  ctx: Ctx,
+  into: IntoClause | undefined,
+  kind: RelationState['kind'],
+  ifNotExists = false,
+): void {
   ctx.adds();
   const table = relationKey(into?.rel);
   if (ifNotExists && ctx.schema.relations.has(table)) return;

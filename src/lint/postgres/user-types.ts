@@ -1,4 +1,13 @@
-import type { AlterDomainStmt, AlterEnumStmt, AlterTableCmd, AlterTableStmt, CompositeTypeStmt, Constraint, CreateEnumStmt, Node } from 'libpg-query';
+import type {
+  AlterDomainStmt,
+  AlterEnumStmt,
+  AlterTableCmd,
+  AlterTableStmt,
+  CompositeTypeStmt,
+  Constraint,
+  CreateEnumStmt,
+  Node,
+} from 'libpg-query';
 import type { Ctx } from './context.js';
 import { as, qualifiedKey, relationKey, strings } from './nodes.js';
 
@@ -31,7 +40,8 @@ export function alterEnum(ctx: Ctx, stmt: AlterEnumStmt): void {
   if (stmt.oldVal !== undefined) {
     const index = values ? values.indexOf(stmt.oldVal) : -1;
     if (values && index >= 0) values[index] = stmt.newVal ?? '';
-    if (!fresh) ctx.hit('enum-change-values', `renames value '${stmt.oldVal}' of enum ${key} to '${stmt.newVal ?? ''}'`);
+    if (!fresh)
+      ctx.hit('enum-change-values', `renames value '${stmt.oldVal}' of enum ${key} to '${stmt.newVal ?? ''}'`);
     return;
   }
   const value = stmt.newVal ?? '';
@@ -44,7 +54,8 @@ export function alterEnum(ctx: Ctx, stmt: AlterEnumStmt): void {
     else values.splice(stmt.newValIsAfter ? at + 1 : at, 0, value);
   }
   if (fresh) return;
-  const where = stmt.newValNeighbor === undefined ? '' : ` ${stmt.newValIsAfter ? 'after' : 'before'} '${stmt.newValNeighbor}'`;
+  const where =
+    stmt.newValNeighbor === undefined ? '' : ` ${stmt.newValIsAfter ? 'after' : 'before'} '${stmt.newValNeighbor}'`;
   ctx.hit('enum-add-value', `adds value '${value}' to enum ${key}${where}`);
 }
 
@@ -56,8 +67,10 @@ export function alterComposite(ctx: Ctx, stmt: AlterTableStmt): void {
     const cmd = as<AlterTableCmd>(node, 'AlterTableCmd');
     if (!cmd) continue;
     if (cmd.subtype === 'AT_AddColumn') ctx.adds();
-    else if (cmd.subtype === 'AT_DropColumn' && !fresh) ctx.hit('drop-type', `drops attribute ${cmd.name ?? '?'} of type ${key}`);
-    else if (cmd.subtype === 'AT_AlterColumnType' && !fresh) ctx.hit('drop-type', `changes the type of attribute ${cmd.name ?? '?'} of type ${key}`);
+    else if (cmd.subtype === 'AT_DropColumn' && !fresh)
+      ctx.hit('drop-type', `drops attribute ${cmd.name ?? '?'} of type ${key}`);
+    else if (cmd.subtype === 'AT_AlterColumnType' && !fresh)
+      ctx.hit('drop-type', `changes the type of attribute ${cmd.name ?? '?'} of type ${key}`);
     else if (cmd.subtype === 'AT_ChangeOwner' && !fresh) ctx.hit('owner-change', `changes the owner of type ${key}`);
   }
 }

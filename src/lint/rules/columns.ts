@@ -8,7 +8,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'drops a column of an existing table',
     why: 'The previous release still selects and inserts the column; ORMs cache the column list, so even a column the code no longer names breaks old processes.',
-    instead: 'Stop using the column in release N (tell the ORM to ignore it), drop it in a contract migration of release N+1.',
+    instead:
+      'Stop using the column in release N (tell the ORM to ignore it), drop it in a contract migration of release N+1.',
     seeAlso: 'squawk ban-drop-column; strong_migrations remove_column; Atlas DS103',
   },
   {
@@ -17,7 +18,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'renames a column of an existing table',
     why: 'The old name disappears at once; every query of the previous release that names it fails.',
-    instead: 'Add the new column, write to both (trigger or application), backfill, switch reads, and drop the old column in a contract migration.',
+    instead:
+      'Add the new column, write to both (trigger or application), backfill, switch reads, and drop the old column in a contract migration.',
     seeAlso: 'squawk renaming-column; strong_migrations rename_column; Atlas BC102',
   },
   {
@@ -36,7 +38,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: SERVERS,
     title: 'adds a column whose default must be computed for every row',
     why: 'A volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()) makes PostgreSQL rewrite the table and its indexes under an ACCESS EXCLUSIVE lock; on MySQL any expression default `DEFAULT (expr)` copies the table.',
-    instead: 'Add the column without a default, SET DEFAULT afterwards (new rows only), and backfill existing rows in batches.',
+    instead:
+      'Add the column without a default, SET DEFAULT afterwards (new rows only), and backfill existing rows in batches.',
     seeAlso: 'squawk adding-field-with-default; strong_migrations add_column_default; Atlas PG302',
   },
   {
@@ -61,9 +64,11 @@ export const COLUMN_RULES: readonly Rule[] = [
     code: 'add-column-foreign-key',
     class: 'U',
     dialects: PG,
-    title: 'adds a foreign key on a column of an existing table that this release added (inline REFERENCES or ADD CONSTRAINT)',
+    title:
+      'adds a foreign key on a column of an existing table that this release added (inline REFERENCES or ADD CONSTRAINT)',
     why: 'The new column is empty, so nothing old breaks, but PostgreSQL takes SHARE ROW EXCLUSIVE locks on both tables, blocking their writes while it waits for and holds them.',
-    instead: 'Add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID and VALIDATE CONSTRAINT in a later migration.',
+    instead:
+      'Add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID and VALIDATE CONSTRAINT in a later migration.',
     seeAlso: 'squawk adding-foreign-key-constraint',
   },
   {
@@ -83,7 +88,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'changes the type of an existing column',
     why: 'Readers of the previous release get another type (node-postgres returns int8 as a string), and the table and its indexes are rewritten under a lock that blocks the service. Only true widenings (varchar(n) to varchar(m > n) or text, numeric precision growth) are exempt.',
-    instead: 'Add a column of the new type, write to both, backfill in batches, switch reads, then drop the old column in a contract migration.',
+    instead:
+      'Add a column of the new type, write to both, backfill in batches, switch reads, then drop the old column in a contract migration.',
     seeAlso: 'squawk changing-column-type; strong_migrations change_column; Atlas PG301; eugene E5',
   },
   {
@@ -94,7 +100,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'makes an existing column NOT NULL',
     why: 'Inserts of the previous release that leave the column out start failing, the statement fails if a NULL exists, and PostgreSQL scans the whole table under ACCESS EXCLUSIVE to check.',
-    instead: 'In a contract migration: ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT c, then SET NOT NULL (PostgreSQL 12+ skips the scan), then drop the check.',
+    instead:
+      'In a contract migration: ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT c, then SET NOT NULL (PostgreSQL 12+ skips the scan), then drop the check.',
     seeAlso: 'squawk adding-not-nullable-field; Atlas MF104, PG303; strong_migrations change_column_null',
   },
   {
@@ -112,7 +119,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'changes the default of a column that already has one',
     why: 'Inserts of the previous release that leave the column out silently get the new value.',
-    instead: 'Change defaults in a contract migration, or acknowledge with `-- molt:allow change-default` when both values mean the same to the previous release.',
+    instead:
+      'Change defaults in a contract migration, or acknowledge with `-- molt:allow change-default` when both values mean the same to the previous release.',
     seeAlso: 'GitLab "Changing column defaults"; strong_migrations change_column_default',
   },
   {
@@ -137,7 +145,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: MY,
     title: 'restates an existing column with MODIFY or CHANGE',
     why: 'MySQL replaces the whole column definition: a NULL, DEFAULT, COMMENT or character set left out is silently dropped, and the statement may retype the column.',
-    instead: 'Use ALTER COLUMN ... SET DEFAULT for defaults, and state the complete definition; acknowledge a reviewed restatement with `-- molt:allow modify-column`.',
+    instead:
+      'Use ALTER COLUMN ... SET DEFAULT for defaults, and state the complete definition; acknowledge a reviewed restatement with `-- molt:allow modify-column`.',
     seeAlso: 'GitLab "Avoid using change_column"',
   },
   {
@@ -162,7 +171,8 @@ export const COLUMN_RULES: readonly Rule[] = [
     dialects: MY,
     title: 'adds a column before existing ones (FIRST / AFTER)',
     why: 'Only appended columns are INSTANT on MySQL before 8.0.29 and MariaDB before 10.4; elsewhere the table is rebuilt.',
-    instead: 'Append the column (leave out FIRST/AFTER), or add ALGORITHM=INSTANT so the server refuses to copy the table.',
+    instead:
+      'Append the column (leave out FIRST/AFTER), or add ALGORITHM=INSTANT so the server refuses to copy the table.',
     seeAlso: 'Atlas MY142',
   },
 ];

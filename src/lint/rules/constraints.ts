@@ -10,7 +10,8 @@ export const CONSTRAINT_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'adds a validated foreign key to an existing table',
     why: 'The previous release may write rows the key now rejects, existing orphans make the statement fail, and the check scans the table while both tables are locked against writes.',
-    instead: 'PostgreSQL: ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in its own migration. Either way it tightens writes, so tag it contract unless the previous release never writes orphans (then acknowledge it).',
+    instead:
+      'PostgreSQL: ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in its own migration. Either way it tightens writes, so tag it contract unless the previous release never writes orphans (then acknowledge it).',
     seeAlso: 'squawk adding-foreign-key-constraint; strong_migrations add_foreign_key; Atlas PG306',
   },
   {
@@ -29,7 +30,8 @@ export const CONSTRAINT_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'adds a validated CHECK constraint to an existing table',
     why: 'Writes of the previous release that break the rule fail, existing violators make the statement fail, and PostgreSQL scans the table under ACCESS EXCLUSIVE.',
-    instead: 'PostgreSQL: ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT separately, in a contract migration.',
+    instead:
+      'PostgreSQL: ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT separately, in a contract migration.',
     seeAlso: 'squawk constraint-missing-not-valid; Atlas PG305',
   },
   {
@@ -49,7 +51,8 @@ export const CONSTRAINT_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'adds a unique constraint or unique index to an existing table',
     why: 'Inserts of the previous release that duplicate a value start failing, existing duplicates make it fail, and without CONCURRENTLY the build blocks writes.',
-    instead: 'PostgreSQL: CREATE UNIQUE INDEX CONCURRENTLY in a `transaction off` migration, then ADD CONSTRAINT ... UNIQUE USING INDEX, in a contract migration.',
+    instead:
+      'PostgreSQL: CREATE UNIQUE INDEX CONCURRENTLY in a `transaction off` migration, then ADD CONSTRAINT ... UNIQUE USING INDEX, in a contract migration.',
     seeAlso: 'squawk disallowed-unique-constraint; Atlas MF101, PG105; eugene E7',
   },
   {
@@ -116,7 +119,8 @@ export const CONSTRAINT_RULES: readonly Rule[] = [
     dialects: ['postgres', 'sqlite'],
     title: 'builds an index on an existing table while blocking writes',
     why: 'PostgreSQL holds a SHARE lock on the table for the whole build, so every insert, update and delete of the running service waits. SQLite holds the database write lock for the build and has no concurrent option, so large tables stall writers.',
-    instead: 'PostgreSQL: CREATE INDEX CONCURRENTLY, alone in its migration (molt runs it outside a transaction) or in a `-- molt:transaction off` file. SQLite: acknowledge it for small tables.',
+    instead:
+      'PostgreSQL: CREATE INDEX CONCURRENTLY, alone in its migration (molt runs it outside a transaction) or in a `-- molt:transaction off` file. SQLite: acknowledge it for small tables.',
     seeAlso: 'squawk require-concurrent-index-creation; Atlas PG101; eugene E6',
   },
   {
@@ -152,7 +156,8 @@ export const CONSTRAINT_RULES: readonly Rule[] = [
     dialects: PG,
     title: 'runs a CONCURRENTLY statement together with other statements',
     why: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY and DETACH PARTITION CONCURRENTLY cannot run inside a transaction block, and molt runs a file with other statements in one transaction; migrate refuses the file.',
-    instead: 'Put the statement in a migration of its own, or add `-- molt:transaction off` so every statement runs on its own.',
+    instead:
+      'Put the statement in a migration of its own, or add `-- molt:transaction off` so every statement runs on its own.',
     seeAlso: 'squawk ban-concurrent-index-creation-in-transaction; Atlas PG103',
   },
   {
@@ -161,7 +166,8 @@ export const CONSTRAINT_RULES: readonly Rule[] = [
     dialects: MY,
     title: 'asks MySQL to copy the table (ALGORITHM=COPY or LOCK=SHARED/EXCLUSIVE)',
     why: 'A copying ALTER or an explicit lock blocks writes (or reads) of the running service for the whole table copy.',
-    instead: 'Use ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE, so the server refuses a blocking plan instead of running it.',
+    instead:
+      'Use ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE, so the server refuses a blocking plan instead of running it.',
     seeAlso: 'strong_migrations copy_algorithm, lock_option',
   },
   {

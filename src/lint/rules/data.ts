@@ -8,7 +8,8 @@ export const DATA_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'updates existing rows',
     why: 'If it changes the format or meaning of data the previous release reads, that release misreads it; a large unbatched update also holds row locks (and on SQLite the database write lock) for its whole run.',
-    instead: 'Write transformed data to a new column; backfill in batches. Acknowledge a reviewed update with `-- molt:allow update-rows`.',
+    instead:
+      'Write transformed data to a new column; backfill in batches. Acknowledge a reviewed update with `-- molt:allow update-rows`.',
     seeAlso: 'GitLab "Data migrations"; strong_migrations "Backfilling data"',
   },
   {
@@ -33,7 +34,8 @@ export const DATA_RULES: readonly Rule[] = [
     code: 'upsert-rows',
     class: 'A',
     dialects: ALL,
-    title: 'inserts or updates rows that may already exist (ON CONFLICT DO UPDATE, ON DUPLICATE KEY UPDATE, REPLACE, MERGE)',
+    title:
+      'inserts or updates rows that may already exist (ON CONFLICT DO UPDATE, ON DUPLICATE KEY UPDATE, REPLACE, MERGE)',
     why: 'It may overwrite rows the previous release reads.',
     instead: 'Insert new rows only (ON CONFLICT DO NOTHING / INSERT IGNORE), or acknowledge it.',
   },
@@ -88,7 +90,7 @@ export const DATA_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'molt.sum does not match the migration files',
     why: 'A migration was edited, added, removed or renamed since `molt sum` ran, or two branches each added a migration; databases that already applied the old text would drift.',
-    instead: 'Restore the file if it was applied anywhere; otherwise run `molt sum` and commit molt.sum with the change.',
+    instead:
+      'Restore the file if it was applied anywhere; otherwise run `molt sum` and commit molt.sum with the change.',
   },
 ];
-

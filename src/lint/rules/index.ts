@@ -39,7 +39,9 @@ export function ruleFor(code: string): Rule {
   if (rule) return rule;
   const near = [...RULES.keys()].filter((k) => k.includes(code) || code.includes(k.split('-')[0]));
   throw new MoltError('USAGE', `No lint rule "${code}"`, {
-    hint: near.length ? `Did you mean ${near.slice(0, 5).join(', ')}?` : 'The README lists every rule; `molt lint --explain` with no code lists them too',
+    hint: near.length
+      ? `Did you mean ${near.slice(0, 5).join(', ')}?`
+      : 'The README lists every rule; `molt lint --explain` with no code lists them too',
   });
 }
 

@@ -36,7 +36,8 @@ export const OBJECT_RULES: readonly Rule[] = [
     dialects: SERVERS,
     title: 'replaces an existing function or procedure',
     why: 'Same name and signature, new behaviour: the previous release calls it without knowing that it changed.',
-    instead: 'Create a function under a new name (or signature) for the new release and drop the old one in a contract migration; acknowledge a reviewed compatible change with `-- molt:allow replace-function`.',
+    instead:
+      'Create a function under a new name (or signature) for the new release and drop the old one in a contract migration; acknowledge a reviewed compatible change with `-- molt:allow replace-function`.',
     seeAlso: 'pgroll raw_sql; strong_migrations execute',
   },
   {
@@ -53,7 +54,8 @@ export const OBJECT_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'creates or replaces a trigger on an existing table',
     why: 'The trigger adds behaviour to writes of the previous release; it is the standard dual-write tool of expand/contract, and it is also an easy way to break old writers. PostgreSQL takes a SHARE ROW EXCLUSIVE lock to create it.',
-    instead: 'Review what it does to writes of the previous release, then acknowledge it with `-- molt:allow create-trigger`.',
+    instead:
+      'Review what it does to writes of the previous release, then acknowledge it with `-- molt:allow create-trigger`.',
   },
   {
     code: 'drop-trigger',

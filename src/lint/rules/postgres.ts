@@ -9,7 +9,8 @@ export const POSTGRES_RULES: readonly Rule[] = [
     dialects: PG,
     title: 'adds a unique index to an existing table with CONCURRENTLY',
     why: 'The build does not block writes, but once the index is valid, inserts and updates of the previous release that duplicate a value fail; existing duplicates make the build fail and leave an INVALID index behind.',
-    instead: 'Build it in a contract migration, after the new release stops writing duplicates (alone in its file, or with `-- molt:transaction off`); drop the INVALID index if the build fails. `ADD CONSTRAINT ... UNIQUE USING INDEX` afterwards only takes a short lock.',
+    instead:
+      'Build it in a contract migration, after the new release stops writing duplicates (alone in its file, or with `-- molt:transaction off`); drop the INVALID index if the build fails. `ADD CONSTRAINT ... UNIQUE USING INDEX` afterwards only takes a short lock.',
     seeAlso: 'squawk disallowed-unique-constraint; Atlas MF101',
   },
   {

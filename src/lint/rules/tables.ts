@@ -8,7 +8,8 @@ export const TABLE_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'drops a table the previous release uses',
     why: 'Instances of the previous release still read and write this table until the rollout ends; their queries fail from the moment it is gone, and its data cannot come back without a restore.',
-    instead: 'Stop using the table in release N, then drop it in a `-- molt:phase contract` migration of release N+1, which runs after every instance is on N+1.',
+    instead:
+      'Stop using the table in release N, then drop it in a `-- molt:phase contract` migration of release N+1, which runs after every instance is on N+1.',
     seeAlso: 'squawk ban-drop-table; Atlas DS102; GitLab post-deployment migrations',
   },
   {
@@ -17,7 +18,8 @@ export const TABLE_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'renames a table the previous release uses',
     why: 'The old name disappears at once, so every query of the previous release that names it fails.',
-    instead: 'Create the new table (or a view under the new name), write to both, backfill, switch reads, and drop the old one in a contract migration. On PostgreSQL and MySQL a rename followed by `CREATE VIEW old_name AS SELECT * FROM new_name` in the same file keeps simple reads and writes working.',
+    instead:
+      'Create the new table (or a view under the new name), write to both, backfill, switch reads, and drop the old one in a contract migration. On PostgreSQL and MySQL a rename followed by `CREATE VIEW old_name AS SELECT * FROM new_name` in the same file keeps simple reads and writes working.',
     seeAlso: 'squawk renaming-table; strong_migrations rename_table; Atlas BC101',
   },
   {
@@ -35,7 +37,8 @@ export const TABLE_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'drops or renames a view the previous release may query',
     why: 'Queries of the previous release that read the view fail once it is gone.',
-    instead: 'Drop views in a contract migration; to change a view, create it under a new name and drop the old one later.',
+    instead:
+      'Drop views in a contract migration; to change a view, create it under a new name and drop the old one later.',
   },
   {
     code: 'replace-view',
@@ -43,7 +46,8 @@ export const TABLE_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'redefines an existing view',
     why: 'The new query may return other rows or columns than the previous release expects. PostgreSQL refuses to drop or retype existing columns of a view, but it cannot tell whether the meaning changed.',
-    instead: 'Create a view under a new name for the new release. If the change only appends columns, acknowledge it with `-- molt:allow replace-view`.',
+    instead:
+      'Create a view under a new name for the new release. If the change only appends columns, acknowledge it with `-- molt:allow replace-view`.',
   },
   {
     code: 'refresh-matview-blocking',
@@ -59,7 +63,8 @@ export const TABLE_RULES: readonly Rule[] = [
     dialects: ALL,
     title: 'rewrites a whole table or database',
     why: 'VACUUM FULL, CLUSTER, SET TABLESPACE, SET LOGGED/UNLOGGED, MySQL ENGINE=, FORCE and OPTIMIZE TABLE, and SQLite VACUUM copy every row while holding a lock that blocks the running service.',
-    instead: 'Run it during maintenance outside the upgrade, or use an online tool (pg_repack, gh-ost, pt-online-schema-change).',
+    instead:
+      'Run it during maintenance outside the upgrade, or use an online tool (pg_repack, gh-ost, pt-online-schema-change).',
     seeAlso: 'squawk prefer-repack; Atlas MY138',
   },
 ];

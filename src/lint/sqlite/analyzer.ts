@@ -40,7 +40,8 @@ export class SqliteAnalyzer implements Analyzer {
       // its own rows, except a rebuild's copy still waiting to take the original's name.
       for (const t of ctx.model.tables()) {
         const other = t.holds !== null && keyOf(t.holds) !== keyOf(t.name) ? t.holds : undefined;
-        const waiting = other !== undefined && (ctx.model.table(other, 'main') !== undefined || isTempVariant(t.name, other));
+        const waiting =
+          other !== undefined && (ctx.model.table(other, 'main') !== undefined || isTempVariant(t.name, other));
         if (!waiting) t.holds = t.name;
         t.addedColumns = undefined;
         t.columnCopies = undefined;
@@ -53,14 +54,26 @@ export class SqliteAnalyzer implements Analyzer {
       try {
         steps.push(applyStatement(statement, this.#scratch, ctx.model, this.#version));
       } catch (error) {
-        steps.push({ statement, text: { verb: 'other', tokens: [] }, error: error instanceof Error ? error.message : String(error) });
+        steps.push({
+          statement,
+          text: { verb: 'other', tokens: [] },
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return steps.map((step) => {
       try {
         return this.#classify(step);
       } catch (error) {
-        return { base: 'N', hits: [{ code: 'sqlite-rejected', message: `molt could not classify the statement: ${error instanceof Error ? error.message : String(error)}` }] };
+        return {
+          base: 'N',
+          hits: [
+            {
+              code: 'sqlite-rejected',
+              message: `molt could not classify the statement: ${error instanceof Error ? error.message : String(error)}`,
+            },
+          ],
+        };
       }
     });
   }
@@ -69,7 +82,10 @@ export class SqliteAnalyzer implements Analyzer {
     const hits: Hit[] = [];
     if (step.error !== undefined) {
       const missing = NO_SUCH_TABLE.exec(step.error)?.[1];
-      const blame = missing && this.#refused.has(missing.toLowerCase()) ? ' (SQLite also refused the statement that creates it)' : '';
+      const blame =
+        missing && this.#refused.has(missing.toLowerCase())
+          ? ' (SQLite also refused the statement that creates it)'
+          : '';
       hits.push({ code: 'sqlite-rejected', message: `SQLite refused it: ${step.error}${blame}` });
       const refused = refusedName(step);
       if (refused) this.#refused.add(refused);

@@ -66,7 +66,11 @@ function recordCopy(step: Step, model: SchemaModel): void {
   step.copy = { target, source, holds: source.holds };
   // A new table (or a scratch copy made earlier, still holding only its own name) now carries the
   // source's rows; a table with rows of its own keeps its identity.
-  const scratchCopy = target.holds !== null && keyOf(target.holds) === keyOf(target.name) && source.holds !== null && isTempVariant(target.name, source.holds);
+  const scratchCopy =
+    target.holds !== null &&
+    keyOf(target.holds) === keyOf(target.name) &&
+    source.holds !== null &&
+    isTempVariant(target.name, source.holds);
   if (source.holds !== null && (target.holds === null || scratchCopy)) target.holds = source.holds;
   const visible = (t: PTable): string[] => t.info.columns.filter((c) => c.hidden === 0).map((c) => c.name);
   const columns = shape.columns ?? visible(target);
@@ -80,10 +84,18 @@ function recordCopy(step: Step, model: SchemaModel): void {
 }
 
 /** Runs one statement on the scratch database and records what it did. */
-export function applyStatement(statement: Statement, scratch: Scratch, model: SchemaModel, version: { main: number; temp: number }): Step {
+export function applyStatement(
+  statement: Statement,
+  scratch: Scratch,
+  model: SchemaModel,
+  version: { main: number; temp: number },
+): Step {
   const text = readStatement(statement.text);
   const step: Step = { statement, text };
-  if (text.target && (text.verb === 'alter' || text.verb === 'update' || text.verb === 'delete' || text.verb === 'insert')) {
+  if (
+    text.target &&
+    (text.verb === 'alter' || text.verb === 'update' || text.verb === 'delete' || text.verb === 'insert')
+  ) {
     step.table = model.table(text.target.name, text.target.schema);
   }
   if (NOT_RUN.has(text.verb) || (text.verb === 'pragma' && NOT_RUN_PRAGMAS.has(text.pragma ?? ''))) return step;
@@ -102,7 +114,11 @@ export function applyStatement(statement: Statement, scratch: Scratch, model: Sc
   const now = scratch.versions();
   if (now.main !== version.main || now.temp !== version.temp) {
     const how = text.verb === 'create' || text.verb === 'drop' ? text.verb : 'full';
-    step.effect = model.refresh(step.error === undefined && !scratch.ranSeveral ? how : 'full', now.main !== version.main, now.temp !== version.temp);
+    step.effect = model.refresh(
+      step.error === undefined && !scratch.ranSeveral ? how : 'full',
+      now.main !== version.main,
+      now.temp !== version.temp,
+    );
     version.main = now.main;
     version.temp = now.temp;
   }
@@ -120,5 +136,7 @@ export function applyStatement(statement: Statement, scratch: Scratch, model: Sc
 
 /** Names a later "no such table" can blame on an earlier refused CREATE. */
 export function refusedName(step: Step): string | undefined {
-  return step.error !== undefined && step.text.verb === 'create' && step.text.target ? keyOf(step.text.target.name) : undefined;
+  return step.error !== undefined && step.text.verb === 'create' && step.text.target
+    ? keyOf(step.text.target.name)
+    : undefined;
 }

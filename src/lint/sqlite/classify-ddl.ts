@@ -1,6 +1,14 @@
 import type { Hit } from '../types.js';
 import type { Step } from './apply.js';
-import { copyRenames, isTempVariant, knownDef, primaryKeyLookup, replacement, waitingCopy, type Context } from './context.js';
+import {
+  copyRenames,
+  isTempVariant,
+  knownDef,
+  primaryKeyLookup,
+  replacement,
+  waitingCopy,
+  type Context,
+} from './context.js';
 import type { DroppedTable, Effect, PTable } from './model.js';
 import { keyOf, type IndexInfo, type ObjectInfo, type TableInfo } from './schema.js';
 import { diffTable } from './table-diff.js';
@@ -28,23 +36,40 @@ function lostWithTable(ctx: Context, dropped: DroppedTable, logical: string, hit
   for (const index of dropped.indexes) {
     if (!ctx.snapshot.indexes.has(keyOf(index.name))) continue;
     lost.indexes.push(index);
-    if (!restoredIndex(ctx, index, logical)) hits.push({ code: 'drop-index', message: `drops index ${index.name} on ${logical} with the rebuilt table and does not recreate it` });
+    if (!restoredIndex(ctx, index, logical))
+      hits.push({
+        code: 'drop-index',
+        message: `drops index ${index.name} on ${logical} with the rebuilt table and does not recreate it`,
+      });
   }
   for (const trigger of dropped.triggers) {
     if (!ctx.snapshot.triggers.has(keyOf(trigger.name))) continue;
     lost.triggers.push(trigger);
-    if (!ctx.model.trigger(trigger.name)) hits.push({ code: 'drop-trigger', message: `drops trigger ${trigger.name} on ${logical} with the rebuilt table and does not recreate it` });
+    if (!ctx.model.trigger(trigger.name))
+      hits.push({
+        code: 'drop-trigger',
+        message: `drops trigger ${trigger.name} on ${logical} with the rebuilt table and does not recreate it`,
+      });
   }
   ctx.lost.set(keyOf(logical), lost);
 }
 
 function rebuildHits(ctx: Context, old: TableInfo, next: PTable): Hit[] {
-  return diffTable(old, { ...next.info, name: old.name }, { renames: copyRenames(next), primaryKeyOf: primaryKeyLookup(ctx) });
+  return diffTable(
+    old,
+    { ...next.info, name: old.name },
+    { renames: copyRenames(next), primaryKeyOf: primaryKeyLookup(ctx) },
+  );
 }
 
 /** The old definition of `logical` the previous release knows. */
 function oldDefinition(ctx: Context, table: PTable, logical: string, fallback: TableInfo): TableInfo {
-  return ctx.snapshot.tableIds.get(table.id) ?? ctx.snapshot.tables.get(keyOf(logical)) ?? ctx.pending.get(keyOf(logical))?.old ?? fallback;
+  return (
+    ctx.snapshot.tableIds.get(table.id) ??
+    ctx.snapshot.tables.get(keyOf(logical)) ??
+    ctx.pending.get(keyOf(logical))?.old ??
+    fallback
+  );
 }
 
 function droppedTable(ctx: Context, d: DroppedTable, hits: Hit[]): void {
@@ -76,7 +101,10 @@ function droppedTable(ctx: Context, d: DroppedTable, hits: Hit[]): void {
     return;
   }
   const again = ctx.model.table(logical, 'main');
-  hits.push({ code: 'drop-table', message: again ? `drops table ${name} and creates it again without its rows` : `drops table ${name}` });
+  hits.push({
+    code: 'drop-table',
+    message: again ? `drops table ${name} and creates it again without its rows` : `drops table ${name}`,
+  });
 }
 
 function renamedTable(ctx: Context, e: Effect, r: Effect['renamedTables'][number], hits: Hit[]): void {
@@ -95,12 +123,16 @@ function renamedTable(ctx: Context, e: Effect, r: Effect['renamedTables'][number
       // keys to follow the original, which the rebuild then drops (sqlite.org "ALTER TABLE" §7 warns of this).
       for (const { table: child, after } of e.changedTables) {
         if (child === r.table || !after.fks.some((f) => keyOf(f.table) === keyOf(r.to))) continue;
-        hits.push({ code: 'drop-constraint', message: `makes the foreign keys of ${child.name} follow ${logical} to ${r.to}, which the rebuild drops: writes to ${child.name} fail while foreign_keys is on` });
+        hits.push({
+          code: 'drop-constraint',
+          message: `makes the foreign keys of ${child.name} follow ${logical} to ${r.to}, which the rebuild drops: writes to ${child.name} fail while foreign_keys is on`,
+        });
       }
       return;
     }
   }
-  if (ctx.snapshot.tableIds.has(r.table.id)) hits.push({ code: 'rename-table', message: `renames table ${r.from} to ${r.to}` });
+  if (ctx.snapshot.tableIds.has(r.table.id))
+    hits.push({ code: 'rename-table', message: `renames table ${r.from} to ${r.to}` });
 }
 
 /** The table reduced to one column, to compare a column that a file drops and rebuilds under the same name. */
@@ -125,14 +157,18 @@ function alteredTable(ctx: Context, step: Step, hits: Hit[]): void {
       ? [...(table.columnCopies?.values() ?? [])].some((from) => keyOf(from) === keyOf(alter.column))
       : alter.kind === 'rename-column' && keyOf(table.columnCopies?.get(keyOf(alter.from)) ?? '') === keyOf(alter.to);
   const was = column === undefined ? undefined : known.columns.find((c) => keyOf(c.name) === keyOf(column));
-  const now = column === undefined || table.dropped ? undefined : table.info.columns.find((c) => keyOf(c.name) === keyOf(column));
+  const now =
+    column === undefined || table.dropped ? undefined : table.info.columns.find((c) => keyOf(c.name) === keyOf(column));
   if (was && now && carried) {
     hits.push(...diffTable(onlyColumn(known, was), onlyColumn(known, now), { renames: new Map(), at, primaryKeyOf }));
     return;
   }
   const knownColumns = new Set(known.columns.map((c) => keyOf(c.name)));
   const had = new Set(change.before.columns.map((c) => keyOf(c.name)));
-  const before: TableInfo = { ...change.before, columns: change.before.columns.filter((c) => knownColumns.has(keyOf(c.name))) };
+  const before: TableInfo = {
+    ...change.before,
+    columns: change.before.columns.filter((c) => knownColumns.has(keyOf(c.name))),
+  };
   const kept = new Set(before.columns.map((c) => keyOf(c.name)));
   const renames = new Map<string, string>();
   if (alter.kind === 'rename-column' && kept.has(keyOf(alter.from))) renames.set(keyOf(alter.from), alter.to);
@@ -142,7 +178,11 @@ function alteredTable(ctx: Context, step: Step, hits: Hit[]): void {
     ...change.after,
     columns: change.after.columns.filter((c) => {
       const key = keyOf(c.name);
-      return kept.has(key) || [...renames.values()].some((to) => keyOf(to) === key) || (!had.has(key) && !knownColumns.has(key));
+      return (
+        kept.has(key) ||
+        [...renames.values()].some((to) => keyOf(to) === key) ||
+        (!had.has(key) && !knownColumns.has(key))
+      );
     }),
   };
   hits.push(...diffTable(before, after, { renames, at, primaryKeyOf }));
@@ -154,26 +194,38 @@ function createdIndex(ctx: Context, c: Effect['createdIndexes'][number], hits: H
   const old = [...ctx.snapshot.indexes.values()].filter((i) => keyOf(i.table) === keyOf(logical));
   const lost = ctx.lost.get(keyOf(logical))?.indexes ?? [];
   // The same key (whatever the name) as an index that is gone: queries get their plan back.
-  const gone = (i: IndexInfo): boolean => ctx.model.index(i.name)?.key !== i.key || keyOf(i.name) === keyOf(c.index.name);
+  const gone = (i: IndexInfo): boolean =>
+    ctx.model.index(i.name)?.key !== i.key || keyOf(i.name) === keyOf(c.index.name);
   const same = (i: IndexInfo): boolean => i.key === c.index.key && gone(i);
   // Recreating what a rebuild dropped is part of the rebuild (its lock is reported on the copy);
   // recreating an index dropped on its own tightens nothing, but the build still holds the lock.
   if (lost.some(same)) return;
   if (old.some(same)) {
-    if (c.populated) hits.push({ code: 'index-not-concurrent', message: `builds index ${c.index.name} on ${c.table.name} again while holding the database write lock` });
+    if (c.populated)
+      hits.push({
+        code: 'index-not-concurrent',
+        message: `builds index ${c.index.name} on ${c.table.name} again while holding the database write lock`,
+      });
     return;
   }
   // Columns the previous release filled hold data; columns added since are empty, so indexing them
   // neither tightens anything nor takes long. A copied table without a known definition is all data.
   const known =
     knownDef(ctx, c.table) ??
-    (isTempVariant(c.table.name, logical) ? (ctx.snapshot.tables.get(keyOf(logical)) ?? ctx.pending.get(keyOf(logical))?.old) : undefined);
+    (isTempVariant(c.table.name, logical)
+      ? (ctx.snapshot.tables.get(keyOf(logical)) ?? ctx.pending.get(keyOf(logical))?.old)
+      : undefined);
   const knownColumns = known ? new Set(known.columns.map((col) => keyOf(col.name))) : undefined;
   const onData = c.index.columns.some((col) => col === null || !knownColumns || knownColumns.has(keyOf(col)));
   const cols = c.index.columns.map((col) => col ?? '<expression>').join(', ');
   const table = known && isTempVariant(c.table.name, logical) ? logical : c.table.name;
-  if (c.index.unique && known && onData) hits.push({ code: 'add-unique', message: `adds unique index ${c.index.name} on ${table} (${cols})` });
-  else if (c.populated && onData) hits.push({ code: 'index-not-concurrent', message: `builds index ${c.index.name} on ${table} (${cols}) while holding the database write lock` });
+  if (c.index.unique && known && onData)
+    hits.push({ code: 'add-unique', message: `adds unique index ${c.index.name} on ${table} (${cols})` });
+  else if (c.populated && onData)
+    hits.push({
+      code: 'index-not-concurrent',
+      message: `builds index ${c.index.name} on ${table} (${cols}) while holding the database write lock`,
+    });
 }
 
 function droppedIndex(ctx: Context, d: Effect['droppedIndexes'][number], hits: Hit[]): void {
@@ -198,17 +250,22 @@ export function classifyEffect(ctx: Context, step: Step): DdlVerdict {
     if (old && old.key !== v.key) hits.push({ code: 'replace-view', message: `redefines view ${v.name}` });
   }
   for (const v of e.droppedViews) {
-    if (ctx.snapshot.views.has(keyOf(v.name)) && !ctx.model.view(v.name)) hits.push({ code: 'drop-view', message: `drops view ${v.name}` });
+    if (ctx.snapshot.views.has(keyOf(v.name)) && !ctx.model.view(v.name))
+      hits.push({ code: 'drop-view', message: `drops view ${v.name}` });
   }
   for (const { trigger, table } of e.createdTriggers) {
     // INSTEAD OF triggers on a view the previous release writes through count as much as table triggers.
     const on = table ? table.holds : ctx.snapshot.views.has(keyOf(trigger.table)) ? trigger.table : null;
     if (on === null) continue;
-    const restores = [ctx.snapshot.triggers.get(keyOf(trigger.name)), ...(ctx.lost.get(keyOf(on))?.triggers ?? [])].some((t) => t?.key === trigger.key);
+    const restores = [
+      ctx.snapshot.triggers.get(keyOf(trigger.name)),
+      ...(ctx.lost.get(keyOf(on))?.triggers ?? []),
+    ].some((t) => t?.key === trigger.key);
     if (!restores) hits.push({ code: 'create-trigger', message: `creates trigger ${trigger.name} on ${on}` });
   }
   for (const { trigger } of e.droppedTriggers) {
-    if (ctx.snapshot.triggers.has(keyOf(trigger.name)) && !restoredTrigger(ctx, trigger)) hits.push({ code: 'drop-trigger', message: `drops trigger ${trigger.name}` });
+    if (ctx.snapshot.triggers.has(keyOf(trigger.name)) && !restoredTrigger(ctx, trigger))
+      hits.push({ code: 'drop-trigger', message: `drops trigger ${trigger.name}` });
   }
   const added =
     e.createdTables.some((t) => t.schema === 'main') ||

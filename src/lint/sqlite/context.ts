@@ -37,7 +37,9 @@ export function isTempVariant(name: string, table: string): boolean {
   const l = keyOf(table);
   if (n === l || !n.includes(l)) return false;
   const rest = n.replace(l, ' ');
-  return /^(?:[_\W]|tmp|temp|new|old|copy|backup|bak|orig|v?\d+)*\s(?:[_\W]|tmp|temp|new|old|copy|backup|bak|orig|v?\d+)*$/.test(rest);
+  return /^(?:[_\W]|tmp|temp|new|old|copy|backup|bak|orig|v?\d+)*\s(?:[_\W]|tmp|temp|new|old|copy|backup|bak|orig|v?\d+)*$/.test(
+    rest,
+  );
 }
 
 /**
@@ -47,7 +49,8 @@ export function isTempVariant(name: string, table: string): boolean {
  */
 export function replacement(ctx: Context, logical: string, original: PTable): PTable | undefined {
   const final = ctx.model.table(logical, 'main');
-  if (!final || final.id === original.id || final.holds === null || keyOf(final.holds) !== keyOf(logical)) return undefined;
+  if (!final || final.id === original.id || final.holds === null || keyOf(final.holds) !== keyOf(logical))
+    return undefined;
   return final;
 }
 
@@ -55,7 +58,10 @@ export function replacement(ctx: Context, logical: string, original: PTable): PT
 export function waitingCopy(ctx: Context, logical: string, original: PTable): PTable | undefined {
   return ctx.model
     .tables()
-    .find((t) => t.id !== original.id && t.holds !== null && keyOf(t.holds) === keyOf(logical) && isTempVariant(t.name, logical));
+    .find(
+      (t) =>
+        t.id !== original.id && t.holds !== null && keyOf(t.holds) === keyOf(logical) && isTempVariant(t.name, logical),
+    );
 }
 
 /** The primary key of a live table, for foreign keys that reference it implicitly. */
@@ -69,6 +75,7 @@ export function primaryKeyLookup(ctx: Context): (table: string) => readonly stri
 /** The old-to-new column renames a copy reveals: `INSERT INTO t2 (new_name) SELECT old_name FROM t`. */
 export function copyRenames(t: PTable): Map<string, string> {
   const renames = new Map<string, string>();
-  for (const [target, source] of t.copiedFrom ?? []) if (keyOf(target) !== keyOf(source)) renames.set(keyOf(source), target);
+  for (const [target, source] of t.copiedFrom ?? [])
+    if (keyOf(target) !== keyOf(source)) renames.set(keyOf(source), target);
   return renames;
 }

@@ -116,7 +116,13 @@ export class SchemaModel {
       tableIds.set(t.id, t.info);
       tables.set(keyOf(t.name), t.info);
     }
-    return { tableIds, tables, indexes: new Map(this.#indexes), views: new Map(this.#views), triggers: new Map(this.#triggers) };
+    return {
+      tableIds,
+      tables,
+      indexes: new Map(this.#indexes),
+      views: new Map(this.#views),
+      triggers: new Map(this.#triggers),
+    };
   }
 
   /**
@@ -124,7 +130,11 @@ export class SchemaModel {
    * and DROP only removes some, so those skip reading the whole schema back; anything else (ALTER
    * rewrites the text of every object that names the table) compares every row.
    */
-  #delta(how: 'create' | 'drop' | 'full', main: boolean, temp: boolean): { gone: SchemaRow[]; added: SchemaRow[]; changed: SchemaRow[] } {
+  #delta(
+    how: 'create' | 'drop' | 'full',
+    main: boolean,
+    temp: boolean,
+  ): { gone: SchemaRow[]; added: SchemaRow[]; changed: SchemaRow[] } {
     const gone: SchemaRow[] = [];
     const added: SchemaRow[] = [];
     const changed: SchemaRow[] = [];
@@ -148,7 +158,12 @@ export class SchemaModel {
     if (temp) compare(this.scratch.tempRows(), 'temp');
     for (const r of gone) this.#rows.delete(rowKey(r));
     for (const r of [...added, ...changed]) this.#rows.set(rowKey(r), r);
-    if (main) this.#maxRowid = Math.max(0, ...[...added, ...changed].map((r) => r.rowid), how === 'create' ? this.#maxRowid : this.#maxMainRowid());
+    if (main)
+      this.#maxRowid = Math.max(
+        0,
+        ...[...added, ...changed].map((r) => r.rowid),
+        how === 'create' ? this.#maxRowid : this.#maxMainRowid(),
+      );
     return { gone, added, changed };
   }
 
@@ -174,8 +189,16 @@ export class SchemaModel {
     };
     const { gone, added, changed } = this.#delta(how, main, temp);
     // Indexes and triggers that leave with a dropped table are read before they are forgotten.
-    const goneIndexes = new Map(gone.filter((r) => r.type === 'index' && r.schema === 'main').map((r) => [keyOf(r.name), this.#indexes.get(keyOf(r.name))]));
-    const goneTriggers = new Map(gone.filter((r) => r.type === 'trigger' && r.schema === 'main').map((r) => [keyOf(r.name), this.#triggers.get(keyOf(r.name))]));
+    const goneIndexes = new Map(
+      gone
+        .filter((r) => r.type === 'index' && r.schema === 'main')
+        .map((r) => [keyOf(r.name), this.#indexes.get(keyOf(r.name))]),
+    );
+    const goneTriggers = new Map(
+      gone
+        .filter((r) => r.type === 'trigger' && r.schema === 'main')
+        .map((r) => [keyOf(r.name), this.#triggers.get(keyOf(r.name))]),
+    );
 
     // Tables first: renames keep the root page (virtual tables have none; a lone pair is a rename).
     const goneTables = gone.filter((r) => r.type === 'table');
@@ -193,7 +216,14 @@ export class SchemaModel {
         this.#tables.set(tableKey(row.schema, row.name), table);
         effect.renamedTables.push({ table, from: from.name, to: row.name });
       } else {
-        const table: PTable = { id: this.#nextId++, schema: row.schema, name: row.name, info: this.scratch.table(row), holds: null, dropped: false };
+        const table: PTable = {
+          id: this.#nextId++,
+          schema: row.schema,
+          name: row.name,
+          info: this.scratch.table(row),
+          holds: null,
+          dropped: false,
+        };
         this.#tables.set(tableKey(row.schema, row.name), table);
         effect.createdTables.push(table);
       }
@@ -204,8 +234,18 @@ export class SchemaModel {
       if (!table) continue;
       this.#tables.delete(key);
       table.dropped = true;
-      const indexes = row.schema === 'main' ? [...goneIndexes.values()].filter((i): i is IndexInfo => i !== undefined && keyOf(i.table) === keyOf(row.name)) : [];
-      const triggers = row.schema === 'main' ? [...goneTriggers.values()].filter((t): t is ObjectInfo => t !== undefined && keyOf(t.table) === keyOf(row.name)) : [];
+      const indexes =
+        row.schema === 'main'
+          ? [...goneIndexes.values()].filter(
+              (i): i is IndexInfo => i !== undefined && keyOf(i.table) === keyOf(row.name),
+            )
+          : [];
+      const triggers =
+        row.schema === 'main'
+          ? [...goneTriggers.values()].filter(
+              (t): t is ObjectInfo => t !== undefined && keyOf(t.table) === keyOf(row.name),
+            )
+          : [];
       effect.droppedTables.push({ table, info: table.info, holds: table.holds, indexes, triggers });
     }
     for (const row of changed.filter((r) => r.type === 'table')) {
@@ -224,7 +264,8 @@ export class SchemaModel {
       if (row.type === 'index') {
         const index = this.#indexes.get(key);
         this.#indexes.delete(key);
-        if (index && !droppedWithTable.has(keyOf(index.table))) effect.droppedIndexes.push({ index, table: this.table(index.table, 'main') });
+        if (index && !droppedWithTable.has(keyOf(index.table)))
+          effect.droppedIndexes.push({ index, table: this.table(index.table, 'main') });
       } else if (row.type === 'view') {
         const view = this.#views.get(key);
         this.#views.delete(key);
@@ -232,7 +273,8 @@ export class SchemaModel {
       } else if (row.type === 'trigger') {
         const trigger = this.#triggers.get(key);
         this.#triggers.delete(key);
-        if (trigger && !droppedWithTable.has(keyOf(trigger.table))) effect.droppedTriggers.push({ trigger, table: this.table(trigger.table, 'main') });
+        if (trigger && !droppedWithTable.has(keyOf(trigger.table)))
+          effect.droppedTriggers.push({ trigger, table: this.table(trigger.table, 'main') });
       }
     }
     for (const row of [...added, ...changed].filter((r) => r.schema === 'main')) {

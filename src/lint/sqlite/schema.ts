@@ -79,8 +79,12 @@ export const keyOf = (name: string): string => name.toLowerCase();
 
 /** The primary key columns of a table, in key order. */
 export function primaryKey(table: TableInfo): string[] {
-  return table.columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  return table.columns
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
 }
 
 /** A comparable spelling of a column list. */
-export const columnsKey = (columns: readonly (string | null)[]): string => columns.map((c) => (c ?? '<expr>').toLowerCase()).join(',');
+export const columnsKey = (columns: readonly (string | null)[]): string =>
+  columns.map((c) => (c ?? '<expr>').toLowerCase()).join(',');

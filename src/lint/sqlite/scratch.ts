@@ -1,5 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { columnsKey, type ColumnInfo, type ForeignKey, type IndexInfo, type SchemaRow, type TableInfo, type UniqueKey } from './schema.js';
+import {
+  columnsKey,
+  type ColumnInfo,
+  type ForeignKey,
+  type IndexInfo,
+  type SchemaRow,
+  type TableInfo,
+  type UniqueKey,
+} from './schema.js';
 import { tableChecks } from './table-text.js';
 import { isWord, normalized, tokenize } from './tokens.js';
 
@@ -65,7 +73,15 @@ function indexKey(sql: string): string {
 function toRows(raw: RawRow[], schema: SchemaRow['schema']): SchemaRow[] {
   return raw
     .filter((r) => !r.name.startsWith('sqlite_'))
-    .map((r) => ({ schema, type: r.type, name: r.name, tblName: r.tbl_name, rootpage: r.rootpage, sql: r.sql, rowid: r.rowid }));
+    .map((r) => ({
+      schema,
+      type: r.type,
+      name: r.name,
+      tblName: r.tbl_name,
+      rootpage: r.rootpage,
+      sql: r.sql,
+      rowid: r.rowid,
+    }));
 }
 
 /**
@@ -88,13 +104,20 @@ export class Scratch {
     this.#db = new Database(':memory:');
     // The scratch holds no rows of the application, so data-dependent checks would only mislead.
     this.#db.pragma('foreign_keys = OFF');
-    const columns = "SELECT rowid, type, name, tbl_name, rootpage, sql FROM main.sqlite_schema WHERE type IN ('table','index','view','trigger')";
+    const columns =
+      "SELECT rowid, type, name, tbl_name, rootpage, sql FROM main.sqlite_schema WHERE type IN ('table','index','view','trigger')";
     this.#schemaRows = this.#db.prepare(columns);
     this.#schemaRowsAfter = this.#db.prepare(`${columns} AND rowid > ?`);
     this.#rowids = this.#db.prepare('SELECT rowid FROM main.sqlite_schema').pluck();
-    this.#tempRows = this.#db.prepare("SELECT 0 AS rowid, type, name, tbl_name, rootpage, sql FROM temp.sqlite_schema WHERE type IN ('table','index','view','trigger')");
-    this.#xinfo = this.#db.prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, ?)');
-    this.#fks = this.#db.prepare('SELECT id, seq, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq');
+    this.#tempRows = this.#db.prepare(
+      "SELECT 0 AS rowid, type, name, tbl_name, rootpage, sql FROM temp.sqlite_schema WHERE type IN ('table','index','view','trigger')",
+    );
+    this.#xinfo = this.#db.prepare(
+      'SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, ?)',
+    );
+    this.#fks = this.#db.prepare(
+      'SELECT id, seq, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
+    );
     this.#indexList = this.#db.prepare('SELECT name, origin FROM pragma_index_list(?, ?)');
     this.#indexInfo = this.#db.prepare('SELECT name, 1 AS key FROM pragma_index_info(?, ?) ORDER BY seqno');
     this.#indexXinfo = this.#db.prepare('SELECT name, key FROM pragma_index_xinfo(?, ?) ORDER BY seqno');
@@ -158,13 +181,17 @@ export class Scratch {
     const hits = tokenize(sql).filter((t) => t.type === 'ident' && t.doubleQuoted && t.text === quoted);
     if (hits.length === 0) return undefined;
     let out = sql;
-    for (const t of hits.reverse()) out = `${out.slice(0, t.start)}'${t.value.replaceAll("'", "''")}'${out.slice(t.end)}`;
+    for (const t of hits.reverse())
+      out = `${out.slice(0, t.start)}'${t.value.replaceAll("'", "''")}'${out.slice(t.end)}`;
     return out;
   }
 
   /** The main and temp schema versions: they change whenever a schema does, and are cheap to read after every statement. */
   versions(): { main: number; temp: number } {
-    return { main: this.#db.pragma('main.schema_version', { simple: true }) as number, temp: this.#db.pragma('temp.schema_version', { simple: true }) as number };
+    return {
+      main: this.#db.pragma('main.schema_version', { simple: true }) as number,
+      temp: this.#db.pragma('temp.schema_version', { simple: true }) as number,
+    };
   }
 
   /** Every table, index, view and trigger row of the main schema, or only those past a rowid (new rows get the next rowid). */
@@ -225,8 +252,17 @@ export class Scratch {
   /** Reads an index created with CREATE INDEX. */
   index(row: SchemaRow): IndexInfo {
     const sql = row.sql ?? '';
-    const columns = (this.#indexXinfo.all(row.name, row.schema) as IndexInfoRow[]).filter((c) => c.key === 1).map((c) => c.name);
-    return { name: row.name, table: row.tblName, sql, unique: /^\s*CREATE\s+UNIQUE\b/i.test(sql), columns, key: indexKey(sql) || columnsKey(columns) };
+    const columns = (this.#indexXinfo.all(row.name, row.schema) as IndexInfoRow[])
+      .filter((c) => c.key === 1)
+      .map((c) => c.name);
+    return {
+      name: row.name,
+      table: row.tblName,
+      sql,
+      unique: /^\s*CREATE\s+UNIQUE\b/i.test(sql),
+      columns,
+      key: indexKey(sql) || columnsKey(columns),
+    };
   }
 
   /**
@@ -235,7 +271,9 @@ export class Scratch {
    */
   rewriteTable(name: string, sql: string): string | undefined {
     const db = this.#db;
-    const old = db.prepare("SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(name) as string | undefined;
+    const old = db.prepare("SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(name) as
+      | string
+      | undefined;
     if (old === undefined) return `no such table: ${name}`;
     const write = (text: string): void => {
       db.unsafeMode(true);

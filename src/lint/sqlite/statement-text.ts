@@ -1,4 +1,14 @@
-import { closing, isName, isWord, nameOf, readName, splitAtCommas, tokenize, type QualifiedName, type Token } from './tokens.js';
+import {
+  closing,
+  isName,
+  isWord,
+  nameOf,
+  readName,
+  splitAtCommas,
+  tokenize,
+  type QualifiedName,
+  type Token,
+} from './tokens.js';
 
 /** What kind of statement it is, from its leading keywords. */
 export type Verb =
@@ -68,7 +78,8 @@ const UPDATE_END = new Set(['FROM', 'WHERE', 'RETURNING', 'ORDER', 'LIMIT']);
 
 /** The first keyword at depth 0 after a WITH clause: the statement the CTEs serve. */
 function afterWith(tokens: readonly Token[]): number {
-  for (let i = 1; i < tokens.length; i++) if (tokens[i].depth === 0 && tokens[i].type === 'word' && DML.has(tokens[i].value)) return i;
+  for (let i = 1; i < tokens.length; i++)
+    if (tokens[i].depth === 0 && tokens[i].type === 'word' && DML.has(tokens[i].value)) return i;
   return tokens.length;
 }
 
@@ -120,7 +131,8 @@ function readInsert(tokens: readonly Token[], start: number, text: string, out: 
     if (t.depth === depth && isWord(t, 'DO') && isWord(tokens[k + 1], 'UPDATE')) shape.upsert = true;
   }
   const select = tokens.findIndex((t, k) => k >= i && t.depth === depth && isWord(t, 'SELECT'));
-  if (select !== -1 && !tokens.slice(i, select).some((t) => t.depth === depth && isWord(t, 'VALUES'))) Object.assign(shape, readCopy(tokens, select, text));
+  if (select !== -1 && !tokens.slice(i, select).some((t) => t.depth === depth && isWord(t, 'VALUES')))
+    Object.assign(shape, readCopy(tokens, select, text));
   out.insert = shape;
 }
 
@@ -144,7 +156,8 @@ function readUpdate(tokens: readonly Token[], start: number, text: string, out: 
       sets.push(nameOf(tokens[a], text));
       const source = tokens[b - 1];
       const bare = b - a === 3 || (b - a === 5 && tokens[b - 2].text === '.');
-      if (tokens[a + 1]?.text === '=' && bare && (source.type === 'word' || source.type === 'ident')) copies.set(nameOf(tokens[a], text), nameOf(source, text));
+      if (tokens[a + 1]?.text === '=' && bare && (source.type === 'word' || source.type === 'ident'))
+        copies.set(nameOf(tokens[a], text), nameOf(source, text));
     }
   }
   out.sets = sets;
@@ -169,7 +182,12 @@ function readAlter(tokens: readonly Token[], text: string, out: StatementText): 
   } else if (isWord(t, 'ADD')) {
     if (isWord(tokens[i + 1], 'CONSTRAINT', 'CHECK')) {
       const named = isWord(tokens[i + 1], 'CONSTRAINT');
-      out.alter = { at, kind: 'add-constraint', name: named ? name(i + 2) : undefined, clause: text.slice(tokens[i + 1].start).trim() };
+      out.alter = {
+        at,
+        kind: 'add-constraint',
+        name: named ? name(i + 2) : undefined,
+        clause: text.slice(tokens[i + 1].start).trim(),
+      };
     } else {
       const k = isWord(tokens[i + 1], 'COLUMN') ? i + 2 : i + 1;
       out.alter = { at, kind: 'add-column', column: name(k) };
@@ -179,8 +197,10 @@ function readAlter(tokens: readonly Token[], text: string, out: StatementText): 
     else out.alter = { at, kind: 'drop-column', column: name(isWord(tokens[i + 1], 'COLUMN') ? i + 2 : i + 1) };
   } else if (isWord(t, 'ALTER')) {
     const k = isWord(tokens[i + 1], 'COLUMN') ? i + 2 : i + 1;
-    if (isWord(tokens[k + 1], 'SET') && isWord(tokens[k + 2], 'NOT')) out.alter = { at, kind: 'set-not-null', column: name(k) };
-    else if (isWord(tokens[k + 1], 'DROP') && isWord(tokens[k + 2], 'NOT')) out.alter = { at, kind: 'drop-not-null', column: name(k) };
+    if (isWord(tokens[k + 1], 'SET') && isWord(tokens[k + 2], 'NOT'))
+      out.alter = { at, kind: 'set-not-null', column: name(k) };
+    else if (isWord(tokens[k + 1], 'DROP') && isWord(tokens[k + 2], 'NOT'))
+      out.alter = { at, kind: 'drop-not-null', column: name(k) };
   }
 }
 
@@ -191,7 +211,10 @@ function readObject(tokens: readonly Token[], text: string, out: StatementText):
   i = skipWords(tokens, i + 1, ['IF'], ['NOT'], ['EXISTS']);
   out.target = readName(tokens, i, text);
   // CREATE TABLE ... AS SELECT copies rows like INSERT ... SELECT does.
-  const as = out.target && out.verb === 'create' && out.objectKind === 'TABLE' && isWord(tokens[out.target.next], 'AS') ? out.target.next : -1;
+  const as =
+    out.target && out.verb === 'create' && out.objectKind === 'TABLE' && isWord(tokens[out.target.next], 'AS')
+      ? out.target.next
+      : -1;
   if (as !== -1) {
     const select = tokens.findIndex((t, k) => k > as && t.depth === 0 && isWord(t, 'SELECT'));
     if (select !== -1) out.insert = { upsert: false, ...readCopy(tokens, select, text) };

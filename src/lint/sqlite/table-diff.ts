@@ -42,7 +42,10 @@ function fkLink(fk: ForeignKey, rename: (c: string) => string, pk: DiffContext['
 const fkActions = (fk: ForeignKey): string => `ON UPDATE ${action(fk.onUpdate)} ON DELETE ${action(fk.onDelete)}`;
 
 function fkText(fk: ForeignKey): string {
-  const actions = [action(fk.onUpdate) !== 'NO ACTION' ? ` ON UPDATE ${fk.onUpdate}` : '', action(fk.onDelete) !== 'NO ACTION' ? ` ON DELETE ${fk.onDelete}` : ''].join('');
+  const actions = [
+    action(fk.onUpdate) !== 'NO ACTION' ? ` ON UPDATE ${fk.onUpdate}` : '',
+    action(fk.onDelete) !== 'NO ACTION' ? ` ON DELETE ${fk.onDelete}` : '',
+  ].join('');
   return `foreign key (${list(fk.columns)}) → ${fk.table}${fk.to.length ? `(${list(fk.to)})` : ''}${actions}`;
 }
 
@@ -53,7 +56,8 @@ function fkText(fk: ForeignKey): string {
 export function diffTable(old: TableInfo, next: TableInfo, ctx: DiffContext): Hit[] {
   if (old.virtual || next.virtual) return [];
   const hits: Hit[] = [];
-  const hit = (code: string, message: string): void => void hits.push({ code, message, ...(ctx.at !== undefined ? { at: ctx.at } : {}) });
+  const hit = (code: string, message: string): void =>
+    void hits.push({ code, message, ...(ctx.at !== undefined ? { at: ctx.at } : {}) });
   const t = next.name;
   const rename = (c: string): string => ctx.renames.get(keyOf(c)) ?? c;
   const newCols = new Map(next.columns.map((c) => [keyOf(c.name), c]));
@@ -63,7 +67,11 @@ export function diffTable(old: TableInfo, next: TableInfo, ctx: DiffContext): Hi
 
   for (const c of old.columns) {
     const target = ctx.renames.get(keyOf(c.name));
-    const renamed = target !== undefined && keyOf(target) !== keyOf(c.name) && newCols.has(keyOf(target)) && !newCols.has(keyOf(c.name));
+    const renamed =
+      target !== undefined &&
+      keyOf(target) !== keyOf(c.name) &&
+      newCols.has(keyOf(target)) &&
+      !newCols.has(keyOf(c.name));
     if (renamed) {
       renamedTo.add(keyOf(target));
       hit('rename-column', `renames column ${t}.${c.name} to ${target}`);
@@ -77,19 +85,24 @@ export function diffTable(old: TableInfo, next: TableInfo, ctx: DiffContext): Hi
   for (const c of next.columns) {
     const key = keyOf(c.name);
     if (oldCols.has(key) || renamedTo.has(key)) continue;
-    if (c.notNull && c.dflt === null && c.hidden === 0) hit('add-column-required', `adds NOT NULL column ${t}.${c.name} without a default`);
+    if (c.notNull && c.dflt === null && c.hidden === 0)
+      hit('add-column-required', `adds NOT NULL column ${t}.${c.name} without a default`);
   }
   for (const [before, after] of pairs) {
     const name = `${t}.${after.name}`;
     if (affinity(before.type) !== affinity(after.type)) {
-      hit('alter-column-type', `changes the type of ${name} from ${before.type || '(none)'} to ${after.type || '(none)'} (${affinity(before.type)} to ${affinity(after.type)} affinity)`);
+      hit(
+        'alter-column-type',
+        `changes the type of ${name} from ${before.type || '(none)'} to ${after.type || '(none)'} (${affinity(before.type)} to ${affinity(after.type)} affinity)`,
+      );
     }
     if (!before.notNull && after.notNull) hit('set-not-null', `makes ${name} NOT NULL`);
     if (before.notNull && !after.notNull) hit('drop-not-null', `allows NULL in ${name}`);
     const was = squash(before.dflt);
     const now = squash(after.dflt);
     if (was !== null && now === null) hit('drop-default', `drops the default of ${name} (was ${before.dflt})`);
-    if (was !== null && now !== null && was !== now) hit('change-default', `changes the default of ${name} from ${before.dflt} to ${after.dflt}`);
+    if (was !== null && now !== null && was !== now)
+      hit('change-default', `changes the default of ${name} from ${before.dflt} to ${after.dflt}`);
   }
 
   const existing = (c: string): boolean => [...oldCols.values()].some((o) => keyOf(rename(o.name)) === keyOf(c));
@@ -97,7 +110,8 @@ export function diffTable(old: TableInfo, next: TableInfo, ctx: DiffContext): Hi
   const newPk = primaryKey(next);
   if (keyOf(list(oldPk)) !== keyOf(list(newPk))) {
     if (oldPk.length > 0) hit('drop-constraint', `drops the primary key (${list(oldPk)}) of ${t}`);
-    if (newPk.length > 0 && newPk.some(existing)) hit('add-primary-key', `adds the primary key (${list(newPk)}) to ${t}`);
+    if (newPk.length > 0 && newPk.some(existing))
+      hit('add-primary-key', `adds the primary key (${list(newPk)}) to ${t}`);
   }
 
   const uniqueKey = (cols: readonly string[]): string => keyOf(cols.join(','));
@@ -105,13 +119,15 @@ export function diffTable(old: TableInfo, next: TableInfo, ctx: DiffContext): Hi
   const newUniques = new Set(next.uniques.filter((u) => u.origin === 'u').map((u) => uniqueKey(u.columns)));
   for (const u of next.uniques) {
     const key = uniqueKey(u.columns);
-    if (u.origin !== 'u' || oldUniques.has(key) || key === uniqueKey(oldPk) || ctx.uniqueIndexes?.has(`old:${key}`)) continue;
+    if (u.origin !== 'u' || oldUniques.has(key) || key === uniqueKey(oldPk) || ctx.uniqueIndexes?.has(`old:${key}`))
+      continue;
     if (u.columns.some(existing)) hit('add-unique', `adds UNIQUE (${list(u.columns)}) to ${t}`);
   }
   for (const u of old.uniques) {
     const cols = u.columns.map(rename);
     const key = uniqueKey(cols);
-    if (u.origin !== 'u' || newUniques.has(key) || key === uniqueKey(newPk) || ctx.uniqueIndexes?.has(`new:${key}`)) continue;
+    if (u.origin !== 'u' || newUniques.has(key) || key === uniqueKey(newPk) || ctx.uniqueIndexes?.has(`new:${key}`))
+      continue;
     if (cols.every((c) => newCols.has(keyOf(c)))) hit('drop-constraint', `drops UNIQUE (${list(cols)}) from ${t}`);
   }
 
@@ -126,17 +142,20 @@ export function diffTable(old: TableInfo, next: TableInfo, ctx: DiffContext): Hi
     }
   }
   for (const [link, fk] of oldFks) {
-    if (!newFks.has(link) && fk.columns.every((c) => newCols.has(keyOf(rename(c))))) hit('drop-constraint', `drops ${fkText(fk)} from ${t}`);
+    if (!newFks.has(link) && fk.columns.every((c) => newCols.has(keyOf(rename(c)))))
+      hit('drop-constraint', `drops ${fkText(fk)} from ${t}`);
   }
 
   const oldChecks = new Set(old.checks.map((c) => c.expr));
   const newChecks = new Set(next.checks.map((c) => c.expr));
   for (const c of next.checks) {
     if (oldChecks.has(c.expr)) continue;
-    if ([...c.mentions].some((m) => oldCols.has(m) || existing(m))) hit('add-check', `adds ${c.name ? `constraint ${c.name} ` : ''}${c.text} to ${t}`);
+    if ([...c.mentions].some((m) => oldCols.has(m) || existing(m)))
+      hit('add-check', `adds ${c.name ? `constraint ${c.name} ` : ''}${c.text} to ${t}`);
   }
   for (const c of old.checks) {
-    if (!newChecks.has(c.expr)) hit('drop-constraint', `drops ${c.name ? `constraint ${c.name} ` : ''}${c.text} from ${t}`);
+    if (!newChecks.has(c.expr))
+      hit('drop-constraint', `drops ${c.name ? `constraint ${c.name} ` : ''}${c.text} from ${t}`);
   }
   return hits;
 }

@@ -21,7 +21,19 @@ interface Body {
 }
 
 const TABLE_CONSTRAINT = ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN'];
-const COLUMN_CONSTRAINT = ['CONSTRAINT', 'PRIMARY', 'NOT', 'NULL', 'UNIQUE', 'CHECK', 'DEFAULT', 'COLLATE', 'REFERENCES', 'GENERATED', 'AS'];
+const COLUMN_CONSTRAINT = [
+  'CONSTRAINT',
+  'PRIMARY',
+  'NOT',
+  'NULL',
+  'UNIQUE',
+  'CHECK',
+  'DEFAULT',
+  'COLLATE',
+  'REFERENCES',
+  'GENERATED',
+  'AS',
+];
 
 function body(sql: string): Body | undefined {
   const tokens = tokenize(sql);
@@ -56,8 +68,14 @@ export function tableChecks(sql: string): CheckClause[] {
     const end = closing(tokens, i + 1);
     const name = isWord(tokens[i - 2], 'CONSTRAINT') ? nameOf(tokens[i - 1], sql) : undefined;
     const mentions = new Set<string>();
-    for (let k = i + 2; k < end; k++) if (tokens[k].type === 'word' || tokens[k].type === 'ident') mentions.add(tokens[k].value.toLowerCase());
-    out.push({ name, expr: normalized(tokens, i + 2, end), text: sql.slice(tokens[i].start, tokens[end].end), mentions });
+    for (let k = i + 2; k < end; k++)
+      if (tokens[k].type === 'word' || tokens[k].type === 'ident') mentions.add(tokens[k].value.toLowerCase());
+    out.push({
+      name,
+      expr: normalized(tokens, i + 2, end),
+      text: sql.slice(tokens[i].start, tokens[end].end),
+      mentions,
+    });
     i = end;
   }
   return out;
@@ -65,7 +83,9 @@ export function tableChecks(sql: string): CheckClause[] {
 
 function columnItem(b: Body, sql: string, column: string): [number, number] | undefined {
   const want = column.toLowerCase();
-  return b.items.find((item) => !isTableConstraint(b.tokens, item) && nameOf(b.tokens[item[0]], sql).toLowerCase() === want);
+  return b.items.find(
+    (item) => !isTableConstraint(b.tokens, item) && nameOf(b.tokens[item[0]], sql).toLowerCase() === want,
+  );
 }
 
 /** The table text with `NOT NULL` appended to a column's definition (emulates `ALTER COLUMN ... SET NOT NULL`). */
@@ -113,11 +133,16 @@ export function withoutConstraint(sql: string, name: string): string | undefined
   for (let k = 0; k < items.length; k++) {
     const [from, to] = items[k];
     for (let i = from; i < to; i++) {
-      if (tokens[i].depth !== 1 || !isWord(tokens[i], 'CONSTRAINT') || nameOf(tokens[i + 1], sql).toLowerCase() !== want) continue;
+      if (
+        tokens[i].depth !== 1 ||
+        !isWord(tokens[i], 'CONSTRAINT') ||
+        nameOf(tokens[i + 1], sql).toLowerCase() !== want
+      )
+        continue;
       if (i === from) {
         // A table constraint goes with the comma that joins it to its neighbour.
         const start = k > 0 ? tokens[items[k - 1][1] - 1].end : tokens[from].start;
-        const end = k > 0 ? tokens[to - 1].end : (tokens[to]?.text === ',' ? tokens[to + 1].start : tokens[to - 1].end);
+        const end = k > 0 ? tokens[to - 1].end : tokens[to]?.text === ',' ? tokens[to + 1].start : tokens[to - 1].end;
         return sql.slice(0, start) + sql.slice(end);
       }
       let end = i + 2;

@@ -73,7 +73,13 @@ export function tokenize(text: string): Token[] {
       i = j;
     } else if (isDigit(c) || (c === 46 && isDigit(next))) {
       let j = i + 1;
-      while (j < n && (isWordChar(text.charCodeAt(j)) || text[j] === '.' || ((text[j] === '+' || text[j] === '-') && /[eE]/.test(text[j - 1])))) j++;
+      while (
+        j < n &&
+        (isWordChar(text.charCodeAt(j)) ||
+          text[j] === '.' ||
+          ((text[j] === '+' || text[j] === '-') && /[eE]/.test(text[j - 1])))
+      )
+        j++;
       push('number', i, j, text.slice(i, j));
       i = j;
     } else if (c === 63 || c === 58 || c === 64 || c === 36) {
@@ -83,7 +89,11 @@ export function tokenize(text: string): Token[] {
       i = j;
     } else {
       const two = text.slice(i, i + 2);
-      const len = ['<=', '>=', '<>', '!=', '==', '||', '<<', '>>', '->'].includes(two) ? (text.slice(i, i + 3) === '->>' ? 3 : 2) : 1;
+      const len = ['<=', '>=', '<>', '!=', '==', '||', '<<', '>>', '->'].includes(two)
+        ? text.slice(i, i + 3) === '->>'
+          ? 3
+          : 2
+        : 1;
       if (c === 41) depth = Math.max(0, depth - 1);
       push('op', i, i + len, text.slice(i, i + len));
       if (c === 40) depth++;
@@ -133,7 +143,12 @@ export function closing(tokens: readonly Token[], open: number): number {
 }
 
 /** Splits tokens [from, to) at commas of the given depth. */
-export function splitAtCommas(tokens: readonly Token[], from: number, to: number, depth: number): Array<[number, number]> {
+export function splitAtCommas(
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  depth: number,
+): Array<[number, number]> {
   const parts: Array<[number, number]> = [];
   let start = from;
   for (let i = from; i < to; i++) {
