@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseDatabaseUrl } from '../config/url.js';
+import { parseDatabaseUrl, parseServerUrl } from '../config/url.js';
 import { readAbout } from './about.js';
 
 const PREFIX = 'molt-backup-';
@@ -14,7 +14,7 @@ const PATTERN = /^molt-backup-(?:([A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*?)-)?(\d{8}T
 export function databaseIdentity(url: string, cwd = process.cwd()): string {
   const parsed = parseDatabaseUrl(url, cwd);
   if (parsed.kind === 'sqlite') return `sqlite:${parsed.path}`;
-  const u = new URL(parsed.url.includes('@/') ? parsed.url.replace('@/', '@localhost/') : parsed.url);
+  const u = parseServerUrl(parsed.url);
   const port = u.port || (parsed.kind === 'postgres' ? '5432' : '3306');
   return `${parsed.kind}://${u.hostname}:${port}/${decodeURIComponent(u.pathname.slice(1))}`;
 }

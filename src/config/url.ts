@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { MoltError } from '../errors.js';
+import { MYSQL_PARAMS, POSTGRES_PARAMS } from './url-params.js';
 
 /** A database location molt understands, parsed from a URL. */
 export type DatabaseUrl =
@@ -81,36 +82,18 @@ export function redactUrl(text: string): string {
 
 // Parameter names molt shows when it prints a URL: those the drivers read. Anything else may be a piece of a password
 // whose `&` was not encoded, so it is shown as `…`.
-const SHOWN_PARAMS = new Set([
-  'host',
-  'port',
-  'user',
-  'database',
-  'db',
-  'dbname',
-  'sslmode',
-  'ssl',
-  'sslcert',
-  'sslkey',
-  'sslrootcert',
-  'sslca',
-  'sslnegotiation',
-  'uselibpqcompat',
-  'application_name',
-  'fallback_application_name',
-  'options',
-  'connect_timeout',
-  'keepalives',
-  'keepalives_idle',
-  'client_encoding',
-  'encoding',
-  'statement_timeout',
-  'query_timeout',
-  'lock_timeout',
-  'idle_in_transaction_session_timeout',
-  'socket',
-]);
+const SHOWN_PARAMS: ReadonlySet<string> = new Set(
+  [...POSTGRES_PARAMS, ...MYSQL_PARAMS].filter((p) => p !== 'password'),
+);
 const SECRET_NAMES = /^(password|sslpassword|passwd|pwd|pass|secret|token|access_token|api_key)$/i;
+
+/**
+ * Parses a server URL; a socket URL (`postgres://user@/db?host=/run/postgresql`) has no host part for the URL parser,
+ * so `localhost` stands in for it. Throws as `new URL` does.
+ */
+export function parseServerUrl(url: string): URL {
+  return new URL(url.includes('@/') ? url.replace('@/', '@localhost/') : url);
+}
 
 /**
  * A database URL as molt prints it: rebuilt from its parts, so no spelling of a password survives. The password reads
@@ -123,7 +106,7 @@ export function displayUrl(raw: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
   if (!scheme) return redactUrl(url);
   try {
-    const u = new URL(url.includes('@/') ? url.replace('@/', '@localhost/') : url);
+    const u = parseServerUrl(url);
     const user = u.username ? `${decodeURIComponent(u.username)}${u.password ? ':***' : ''}@` : '';
     const host = url.includes('@/') ? '' : u.host;
     const params = [...u.searchParams.keys()].map((key) =>
@@ -132,6 +115,21 @@ export function displayUrl(raw: string): string {
     return `${scheme}://${user}${host}${decodeURIComponent(u.pathname)}${params.length ? `?${params.join('&')}` : ''}`;
   } catch {
     return `${scheme}://… (a URL that does not parse; not shown, as it may hold a password)`;
+  }
+}
+
+/** One part of a URL (`user`, `password`, `database name`) percent-decoded; a `%` that starts no escape is a usage error. */
+export function decodeUrlPart(url: string, part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new MoltError(
+      'URL_INVALID',
+      `Database URL ${displayUrl(url)}: the ${what} holds a "%" that does not start a percent-escape`,
+      {
+        hint: 'Percent-encode % itself as %25',
+      },
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { MoltError } from '../../errors.js';
-import { displayUrl, unknownParameter } from '../../config/url.js';
+import { decodeUrlPart, displayUrl, unknownParameter } from '../../config/url.js';
+import { MYSQL_PARAMS } from '../../config/url-params.js';
 
 /** How a MySQL URL asks for TLS; named as libpq names them, since operators know those words. */
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -24,7 +25,6 @@ export interface MysqlTarget {
   connectTimeoutMs: number;
 }
 
-const PARAMS = ['sslmode', 'ssl', 'sslca', 'sslcert', 'sslkey', 'socket', 'connect_timeout'] as const;
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 
 function invalid(url: string, message: string, hint: string): MoltError {
@@ -56,22 +56,12 @@ export function parseMysqlUrl(url: string): MysqlTarget {
       hint: 'Use mysql://user:password@host:3306/database; percent-encode special characters in the password',
     });
   }
-  const decode = (part: string, what: string): string => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      throw invalid(
-        url,
-        `the ${what} holds a "%" that does not start a percent-escape`,
-        'Percent-encode % itself as %25',
-      );
-    }
-  };
+  const decode = (part: string, what: string): string => decodeUrlPart(url, part, what);
   const database = decode(parsed.pathname.replace(/^\//, ''), 'database name');
   if (!database) throw invalid(url, 'names no database', 'Add the database to the path: mysql://user@host:3306/app');
   const keys = [...parsed.searchParams.keys()];
   keys.forEach((key, i) => {
-    if (!(PARAMS as readonly string[]).includes(key)) throw unknownParameter(url, key, keys[i - 1], PARAMS);
+    if (!(MYSQL_PARAMS as readonly string[]).includes(key)) throw unknownParameter(url, key, keys[i - 1], MYSQL_PARAMS);
   });
   const q = parsed.searchParams;
   const legacy = q.get('ssl');

@@ -1,5 +1,5 @@
 import { MoltError, messageOf } from '../../errors.js';
-import { redactUrl } from '../../config/url.js';
+import { parseServerUrl, redactUrl } from '../../config/url.js';
 
 /** Where a URL points, for messages: host and port (or socket), user and database. */
 export interface PostgresTarget {
@@ -11,7 +11,7 @@ export interface PostgresTarget {
 
 /** Host, port, user and database of a `postgres://` URL, as `pg` would read them. */
 export function postgresTarget(url: string): PostgresTarget {
-  const u = new URL(url.includes('@/') ? url.replace('@/', '@localhost/') : url);
+  const u = parseServerUrl(url);
   const q = u.searchParams;
   return {
     host: q.get('host') ?? (u.hostname || 'localhost'),
