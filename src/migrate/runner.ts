@@ -178,6 +178,29 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
   const { session, history } = ctx;
 
+  // A transactional migration that failed left nothing behind: its row says rolled back, with where and why.
+  const rolledBack = async (error: MigrationFailure): Promise<MigrationResult> => {
+    result.status = 'failed';
+    result.error = error;
+    finish();
+    // Recording is best effort: the connection itself may be what failed.
+    await history
+      .put(
+        {
+          ...row,
+          status: 'rolled_back',
+          finishedAt: new Date().toISOString(),
+          durationMs: result.durationMs,
+          error: error.message,
+          errorStatement: error.statement,
+          errorLine: error.line,
+        },
+        { replace: true },
+      )
+      .catch(() => undefined);
+    return result;
+  };
+
   // A resumed migration finishes statement by statement: its first statements are already committed.
   if (plan.mode === 'transaction' && !ctx.resume) {
     try {
@@ -193,26 +216,11 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
           const dangling = await danglingReferences(session, ctx.sql);
           if (dangling) {
             await session.rollback();
-            result.status = 'failed';
             const last = plan.statements.length - 1;
-            result.error = {
+            return rolledBack({
               ...failure(plan.statements, Math.max(0, last), new Error(dangling), false, 0, ctx.sql),
               message: dangling,
-            };
-            finish();
-            await history
-              .put(
-                {
-                  ...row,
-                  status: 'rolled_back',
-                  finishedAt: new Date().toISOString(),
-                  durationMs: result.durationMs,
-                  error: dangling,
-                },
-                { replace: true },
-              )
-              .catch(() => undefined);
-            return result;
+            });
           }
           await session.exec(record);
         } catch (error) {
@@ -226,25 +234,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
       finish();
       return result;
     } catch (error) {
-      result.status = 'failed';
-      result.error = await locateFailure(session, plan, error, ctx.sql);
-      finish();
-      // Recording is best effort: the connection itself may be what failed.
-      await history
-        .put(
-          {
-            ...row,
-            status: 'rolled_back',
-            finishedAt: new Date().toISOString(),
-            durationMs: result.durationMs,
-            error: result.error.message,
-            errorStatement: result.error.statement,
-            errorLine: result.error.line,
-          },
-          { replace: true },
-        )
-        .catch(() => undefined);
-      return result;
+      return rolledBack(await locateFailure(session, plan, error, ctx.sql));
     }
   }
 
