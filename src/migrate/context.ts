@@ -26,6 +26,8 @@ export interface CommonOptions extends ConfigInput {
   cwd?: string;
   logger?: Logger | false;
   signal?: AbortSignal;
+  /** Runs once the configuration is resolved, before any connection: boot finishes an interrupted restore here. */
+  onOpen?: (config: MoltConfig, log: Logger) => Promise<void>;
 }
 
 /** Log lines to stderr, prefixed so they stand out in a service's output. */
@@ -56,11 +58,13 @@ export async function openContext(options: CommonOptions, needMigrations = true)
     ? loadMigrations(options.bundle ? { bundle: options.bundle } : { dir: config.dir })
     : [];
   const driver = await createDriver(config.db);
+  const log = options.logger === false ? silent : (options.logger ?? stderrLogger);
+  await options.onOpen?.(config, log);
   return {
     config,
     driver,
     migrations,
-    log: options.logger === false ? silent : (options.logger ?? stderrLogger),
+    log,
     appVersion:
       options.appVersion !== undefined ? options.appVersion : (process.env.MOLT_APP_VERSION ?? appVersionFrom(cwd)),
     moltVersion: MOLT_VERSION,
@@ -90,16 +94,18 @@ async function applySettings(ctx: RunContext, session: Session): Promise<void> {
 /**
  * Connects, and while the server is not there yet (refused, unknown host, starting up) keeps trying for
  * `waitForDatabaseMs`, saying so every few seconds, so a Compose boot waits for its database instead of crash-looping.
+ * `connect` opens the session: the driver's own by default, a maintenance database's for `create-database`.
  */
 export async function connectWaiting(
   ctx: RunContext,
   options: { create?: boolean; waitMs?: number } = {},
+  connect: (options: { create?: boolean; waitMs?: number }) => Promise<Session> = (o) => ctx.driver.connect(o),
 ): Promise<Session> {
   const until = Date.now() + ctx.config.waitForDatabaseMs;
   let said = 0;
   for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
     try {
-      return await ctx.driver.connect(options);
+      return await connect(options);
     } catch (error) {
       const transient =
         error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details.transient === true;

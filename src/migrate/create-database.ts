@@ -1,5 +1,6 @@
 import { connectToServer } from '../drivers/index.js';
 import { MoltError, messageOf } from '../errors.js';
+import { parseServerUrl } from '../config/url.js';
 import { connectWaiting, openContext, type CommonOptions } from './context.js';
 
 /** What `createDatabase` did. */
@@ -26,16 +27,13 @@ export async function createDatabase(options: CommonOptions = {}): Promise<Creat
     if (!existed) await (await connectWaiting(ctx, { create: true })).close();
     return { database: ctx.driver.displayUrl, created: !existed };
   }
-  const name = decodeURIComponent(new URL(ctx.config.db.replace('@/', '@localhost/')).pathname.slice(1));
+  const name = decodeURIComponent(parseServerUrl(ctx.config.db).pathname.slice(1));
   if (!name)
     throw new MoltError('URL_INVALID', `Database URL ${ctx.driver.displayUrl} names no database`, {
       hint: 'Add it to the path: postgres://user@host:5432/app',
     });
   // Reached through a database every server has; waiting for the server like any other command.
-  const admin = await connectWaiting({
-    ...ctx,
-    driver: { ...ctx.driver, connect: () => connectToServer(ctx.config.db) },
-  });
+  const admin = await connectWaiting(ctx, {}, () => connectToServer(ctx.config.db));
   try {
     const { sql, params } = how.exists(name);
     if ((await admin.query(sql, params)).length > 0) return { database: ctx.driver.displayUrl, created: false };

@@ -148,9 +148,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   const judgeOptions = { allowOutOfOrder, planOf: planFor };
 
   // What a verdict tells the report and the log whichever way the run goes: versions and warnings.
-  const take = (verdict: Verdict): void => {
+  const take = (verdict: Verdict, work: Migration[]): void => {
     report.from = report.to = newest(verdict);
-    const held = heldBack(verdict.pending, selectWork(verdict.pending, options), options);
+    const held = heldBack(verdict.pending, work, options);
     if (held.length > 0) report.heldBack = held;
     report.warnings = verdict.warnings;
     for (const w of verdict.warnings) ctx.log.warn(w);
@@ -188,14 +188,16 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
       throw error;
     });
     const before = rows && judge(ctx.migrations, rows, judgeOptions);
+    const beforeWork = before && selectWork(before.pending, options);
     if (
       before &&
+      beforeWork &&
       before.problems.length === 0 &&
       before.partial.length === 0 &&
-      selectWork(before.pending, options).length === 0 &&
+      beforeWork.length === 0 &&
       (await history.isCurrent())
     ) {
-      take(before);
+      take(before, beforeWork);
       return;
     }
     await withLock(
@@ -207,13 +209,13 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
         const rows = await history.read();
         const recorded = new Set(rows.map((r) => `${r.version}_${r.name}`));
         const verdict = judge(ctx.migrations, rows, judgeOptions);
-        take(verdict);
+        const work = selectWork(verdict.pending, options);
+        take(verdict, work);
         if (verdict.problems.length > 0) {
           report.status = 'refused';
           report.problems = verdict.problems;
           return;
         }
-        const work = selectWork(verdict.pending, options);
         if (work.length > 0 && !options.allowNonEmpty && nothingRecorded(verdict)) {
           const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
           if (tables.length > 0) throw notEmptyError(ctx.driver.displayUrl, tables, ctx.migrations[0]?.version);
@@ -248,7 +250,8 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
         for (let i = 0; i < work.length; i++) {
           const m = work[i];
           // A database whose calls are synchronous (SQLite) never lets the event loop turn, so a Ctrl-C would wait for
-          // the whole run: one turn between migrations lets the signal in.
+          // the whole run. Two turns between migrations let the signal in: a signal read in the poll phase of the next
+          // turn is certain to have run its handler by the check phase after it (one turn was seen to miss it).
           if (options.signal && i > 0)
             for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
           if (options.signal?.aborted) {
