@@ -286,7 +286,7 @@ async function consistency(ctx: TrialContext, db: TestDatabase): Promise<string[
   const s = await molt(['status', '--json', '--db', db.url, '--dir', ctx.dir], { env: ctx.env });
   if (s.code !== 0) problems.push(`status exited ${s.code}: ${s.stderr.trim().slice(-300)}`);
   else {
-    const j = JSON.parse(s.stdout);
+    const j = JSON.parse(s.stdout).report;
     if (j.applied.length !== reference.files.length)
       problems.push(`status: ${j.applied.length} of ${reference.files.length} applied`);
     for (const key of ['pending', 'partial', 'problems', 'unknown'])

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MoltConfig } from './config/config.js';
 import { parseDatabaseUrl } from './config/url.js';
-import {
-  migrate as migrateEngine,
-  stderrLogger,
-  type Logger,
-  type MigrateOptions,
-  type MigrateReport,
-} from './migrate/index.js';
+import { runMigrations, verify, type MigrateOptions, type MigrateReport } from './migrate/index.js';
+import { orThrow } from './outcome.js';
+import { openRuntime, toLogger, type Logger } from './runtime/index.js';
+
+/** Options of the boot-time `migrate`: the engine's, plus what a service does with migrations when it starts. */
+export interface BootOptions extends MigrateOptions {
+  /** `migrate` (default) applies, `verify` only checks (replicas that must not migrate), `off` does nothing. */
+  mode?: 'migrate' | 'verify' | 'off';
+}
 
 /**
  * A restore killed while it swapped a file-backed database and its data directories into place left a journal beside
@@ -23,30 +25,56 @@ async function finishInterruptedRestore(config: MoltConfig, log: Logger): Promis
     log.info(`finished swapping ${done} into place, which an interrupted restore had begun`);
 }
 
+const empty = { from: null, to: null, migrations: [], problems: [], warnings: [], durationMs: 0 };
+
 /**
- * What a service calls on boot, and what `molt migrate` runs: the migration engine with the
- * automatic backup wired in. Before the first pending migration is applied, under the lock, it
- * writes a backup archive when `backupBeforeMigrate` says so (`auto`: SQLite only, where it is cheap
- * and there is no server-side backup; `always`; `never`), and the report names the file.
+ * The automatic backup as a `beforeApply` hook: an archive before the first pending migration, when
+ * `backupBeforeMigrate` says so (`auto`: where the driver says a copy is cheap and no server keeps backups; `always`;
+ * `never`). An empty database has nothing to lose.
  */
-export async function migrate(options: MigrateOptions = {}): Promise<MigrateReport> {
-  const log = options.logger === false ? undefined : (options.logger ?? stderrLogger);
+export function automaticBackup(options: MigrateOptions, log: Logger): NonNullable<MigrateOptions['beforeApply']> {
+  // Decided from the engine's own settings and driver, so boot resolves the configuration once.
+  return async ({ from, pending, config, capabilities }) => {
+    const wanted =
+      config.backupBeforeMigrate === 'always' || (config.backupBeforeMigrate === 'auto' && capabilities.cheapBackup);
+    if (!wanted || from === null) return null;
+    // The archive code loads only when a backup is due.
+    const { backup } = await import('./backup/index.js');
+    const report = await backup({ ...options, logger: false, onOpen: undefined });
+    log.info(`backup before migrating ${pending} migration(s) from ${from}: ${report.file}`);
+    return report.file;
+  };
+}
+
+/**
+ * What a service calls on boot: the migration engine (`runMigrations`) with the automatic backup wired in, throwing
+ * a MoltError (the report in `details.report`) when it refuses, a migration fails or an interrupt stops it, so the
+ * service never starts on a schema it cannot use. `mode: 'verify'` only checks (replicas that must not migrate) and
+ * `mode: 'off'` does nothing.
+ * @example
+ * import { migrate } from 'moltkit';
+ * const report = await migrate({ dir: './migrations' });
+ * console.log(report.status, report.from, report.to);
+ */
+export async function migrate(options: BootOptions = {}): Promise<MigrateReport> {
+  const started = Date.now();
   const onOpen = options.onOpen ?? finishInterruptedRestore;
-  if (options.beforeApply || options.mode === 'verify' || options.mode === 'off')
-    return migrateEngine({ ...options, onOpen });
-  return migrateEngine({
-    ...options,
-    onOpen,
-    // Decided from the engine's own settings and driver, so boot resolves the configuration once.
-    beforeApply: async ({ from, pending, config, kind }) => {
-      const wanted =
-        config.backupBeforeMigrate === 'always' || (config.backupBeforeMigrate === 'auto' && kind === 'sqlite');
-      // An empty database has nothing to lose; the archive code loads only when a backup is due.
-      if (!wanted || from === null) return null;
-      const { backup } = await import('./backup/index.js');
-      const report = await backup({ ...options, logger: false, onOpen: undefined });
-      log?.info(`backup before migrating ${pending} migration(s) from ${from}: ${report.file}`);
-      return report.file;
-    },
-  });
+  if (options.mode === 'off') {
+    const runtime = await openRuntime({ ...options, onOpen });
+    return { ...empty, status: 'skipped', database: runtime.driver.displayUrl };
+  }
+  if (options.mode === 'verify') {
+    const status = orThrow(await verify({ ...options, onOpen }));
+    return {
+      ...empty,
+      status: 'up_to_date',
+      database: status.database,
+      from: status.current,
+      to: status.current,
+      warnings: status.warnings,
+      durationMs: Date.now() - started,
+    };
+  }
+  const beforeApply = options.beforeApply ?? automaticBackup(options, toLogger(options.logger));
+  return orThrow(await runMigrations({ ...options, onOpen, beforeApply }));
 }

@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { migrationsDir, molt } from './helpers/cli.js';
+import { migrationsDir, molt, reportOf } from './helpers/cli.js';
 import { DATABASES, queryDb, type TestDatabase } from './helpers/databases.js';
 import { mysqlSchemaDump, schemaDump } from './helpers/floors.js';
 
@@ -115,7 +115,7 @@ for (const { kind, create } of DATABASES) {
         `uploads=${files}`,
       ]);
       assert.equal(written.code, 0, written.stderr);
-      const report = JSON.parse(written.stdout);
+      const report = reportOf(written.stdout);
       assert.match(
         report.file,
         /molt-backup-molt_t_\w+-\d{8}T\d{9}Z-0003\.tar\.gz$|molt-backup-test-\d{8}T\d{9}Z-0003\.tar\.gz$/,
@@ -159,7 +159,7 @@ for (const { kind, create } of DATABASES) {
       const backups = mkdtempSync(join(tmpdir(), 'molt-backups-'));
       assert.equal((await molt(['migrate', '--db', source.url, '--dir', dir])).code, 0);
       for (const sql of ROWS) await queryDb(source, sql);
-      const { file } = JSON.parse(
+      const { file } = reportOf(
         (await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout,
       );
       const restored = await molt(['restore', file, '--yes', '--db', target.url, '--dir', dir]);
@@ -178,7 +178,7 @@ for (const { kind, create } of DATABASES) {
       await molt(['migrate', '--db', target.url, '--dir', dir]);
       await queryDb(target, "INSERT INTO notes (id, body) VALUES (7, 'target data')");
       const before = await fingerprint(target);
-      const { file } = JSON.parse(
+      const { file } = reportOf(
         (await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout,
       );
 
@@ -237,7 +237,7 @@ describe('restore safeguards and retention (SQLite)', () => {
     });
     const backups = mkdtempSync(join(tmpdir(), 'molt-backups-'));
     await molt(['migrate', '--db', source.url, '--dir', dir]);
-    const { file } = JSON.parse(
+    const { file } = reportOf(
       (await molt(['backup', '--json', '--db', source.url, '--dir', dir, '--backup-dir', backups])).stdout,
     );
 
@@ -262,19 +262,19 @@ describe('restore safeguards and retention (SQLite)', () => {
     const dir = migrationsDir({ '0001_notes.sql': MIGRATIONS['0001_notes.sql'] });
     const env = { MOLT_BACKUP_DIR: backups, MOLT_BACKUP_KEEP: '2' };
     const first = await molt(['migrate', '--json', '--db', db.url, '--dir', dir], { env });
-    assert.equal(JSON.parse(first.stdout).backup ?? null, null, 'an empty database has nothing to back up');
+    assert.equal(reportOf(first.stdout).backup ?? null, null, 'an empty database has nothing to back up');
     const names = ['0002_tags.sql', '0003_view.sql'] as const;
     for (const name of names) {
       writeFileSync(join(dir, name), MIGRATIONS[name]);
       const r = await molt(['migrate', '--json', '--db', db.url, '--dir', dir], { env });
       assert.equal(r.code, 0, r.stderr);
-      const backup = JSON.parse(r.stdout).backup as string;
+      const backup = reportOf(r.stdout).backup as string;
       assert.ok(backup && existsSync(backup), `no backup named in ${r.stdout}`);
       assert.match(r.stderr, /backup before migrating 1 migration\(s\) from 000\d: /);
     }
     assert.equal((await molt(['backup', '--db', db.url, '--dir', dir], { env })).code, 0);
     const listed = await molt(['backup', 'list', '--json', '--db', db.url], { env });
-    const { backups: list } = JSON.parse(listed.stdout);
+    const { backups: list } = reportOf(listed.stdout);
     assert.equal(list.length, 2, 'retention keeps the newest two');
     assert.deepEqual(
       list.map((b: { schemaVersion: string }) => b.schemaVersion),

@@ -8,7 +8,7 @@ import {
   queryDb,
   type TestDatabase,
 } from './helpers/databases.js';
-import { migrationsDir, molt } from './helpers/cli.js';
+import { migrationsDir, molt, reportOf } from './helpers/cli.js';
 
 // A migration that inserts a row shows exactly-once directly: one row, not one per process.
 const files = (slow: string): Record<string, string> => ({
@@ -41,7 +41,7 @@ for (const { kind, processes, create, slow } of cases) {
         Array.from({ length: processes }, () => molt(['migrate', '--json', '--db', db.url, '--dir', dir])),
       );
       for (const r of runs) assert.equal(r.code, 0, r.stderr);
-      const reports = runs.map((r) => JSON.parse(r.stdout));
+      const reports = runs.map((r) => reportOf(r.stdout));
       const applied = reports.flatMap((rep: { migrations: { status: string }[] }) =>
         rep.migrations.filter((m) => m.status === 'applied'),
       );
@@ -90,7 +90,7 @@ describe('a boot with nothing to do while another process migrates', () => {
     }
     const boot = await molt(['migrate', '--json', '--db', db.url, '--dir', migrationsDir(older)]);
     assert.equal(boot.code, 0, boot.stderr);
-    assert.equal(JSON.parse(boot.stdout).status, 'up_to_date');
+    assert.equal(reportOf(boot.stdout).status, 'up_to_date');
     assert.equal(newerDone, false, 'the older binary waited for the lock until the newer one had finished');
     const r = await migrating;
     assert.equal(r.code, 0, r.stderr);

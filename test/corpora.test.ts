@@ -10,7 +10,7 @@ import {
   queryDb,
   type TestDatabase,
 } from './helpers/databases.js';
-import { CORPORA, molt } from './helpers/cli.js';
+import { CORPORA, molt, reportOf } from './helpers/cli.js';
 import { corpusFiles, mysqlSchemaDump, psqlScript, runMariadb, runPsql, schemaDump } from './helpers/floors.js';
 
 const missing = existsSync(CORPORA) ? false : `the corpora are not at ${CORPORA} (set MOLT_CORPORA)`;
@@ -33,7 +33,7 @@ describe('real migration histories apply from empty with no edit', { skip: missi
       dbs.push(viaMolt, viaPsql);
       const first = await molt(['migrate', '--json', '--db', viaMolt.url, '--dir', corpus.dir]);
       assert.equal(first.code, 0, first.stderr.slice(-2000));
-      const report = JSON.parse(first.stdout);
+      const report = reportOf(first.stdout);
       assert.equal(report.status, 'migrated');
       assert.equal(report.migrations.length, corpus.count);
 
@@ -47,7 +47,7 @@ describe('real migration histories apply from empty with no edit', { skip: missi
 
       const second = await molt(['migrate', '--json', '--db', viaMolt.url, '--dir', corpus.dir]);
       assert.equal(second.code, 0, second.stderr);
-      assert.equal(JSON.parse(second.stdout).status, 'up_to_date');
+      assert.equal(reportOf(second.stdout).status, 'up_to_date');
       assert.equal(schemaDump(viaMolt.url), dump);
     });
   }
@@ -58,7 +58,7 @@ describe('real migration histories apply from empty with no edit', { skip: missi
     dbs.push(viaMolt);
     const first = await molt(['migrate', '--json', '--db', viaMolt.url, '--dir', dir]);
     assert.equal(first.code, 0, first.stderr.slice(-2000));
-    assert.equal(JSON.parse(first.stdout).migrations.length, 694);
+    assert.equal(reportOf(first.stdout).migrations.length, 694);
     const schema = async (db: TestDatabase) =>
       queryDb<{ type: string; name: string; sql: string | null }>(
         db,
@@ -82,7 +82,7 @@ describe('real migration histories apply from empty with no edit', { skip: missi
       assert.deepEqual(molted, await schema(viaShell));
     }
     const second = await molt(['migrate', '--json', '--db', viaMolt.url, '--dir', dir]);
-    assert.equal(JSON.parse(second.stdout).status, 'up_to_date');
+    assert.equal(reportOf(second.stdout).status, 'up_to_date');
     assert.deepEqual(await schema(viaMolt), molted);
   });
 

@@ -13,7 +13,7 @@ import {
   queryDb,
   type TestDatabase,
 } from './helpers/databases.js';
-import { BIN, cleanEnv, migrationsDir, molt } from './helpers/cli.js';
+import { BIN, cleanEnv, migrationsDir, molt, reportOf } from './helpers/cli.js';
 
 /** Starts `molt migrate`, waits until `ready()` says it is inside the migration, then kills it with SIGKILL. */
 async function killMidway(args: string[], ready: () => Promise<boolean>): Promise<void> {
@@ -103,7 +103,7 @@ describe('a migrating process killed with SIGKILL', () => {
     );
     assert.equal(await tableExists(db, 'first_half'), true);
     assert.equal(await tableExists(db, 'second_half'), false);
-    const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+    const s = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
     assert.deepEqual(
       s.partial.map((p: Record<string, unknown>) => [p.state, p.statementsApplied, p.resumable]),
       [['interrupted', 2, true]],
@@ -178,7 +178,7 @@ describe('a migrating process killed with SIGKILL', () => {
     assert.match(r.stderr, /resuming 0001_ddl at statement 3 of 3/);
     assert.equal(await tableExists(db, 'during'), true);
     assert.equal(await tableExists(db, 'second_half'), true);
-    const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+    const s = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
     assert.deepEqual([s.partial, s.problems, s.lock.held], [[], [], false]);
   });
 

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { runDatabase } from '../bench/faults-suite.js';
 import { FAULT_TARGETS } from '../bench/faults-targets.js';
 import { runFuzz } from '../bench/fuzz.js';
-import { killMoltWhen, migrationsDir, molt } from './helpers/cli.js';
+import { killMoltWhen, migrationsDir, molt, reportOf } from './helpers/cli.js';
 import {
   createMysqlDatabase,
   createPostgresDatabase,
@@ -114,7 +114,7 @@ describe('faults found by the fault suite', () => {
     );
     const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
     assert.equal(r.code, 0, r.stderr);
-    const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+    const s = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
     assert.deepEqual([s.pending, s.problems], [[], []]);
   });
 

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { writeArchive, type ArchiveSource } from '../src/backup/archive-write.js';
 import type { Manifest } from '../src/backup/types.js';
 import { createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
-import { migrationsDir, molt } from './helpers/cli.js';
+import { migrationsDir, molt, reportOf } from './helpers/cli.js';
 
 const EXIT_REFUSED = 9;
 const EXIT_INVALID = 11;
@@ -200,11 +200,11 @@ describe("archives are the owner's, and retention keeps to its own database", ()
     const r = await molt(['backup', '--json', '--db', db.url, '--dir', dir, '--backup-dir', backups]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(statSync(backups).mode & 0o777, 0o700);
-    assert.equal(statSync(JSON.parse(r.stdout).file).mode & 0o777, 0o600);
+    assert.equal(statSync(reportOf(r.stdout).file).mode & 0o777, 0o600);
     writeFileSync(join(dir, '0002_b.sql'), 'CREATE TABLE b (x int);\n');
     const m = await molt(['migrate', '--json', '--db', db.url, '--dir', dir], { env: { MOLT_BACKUP_DIR: backups } });
     assert.equal(m.code, 0, m.stderr);
-    assert.equal(statSync(JSON.parse(m.stdout).backup).mode & 0o777, 0o600);
+    assert.equal(statSync(reportOf(m.stdout).backup).mode & 0o777, 0o600);
   });
 
   it("--keep 1 on one database leaves another database's archives in the same directory, and list tells them apart", async () => {
@@ -225,12 +225,10 @@ describe("archives are the owner's, and retention keeps to its own database", ()
     const names = readdirSync(backups).filter((n) => n.endsWith('.tar.gz'));
     assert.equal(names.filter((n) => n.startsWith(`molt-backup-${pgName}-`)).length, 2, names.join(', '));
     assert.equal(names.filter((n) => n.startsWith('molt-backup-test-')).length, 1, names.join(', '));
-    const listed = JSON.parse(
-      (await molt(['backup', 'list', '--json', '--db', pg.url, '--backup-dir', backups])).stdout,
-    );
+    const listed = reportOf((await molt(['backup', 'list', '--json', '--db', pg.url, '--backup-dir', backups])).stdout);
     assert.equal(listed.backups.length, 2);
     assert.ok(listed.backups.every((b: { database: string }) => b.database.endsWith(`/${pgName}`)));
-    const all = JSON.parse(
+    const all = reportOf(
       (await molt(['backup', 'list', '--all', '--json', '--db', pg.url, '--backup-dir', backups])).stdout,
     );
     assert.equal(all.backups.length, 3);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BIN, cleanEnv, migrationsDir, molt, writeFiles } from './helpers/cli.js';
+import { BIN, cleanEnv, migrationsDir, molt, writeFiles, reportOf } from './helpers/cli.js';
 import {
   createMysqlDatabase,
   createPostgresDatabase,
@@ -194,7 +194,7 @@ describe('SQLite locks', () => {
     await sleep(400);
     const s = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(s.code, 0, s.stderr);
-    assert.equal(JSON.parse(s.stdout).applied.length, 1);
+    assert.equal(reportOf(s.stdout).applied.length, 1);
     await exited;
   });
 });
@@ -304,7 +304,7 @@ describe('Ctrl-C during migrate', () => {
     assert.equal(signal, 'SIGINT');
     assert.ok(at - sent < 1_000, `the second Ctrl-C took ${at - sent} ms`);
     await sleep(300);
-    const status = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+    const status = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
     assert.deepEqual([status.applied.length, status.problems], [0, []]);
   });
 });
@@ -314,18 +314,18 @@ describe('what a new user trips over', () => {
     const dir = migrationsDir({ '20240101120000_init/migration.sql': 'CREATE TABLE a (x int);\n' });
     const r = await molt(['new', 'add b', '--dir', dir, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const { path } = JSON.parse(r.stdout);
+    const { path } = reportOf(r.stdout);
     assert.match(path, /\d{14}_add_b\/migration\.sql$/);
     assert.ok(existsSync(join(dir, path.split('/').slice(-2).join('/'))));
     const s = await molt(['migrate', '--dry-run', '--json', '--db', (await sqlite()).url, '--dir', dir]);
     assert.equal(s.code, 0, s.stderr);
-    assert.equal(JSON.parse(s.stdout).migrations.length, 2);
+    assert.equal(reportOf(s.stdout).migrations.length, 2);
   });
 
   it('molt new, then writing the migration, then migrate applies it: molt.sum is reported stale, not an edit', async () => {
     const dir = migrationsDir({ '0001_a.sql': 'CREATE TABLE a (x int);\n' });
     assert.equal((await molt(['sum', '--dir', dir])).code, 0);
-    const created = JSON.parse((await molt(['new', 'add_b', '--dir', dir, '--json'])).stdout);
+    const created = reportOf((await molt(['new', 'add_b', '--dir', dir, '--json'])).stdout);
     writeFileSync(
       join(dir, '0002_add_b.sql'),
       `${readFileSync(join(dir, '0002_add_b.sql'), 'utf8')}CREATE TABLE b (x int);\n`,

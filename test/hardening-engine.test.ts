@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { DATABASES, hasTable, queryDb, type TestDatabase } from './helpers/databases.js';
-import { migrationsDir, molt } from './helpers/cli.js';
+import { migrationsDir, molt, reportOf } from './helpers/cli.js';
 
 const EXIT_INVALID_FILES = 8;
 const EXIT_NEEDS_DECISION = 9;
@@ -101,7 +101,7 @@ for (const { kind, create } of DATABASES) {
       assert.equal(await hasTable(db, 'more'), false);
       const s = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
       assert.deepEqual(
-        JSON.parse(s.stdout).problems.map((p: { code: string }) => p.code),
+        reportOf(s.stdout).problems.map((p: { code: string }) => p.code),
         ['not_baselined'],
       );
       assert.equal((await molt(['baseline', '9999', '--db', db.url, '--dir', dir])).code, EXIT_NEEDS_DECISION);
@@ -124,7 +124,7 @@ for (const { kind, create } of DATABASES) {
       const b = await molt(['baseline', '0001', '--db', db.url, '--dir', dir]);
       assert.equal(b.code, 0, b.stderr);
       const s = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
-      const report = JSON.parse(s.stdout);
+      const report = reportOf(s.stdout);
       assert.deepEqual([report.problems, report.pending.length, report.applied.length], [[], 0, 1]);
     });
 
@@ -159,7 +159,7 @@ describe('engine hardening on SQLite', () => {
         /0002_orphan failed .*it leaves 1 row\(s\) of table child whose foreign key points at no row of parent/,
       );
       assert.deepEqual(await queryDb(db, 'SELECT * FROM child'), []);
-      const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+      const s = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.deepEqual(
         s.applied.map((m: { version: string }) => m.version),
         ['0001'],

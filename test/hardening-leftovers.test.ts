@@ -14,7 +14,7 @@ import {
   queryDb,
   type TestDatabase,
 } from './helpers/databases.js';
-import { killMoltWhen, migrationsDir, molt } from './helpers/cli.js';
+import { killMoltWhen, migrationsDir, molt, reportOf } from './helpers/cli.js';
 
 const made: TestDatabase[] = [];
 const roots: string[] = [];
@@ -64,7 +64,7 @@ describe('leftovers of a killed backup or restore', () => {
     const r = await molt(['backup', '--json', '--db', db.url, '--dir', dir, '--backup-dir', backups]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /removed .*, left by an interrupted backup or restore/);
-    assert.ok(JSON.parse(r.stdout).leftovers.length > 0);
+    assert.ok(reportOf(r.stdout).leftovers.length > 0);
     assert.deepEqual(leftovers(backups), []);
   });
 
@@ -81,7 +81,7 @@ describe('leftovers of a killed backup or restore', () => {
     assert.ok(leftovers(home).length > 0);
     const r = await molt(['restore', archive, '--yes', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout);
+    const report = reportOf(r.stdout);
     assert.ok(
       report.notes.some((n: string) => /left by an interrupted backup or restore/.test(n)),
       r.stdout,
@@ -200,11 +200,11 @@ describe('leftovers of a killed backup or restore', () => {
         const r = await molt(['restore', archive, '--yes', '--json', '--db', db.url, '--dir', dir]);
         assert.equal(r.code, 0, r.stderr);
         assert.ok(
-          JSON.parse(r.stdout).notes.some((n: string) => /left by an interrupted restore/.test(n)),
+          reportOf(r.stdout).notes.some((n: string) => /left by an interrupted restore/.test(n)),
           r.stdout,
         );
         assert.deepEqual(await server.fresh(name), []);
-        for (const previous of [JSON.parse(r.stdout).previous].filter(Boolean)) {
+        for (const previous of [reportOf(r.stdout).previous].filter(Boolean)) {
           if (server.kind === 'PostgreSQL') await pgAdmin(`DROP DATABASE IF EXISTS "${previous}" WITH (FORCE)`);
           else await mysqlAdmin(`DROP DATABASE IF EXISTS \`${previous}\``);
         }

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { migrationsDir, molt } from './helpers/cli.js';
+import { migrationsDir, molt, reportOf } from './helpers/cli.js';
 import { createSqliteDatabase } from './helpers/databases.js';
 
 const SETUP = 'CREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email text NOT NULL,\n  age integer\n);\n';
@@ -16,7 +16,7 @@ async function lintOne(text: string, extra: string[] = []) {
 }
 
 const findingsOf = (stdout: string): { file: string; line: number; column: number; code: string; severity: string }[] =>
-  JSON.parse(stdout).findings;
+  reportOf(stdout).findings;
 
 describe('molt lint through the CLI (PostgreSQL)', () => {
   it('an untagged DROP COLUMN fails with exit 10 and names file, line and rule', async () => {
@@ -37,7 +37,7 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
   it('a nullable ADD COLUMN is expand: exit 0 and no finding', async () => {
     const r = await lintOne('ALTER TABLE users ADD COLUMN nickname text;\n', ['--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const report = JSON.parse(r.stdout);
+    const report = reportOf(r.stdout);
     assert.deepEqual(report.findings, []);
     assert.equal(report.files[1].class, 'E');
   });
@@ -116,7 +116,7 @@ describe('molt lint through the CLI (PostgreSQL)', () => {
       env: { MOLT_DATABASE_URL: 'mariadb://root:secret@192.0.2.1:3306/nowhere' },
     });
     assert.equal(mysql.code, 0, mysql.stdout + mysql.stderr);
-    assert.equal(JSON.parse(mysql.stdout).dialect, 'mysql');
+    assert.equal(reportOf(mysql.stdout).dialect, 'mysql');
     const pg = await molt(['lint', '--dir', dir, '--db', 'postgres://192.0.2.1/nowhere', '--json']);
     assert.equal(pg.code, 10, pg.stdout);
     assert.deepEqual(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CORPORA, molt } from './helpers/cli.js';
+import { CORPORA, molt, reportOf } from './helpers/cli.js';
 
 const missing = existsSync(CORPORA) ? false : `the corpora are not at ${CORPORA} (set MOLT_CORPORA)`;
 
@@ -25,7 +25,7 @@ describe('molt lint reads every real history without a crash', { skip: missing }
       const r = await molt(['lint', '--json', '--dialect', h.dialect, '--dir', h.dir]);
       assert.ok(r.code === 0 || r.code === 10, `exit ${r.code}: ${r.stderr.slice(-2000)}`);
       assert.equal(r.stderr, '', 'lint wrote to stderr');
-      const report = JSON.parse(r.stdout) as Report;
+      const report = reportOf(r.stdout) as Report;
       assert.equal(report.files.length, h.files);
       const statements = report.files.reduce((n, f) => n + f.statements.length, 0);
       assert.ok(statements > h.files, `only ${statements} statements classified`);

@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DATABASES, hasTable, queryDb, type TestDatabase } from './helpers/databases.js';
-import { migrationsDir, molt, writeFiles } from './helpers/cli.js';
+import { migrationsDir, molt, writeFiles, reportOf } from './helpers/cli.js';
 
 const HISTORY = 'SELECT version, name, status, checksum FROM _molt_migrations ORDER BY version';
 
@@ -50,7 +50,7 @@ for (const { kind, create } of DATABASES) {
         writeFiles(dir, { '0003_more.sql': '-- molt:phase contract\nALTER TABLE notes ADD COLUMN extra text;\n' });
         const r = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
         assert.equal(r.code, 0, r.stderr);
-        const report = JSON.parse(r.stdout);
+        const report = reportOf(r.stdout);
         assert.deepEqual(
           report.applied.map(({ version, name, phase }: { version: string; name: string; phase: string }) => ({
             version,
@@ -123,7 +123,7 @@ for (const { kind, create } of DATABASES) {
         r.stdout,
       );
       assert.deepEqual(await queryDb(db, HISTORY), before, 'migrate wrote to the history although it refused');
-      const status = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+      const status = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.ok(status.problems.some((p: { code: string }) => p.code === code));
       return { r, db, dir, status };
     }
@@ -178,7 +178,7 @@ for (const { kind, create } of DATABASES) {
       assert.match(r.stderr, /Compatibility mode: the database has 1 expand migration/);
       const v = await molt(['verify', '--json', '--db', db.url, '--dir', older]);
       assert.equal(v.code, 0);
-      assert.deepEqual(JSON.parse(v.stdout).unknown, [{ version: '0003', name: 'add_table', phase: 'expand' }]);
+      assert.deepEqual(reportOf(v.stdout).unknown, [{ version: '0003', name: 'add_table', phase: 'expand' }]);
     });
 
     it('after a part-way failure: an edited applied statement is refused; repair settles it with confirmation', async () => {
@@ -262,7 +262,7 @@ for (const { kind, create } of DATABASES) {
       await queryDb(db, 'DELETE FROM _molt_migrations_meta WHERE version >= 2');
       const status = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
       assert.equal(status.code, 0, status.stderr);
-      assert.equal(JSON.parse(status.stdout).applied.length, 2);
+      assert.equal(reportOf(status.stdout).applied.length, 2);
       writeFiles(dir, { '0003_more.sql': 'CREATE TABLE more_t (id integer);\n' });
       const r = await molt(['migrate', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
@@ -287,7 +287,7 @@ for (const { kind, create } of DATABASES) {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /would apply +0001_create_notes/);
       assert.match(r.stdout, /dry run: 2 migration\(s\) would run; nothing was changed/);
-      const status = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+      const status = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.equal(status.applied.length, 0);
       assert.equal(status.pending.length, 2);
     });
@@ -301,8 +301,8 @@ for (const { kind, create } of DATABASES) {
       });
       const r = await molt(['migrate', '--phase', 'expand', '--json', '--db', db.url, '--dir', dir]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout).to, '0002');
-      assert.equal(JSON.parse((await molt(['migrate', '--json', '--db', db.url, '--dir', dir])).stdout).to, '0004');
+      assert.equal(reportOf(r.stdout).to, '0002');
+      assert.equal(reportOf((await molt(['migrate', '--json', '--db', db.url, '--dir', dir])).stdout).to, '0004');
     });
 
     it('baseline adopts an existing database; later migrations apply as usual', async () => {

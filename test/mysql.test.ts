@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import { serverSupport } from '../src/drivers/mysql/mysql-errors.js';
 import { createMysqlDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
-import { ROOT, migrationsDir, molt } from './helpers/cli.js';
+import { ROOT, migrationsDir, molt, reportOf } from './helpers/cli.js';
 
 const golden = (name: string): string => readFileSync(join(ROOT, 'test', 'golden', 'split', name), 'utf8');
 
@@ -29,7 +29,7 @@ describe('MySQL and MariaDB specifics', () => {
     });
     const r = await molt(['migrate', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout);
+    const report = reportOf(r.stdout);
     assert.deepEqual(
       report.migrations.map((m: { status: string }) => m.status),
       ['applied', 'applied', 'applied'],
@@ -38,7 +38,7 @@ describe('MySQL and MariaDB specifics', () => {
     assert.equal(report.migrations[2].mode, 'as-written');
     const [{ fee }] = await queryDb<{ fee: string }>(db, 'SELECT fee(200) AS fee');
     assert.equal(Number(fee), 1.5);
-    const s = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+    const s = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
     assert.deepEqual([s.pending, s.partial, s.problems], [[], [], []]);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createDriver } from '../src/drivers/index.js';
 import { DATABASES, hasTable, queryDb, type TestDatabase } from './helpers/databases.js';
-import { migrationsDir, molt, writeFiles } from './helpers/cli.js';
+import { migrationsDir, molt, writeFiles, reportOf } from './helpers/cli.js';
 
 const progressOf = (db: TestDatabase) =>
   queryDb<{ status: string; statements_applied: unknown; statements_total: unknown; error_statement: unknown }>(
@@ -51,7 +51,7 @@ for (const { kind, create } of DATABASES) {
         /0002_five {2}partially applied: 2 of 5 statements; statement 3 failed: .*resume_missing/,
       );
       assert.match(status.stdout, new RegExp(`at .*0002_five\\.sql:${line}; next migrate resumes at statement 3`));
-      const json = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+      const json = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.deepEqual(
         json.partial.map((p: Record<string, unknown>) => [
           p.state,
@@ -78,7 +78,7 @@ for (const { kind, create } of DATABASES) {
       assert.equal(await hasTable(db, 'resume_c'), true);
       const [done] = await progressOf(db);
       assert.deepEqual([done.status, Number(done.statements_applied)], ['success', 5]);
-      const after = JSON.parse((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
+      const after = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', dir])).stdout);
       assert.deepEqual([after.partial, after.pending, after.problems], [[], [], []]);
       assert.equal((await molt(['verify', '--db', db.url, '--dir', dir])).code, 0);
     });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { judgeCompatibility, loadMigrations, migrate, type HistoryRow } from '../src/migrate/index.js';
+import { judgeCompatibility, loadMigrations, type HistoryRow } from '../src/migrate/index.js';
+import { migrate } from '../src/index.js';
 import { createProbes } from '../src/probes/index.js';
 import { DATABASES, type TestDatabase } from './helpers/databases.js';
 

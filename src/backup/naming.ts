@@ -13,9 +13,9 @@ const PATTERN = /^molt-backup-(?:([A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*?)-)?(\d{8}T
  */
 export function databaseIdentity(url: string, cwd = process.cwd()): string {
   const parsed = parseDatabaseUrl(url, cwd);
-  if (parsed.kind === 'sqlite') return `sqlite:${parsed.path}`;
+  if ('path' in parsed) return `sqlite:${parsed.path}`;
   const u = parseServerUrl(parsed.url);
-  const port = u.port || (parsed.kind === 'postgres' ? '5432' : '3306');
+  const port = u.port || String(parsed.defaultPort);
   return `${parsed.kind}://${u.hostname}:${port}/${decodeURIComponent(u.pathname.slice(1))}`;
 }
 

@@ -1,12 +1,13 @@
 import { parseDatabaseUrl } from '../config/url.js';
 import { connectToServer } from '../drivers/index.js';
 import { MoltError } from '../errors.js';
-import { compareVersions, openContext, withSession, type CommonOptions, type RunContext } from '../migrate/index.js';
+import { isApplied, newestVersion, readHistory, type CommonOptions } from '../migrate/index.js';
+import { openRuntime, withConfiguredSession, type Runtime } from '../runtime/index.js';
 import type { DatabaseKind, DumpTarget, Manifest } from './types.js';
 
 /** The database a backup reads or a restore writes, with what the manifest says about its schema. */
 export interface ResolvedTarget {
-  ctx: RunContext;
+  ctx: Runtime;
   kind: DatabaseKind;
   target: DumpTarget;
 }
@@ -17,11 +18,11 @@ export interface ResolvedTarget {
  * yet is fine: the version is read through one of the databases every such server has.
  */
 export async function resolveTarget(options: CommonOptions, missingOk = false): Promise<ResolvedTarget> {
-  const ctx = await openContext(options, false);
+  const ctx = await openRuntime(options);
   const parsed = parseDatabaseUrl(ctx.config.db, options.cwd);
   let serverVersion: string;
   try {
-    serverVersion = await withSession(ctx, (session) => session.serverVersion(), { writes: false });
+    serverVersion = await withConfiguredSession(ctx, { writes: false }, (session) => session.serverVersion());
   } catch (error) {
     const missing =
       error instanceof MoltError && error.code === 'CONNECT_FAILED' && error.details?.missingDatabase === true;
@@ -31,7 +32,7 @@ export async function resolveTarget(options: CommonOptions, missingOk = false): 
   const target: DumpTarget = {
     url: ctx.config.db,
     serverVersion,
-    ...(parsed.kind === 'sqlite' ? { path: parsed.path } : {}),
+    ...('path' in parsed ? { path: parsed.path } : {}),
   };
   return { ctx, kind: parsed.kind, target };
 }
@@ -49,9 +50,8 @@ async function versionThrough(url: string, original: MoltError): Promise<string>
 }
 
 /** The history table as the manifest records it; an empty list for a database molt never migrated. */
-export async function readSchema(ctx: RunContext): Promise<Manifest['schema']> {
-  const rows = await withSession(ctx, (_session, history) => history.read(), { writes: false });
-  const applied = rows.filter((r) => r.status === 'success' || r.status === 'baseline');
+export async function readSchema(ctx: Runtime): Promise<Manifest['schema']> {
+  const applied = (await readHistory(ctx)).filter(isApplied);
   const history = applied.map((r) => ({
     version: r.version,
     name: r.name,
@@ -59,9 +59,5 @@ export async function readSchema(ctx: RunContext): Promise<Manifest['schema']> {
     checksum: r.checksum ?? '',
     appliedAt: r.finishedAt,
   }));
-  const newest = history.reduce<string | null>(
-    (v, r) => (v === null || compareVersions(r.version, v) > 0 ? r.version : v),
-    null,
-  );
-  return { version: newest, history };
+  return { version: newestVersion(history), history };
 }

@@ -1,4 +1,5 @@
 import type { MoltErrorCode } from '../errors.js';
+import type { Outcome } from '../outcome.js';
 
 /** molt's documented exit codes; 0 is success, every other value names a cause. */
 export const EXIT = {
@@ -51,7 +52,23 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   REPAIR_REFUSED: EXIT.needsDecision,
 };
 
+// Report statuses that end a run without an error yet must not exit 0; every other status without an error is 0.
+const BY_STATUS: Readonly<Record<string, number>> = {
+  /** `lint` found errors. */
+  errors: EXIT.lintFailed,
+  /** `repair` listed changes that nobody confirmed. */
+  unconfirmed: EXIT.needsDecision,
+};
+
 /** The exit code for an error code. */
-export function exitCodeFor(code: MoltErrorCode, details: Record<string, unknown> = {}): number {
+export function exitCodeFor(code: MoltErrorCode): number {
   return BY_CODE[code] ?? EXIT.internal;
+}
+
+/** The one mapping from an outcome to the exit code: the error's code when there is one, else the report's status. */
+export function exitCodeOf(outcome: Outcome<unknown> & { internal?: boolean }): number {
+  if (outcome.internal) return EXIT.internal;
+  if (outcome.error) return exitCodeFor(outcome.error.code);
+  const status = (outcome.report as { status?: unknown } | null)?.status;
+  return typeof status === 'string' && Object.hasOwn(BY_STATUS, status) ? BY_STATUS[status] : EXIT.ok;
 }

@@ -1,14 +1,35 @@
 import { MoltError, messageOf } from '../errors.js';
 import { redactUrl } from '../config/url.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import type { Outcome } from '../outcome.js';
+import { exitCodeOf } from './exit-codes.js';
 
-/** Writes data to stdout: JSON with `--json`, else the text the renderer gives. */
-export function emit<T>(json: boolean | undefined, report: T, text: (report: T) => string): void {
-  // Every byte the CLI prints passes the redaction: a secret that reached a report by any path stops here.
-  process.stdout.write(redactUrl(json ? `${JSON.stringify(report, null, 2)}\n` : text(report)));
+/** An error as `--json` prints it: its code, message and hint, and its structured fields (the report left out). */
+function errorJson(error: MoltError): Record<string, unknown> {
+  const { report: _report, ...details } = error.details as { report?: unknown };
+  return { ...details, code: error.code, message: error.message, hint: error.hint };
 }
 
-/** Renders an error (to stderr, and as JSON on stdout with `--json`) and returns the exit code. */
+/**
+ * Prints an outcome and returns its exit code: with `--json` the object `{report, error?}` on stdout; otherwise the
+ * report as text on stdout and the error, with its hint, on stderr.
+ */
+export function emit<R>(json: boolean | undefined, outcome: Outcome<R | null>, text: (report: R) => string): number {
+  const { report, error } = outcome;
+  // Every byte the CLI prints passes the redaction: a secret that reached a report by any path stops here.
+  if (json) {
+    const body = error ? { report, error: errorJson(error) } : { report };
+    process.stdout.write(redactUrl(`${JSON.stringify(body, null, 2)}\n`));
+  } else if (report !== null) {
+    process.stdout.write(redactUrl(text(report)));
+  }
+  if (error) {
+    process.stderr.write(`molt: error: ${redactUrl(error.message)}\n`);
+    if (error.hint) process.stderr.write(`molt: hint: ${redactUrl(error.hint)}\n`);
+  }
+  return exitCodeOf(outcome);
+}
+
+/** Renders an error a command threw (no report, or one it carries) as an outcome, and returns the exit code. */
 export function fail(error: unknown, json: boolean | undefined, renderReport?: (report: never) => string): number {
   // Ctrl-C while waiting (for the lock, for a connection) ends the wait with an AbortError: nothing ran.
   if (error instanceof Error && error.name === 'AbortError')
@@ -20,21 +41,10 @@ export function fail(error: unknown, json: boolean | undefined, renderReport?: (
     process.stderr.write(`molt: error: ${redactUrl(messageOf(error))}\n`);
     if (json)
       process.stdout.write(
-        `${JSON.stringify({ error: { code: 'INTERNAL', message: redactUrl(messageOf(error)) } }, null, 2)}\n`,
+        `${JSON.stringify({ report: null, error: { code: 'INTERNAL', message: redactUrl(messageOf(error)) } }, null, 2)}\n`,
       );
-    return EXIT.internal;
+    return exitCodeOf({ report: null, error: undefined, internal: true });
   }
-  const { report, ...details } = error.details as { report?: unknown };
-  if (json) {
-    process.stdout.write(
-      redactUrl(
-        `${JSON.stringify({ error: { ...details, code: error.code, message: error.message, hint: error.hint }, report }, null, 2)}\n`,
-      ),
-    );
-  } else if (report && renderReport) {
-    process.stdout.write(redactUrl(renderReport(report as never)));
-  }
-  process.stderr.write(`molt: error: ${redactUrl(error.message)}\n`);
-  if (error.hint) process.stderr.write(`molt: hint: ${redactUrl(error.hint)}\n`);
-  return exitCodeFor(error.code, error.details);
+  const report = (error.details as { report?: unknown }).report ?? null;
+  return emit(json, { report, error }, (r) => (renderReport ? renderReport(r as never) : ''));
 }

@@ -5,8 +5,8 @@ import { MYSQL_PARAMS, POSTGRES_PARAMS } from './url-params.js';
 /** A database location molt understands, parsed from a URL. */
 export type DatabaseUrl =
   | { kind: 'sqlite'; path: string; url: string }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'mysql'; url: string };
+  | { kind: 'postgres'; url: string; defaultPort: number }
+  | { kind: 'mysql'; url: string; defaultPort: number; flavour: 'mysql' | 'mariadb' };
 
 const SQLITE_PREFIXES = ['sqlite://', 'sqlite:', 'file://', 'file:'];
 
@@ -21,8 +21,15 @@ export function parseDatabaseUrl(raw: string, cwd = process.cwd()): DatabaseUrl 
       return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path), url };
     }
   }
-  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url: checkUserInfo(url) };
-  if (/^(mysql|mariadb):\/\//i.test(url)) return { kind: 'mysql', url: checkUserInfo(url) };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url: checkUserInfo(url), defaultPort: 5432 };
+  const mysql = /^(mysql|mariadb):\/\//i.exec(url);
+  if (mysql)
+    return {
+      kind: 'mysql',
+      url: checkUserInfo(url),
+      defaultPort: 3306,
+      flavour: mysql[1].toLowerCase() === 'mariadb' ? 'mariadb' : 'mysql',
+    };
   if (url.endsWith('.db') || url.endsWith('.sqlite') || url.endsWith('.sqlite3')) {
     return { kind: 'sqlite', path: resolve(cwd, url), url };
   }

@@ -13,6 +13,11 @@ export interface Capabilities {
    * records it can share a round trip (MySQL). PostgreSQL would run such a text as one transaction.
    */
   readonly multiStatementAutocommit: boolean;
+  /**
+   * The database is a file a copy backs up cheaply, and no server keeps backups of its own (SQLite): the automatic
+   * backup before migrating is on by default (`backupBeforeMigrate: "auto"`).
+   */
+  readonly cheapBackup: boolean;
 }
 
 /** SQL text that differs between databases, kept as data. */
@@ -89,6 +94,16 @@ export interface DialectSql {
    * history, such as MySQL's LOCK TABLES ... UNLOCK TABLES; they run as a file's own transaction does.
    */
   readonly lockRegion: { readonly begin: readonly RegExp[]; readonly end: readonly RegExp[] };
+  /**
+   * Transactions: the statements of a file that open and close one (by head), and the keywords molt writes when it
+   * wraps statements in one itself.
+   */
+  readonly transaction: {
+    readonly opens: RegExp;
+    readonly closes: RegExp;
+    readonly begin: string;
+    readonly commit: string;
+  };
   /** What leaves a file's transaction or lock region after one of its statements failed. */
   readonly abortRegion: string;
   /** Statement prefixes that cannot run inside a transaction block. */

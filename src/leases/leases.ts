@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Driver, Row, Session } from '../drivers/types.js';
 import { MoltError, messageOf } from '../errors.js';
 import { validateTableName } from '../migrate/history.js';
+import { configureSession } from '../runtime/index.js';
 import { JobsSql, toJob, type JobRow, type Statement } from './jobs-sql.js';
 import {
   JOB_STATES,
@@ -89,14 +90,7 @@ export class Leases {
     if (this.#session) return this.#session;
     this.#opening ??= (async () => {
       const session = await this.#driver.connect();
-      try {
-        for (const [name, value] of Object.entries(this.#settings))
-          await session.exec(this.#driver.sql.setting(name, value));
-      } catch (error) {
-        await session.close();
-        throw error;
-      }
-      this.#session = session;
+      this.#session = await configureSession(session, this.#driver, this.#settings);
       return session;
     })().finally(() => (this.#opening = null));
     return this.#opening;

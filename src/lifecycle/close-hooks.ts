@@ -1,5 +1,6 @@
 import { messageOf } from '../errors.js';
-import type { DrainLogger, StepReport } from './types.js';
+import type { Logger } from '../runtime/index.js';
+import type { StepReport } from './types.js';
 
 /** A registered close hook. */
 export interface CloseHook {
@@ -12,11 +13,7 @@ export interface CloseHook {
  * Runs close hooks in reverse registration order (the database pool, registered first, closes last), each cut
  * at its own timeout and all inside `totalMs`; a failure is logged and the sequence goes on.
  */
-export async function runCloseHooks(
-  hooks: readonly CloseHook[],
-  totalMs: number,
-  log: DrainLogger,
-): Promise<StepReport[]> {
+export async function runCloseHooks(hooks: readonly CloseHook[], totalMs: number, log: Logger): Promise<StepReport[]> {
   const end = Date.now() + totalMs;
   const reports: StepReport[] = [];
   let usedUp = false;
@@ -24,7 +21,7 @@ export async function runCloseHooks(
     const left = end - Date.now();
     if (usedUp || left <= 0) {
       usedUp = true;
-      log(`molt: close hook "${hook.name}" skipped: the close hooks' ${totalMs} ms were used up`);
+      log.info(`close hook "${hook.name}" skipped: the close hooks' ${totalMs} ms were used up`);
       reports.push({ name: hook.name, status: 'skipped', ms: 0 });
       continue;
     }
@@ -32,8 +29,8 @@ export async function runCloseHooks(
     const report = await runOne(hook, limit);
     // Cut by the total rather than its own timeout: nothing is left for the hooks after it.
     if (report.status === 'timeout' && limit === left) usedUp = true;
-    if (report.status === 'failed') log(`molt: close hook "${hook.name}" failed: ${report.error}`);
-    if (report.status === 'timeout') log(`molt: close hook "${hook.name}" ${report.error}`);
+    if (report.status === 'failed') log.info(`close hook "${hook.name}" failed: ${report.error}`);
+    if (report.status === 'timeout') log.info(`close hook "${hook.name}" ${report.error}`);
     reports.push(report);
   }
   return reports;

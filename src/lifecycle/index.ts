@@ -13,7 +13,6 @@ export { endLine, forcedParts } from './report.js';
 export type { DrainableServer } from './server-tracker.js';
 export type {
   CloseHookOptions,
-  DrainLogger,
   DrainParticipant,
   DrainReport,
   LifecycleOptions,

@@ -1,4 +1,5 @@
 import { messageOf, MoltError } from '../errors.js';
+import { toLogger, type Logger } from '../runtime/index.js';
 import { runCloseHooks, type CloseHook } from './close-hooks.js';
 import { budgetWarning, checkDuration, resolveSettings } from './options.js';
 import { ParticipantRun } from './participants.js';
@@ -6,7 +7,6 @@ import { endLine, forcedParts, startLine } from './report.js';
 import { ServerTracker, type DrainableServer } from './server-tracker.js';
 import type {
   CloseHookOptions,
-  DrainLogger,
   DrainParticipant,
   DrainReport,
   LifecycleOptions,
@@ -30,8 +30,6 @@ const ABORTING = 3;
 const CLOSING = 4;
 const DONE = 5;
 
-const stderrLogger: DrainLogger = (line) => void process.stderr.write(`${line}\n`);
-
 /**
  * Creates the lifecycle of one service process: starting, ready, draining, stopped.
  *
@@ -52,7 +50,7 @@ export class Lifecycle {
   readonly settings: Readonly<LifecycleSettings>;
   #phase: Phase = 'starting';
   #stage = SERVING;
-  #log: DrainLogger;
+  #log: Logger;
   readonly #trackers = new Map<DrainableServer, ServerTracker>();
   readonly #webSocketServers = new Set<WebSocketServerLike>();
   readonly #participants: DrainParticipant[] = [];
@@ -69,9 +67,9 @@ export class Lifecycle {
 
   constructor(options: LifecycleOptions = {}) {
     this.settings = Object.freeze(resolveSettings(options));
-    this.#log = options.logger ?? stderrLogger;
+    this.#log = toLogger(options.logger);
     const warning = budgetWarning(this.settings);
-    if (warning) this.#log(warning);
+    if (warning) this.#log.info(warning);
   }
 
   /** The current phase; readiness probes answer 503 unless it is `ready`. */
@@ -150,12 +148,12 @@ export class Lifecycle {
    */
   handleSignals(options: SignalOptions = {}): () => void {
     const exit = options.exit ?? ((code: number) => process.exit(code));
-    if (options.logger) this.#log = options.logger;
+    if (options.logger !== undefined) this.#log = toLogger(options.logger);
     this.#uninstallSignals?.();
     let received = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (++received > 1) {
-        this.#log(`molt: second ${signal} during the drain, exit 1 at once`);
+        this.#log.info(`second ${signal} during the drain, exit 1 at once`);
         exit(1);
         return;
       }
@@ -163,7 +161,7 @@ export class Lifecycle {
       this.drain(signal).then(
         (report) => exit(report.forced ? 1 : 0, report),
         (error: unknown) => {
-          this.#log(`molt: drain failed: ${messageOf(error)}, exit 1`);
+          this.#log.info(`drain failed: ${messageOf(error)}, exit 1`);
           exit(1);
         },
       );
@@ -187,10 +185,10 @@ export class Lifecycle {
       try {
         observer(reason);
       } catch (error) {
-        this.#log(`molt: a draining observer failed: ${messageOf(error)}`);
+        this.#log.info(`a draining observer failed: ${messageOf(error)}`);
       }
     }
-    this.#log(startLine(reason, this.settings));
+    this.#log.info(startLine(reason, this.settings));
     for (const tracker of this.#trackers.values()) tracker.beginDrain();
     for (const participant of this.#participants)
       this.#runs.push(new ParticipantRun(participant, this.#abort.signal, this.#changed));
@@ -216,7 +214,7 @@ export class Lifecycle {
     this.#stage = DONE;
     this.#phase = 'stopped';
     const report = this.#report(reason, started, hooks);
-    this.#log(endLine(report, this.#exitOnEnd ? (report.forced ? 1 : 0) : undefined));
+    this.#log.info(endLine(report, this.#exitOnEnd ? (report.forced ? 1 : 0) : undefined));
     return report;
   }
 
@@ -253,7 +251,7 @@ export class Lifecycle {
         client.close(WEBSOCKET_GOING_AWAY, WEBSOCKET_DRAIN_REASON);
         this.#webSockets.closed++;
       } catch (error) {
-        this.#log(`molt: closing a WebSocket failed: ${messageOf(error)}`);
+        this.#log.info(`closing a WebSocket failed: ${messageOf(error)}`);
       }
     }
   }

@@ -61,7 +61,7 @@ export function budgetWarning(settings: LifecycleSettings): string | undefined {
   const budget = budgetMs(settings);
   if (settings.killTimeoutMs === undefined || budget <= settings.killTimeoutMs) return undefined;
   return (
-    `molt: drain budget ${seconds(budget)} (delay ${seconds(settings.drainDelayMs)} + grace ${seconds(settings.graceMs)}` +
+    `drain budget ${seconds(budget)} (delay ${seconds(settings.drainDelayMs)} + grace ${seconds(settings.graceMs)}` +
     ` + abort ${seconds(settings.abortGraceMs)} + close hooks ${seconds(settings.hooksTotalMs)}) exceeds the kill timeout` +
     ` ${seconds(settings.killTimeoutMs)}: the runtime may kill the process mid-drain; lower graceMs or raise the kill timeout`
   );

@@ -4,14 +4,14 @@ import type { DrainReport, LifecycleSettings } from './types.js';
 /** The line logged when draining starts: what happens next and when. */
 export function startLine(reason: string, settings: LifecycleSettings): string {
   const stop = settings.drainDelayMs > 0 ? `stop accepting in ${seconds(settings.drainDelayMs)}` : 'stop accepting now';
-  return `molt: draining (${reason}): readiness 503 now, ${stop}, grace ${seconds(settings.graceMs)}, close hooks ${seconds(settings.hooksTotalMs)}`;
+  return `draining (${reason}): readiness 503 now, ${stop}, grace ${seconds(settings.graceMs)}, close hooks ${seconds(settings.hooksTotalMs)}`;
 }
 
 /** The line logged when the drain ends; names the exit code when the drain will exit, and everything that was forced. */
 export function endLine(report: DrainReport, exitCode?: number): string {
   const exit = exitCode === undefined ? '' : `, exit ${exitCode}`;
   const forced = forcedParts(report);
-  return `molt: drained in ${(report.durationMs / 1000).toFixed(1)} s${exit}${forced.length > 0 ? `; forced: ${forced.join(', ')}` : ''}`;
+  return `drained in ${(report.durationMs / 1000).toFixed(1)} s${exit}${forced.length > 0 ? `; forced: ${forced.join(', ')}` : ''}`;
 }
 
 /** What a drain had to force, one phrase each: `1 request cut at the deadline`, `close hook "cache" timed out`. */

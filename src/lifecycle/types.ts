@@ -1,8 +1,7 @@
+import type { LoggerOption } from '../runtime/index.js';
+
 /** Where a service is in its life: probes read this, so readiness turns 503 the moment draining starts. */
 export type Phase = 'starting' | 'ready' | 'draining' | 'stopped';
-
-/** Receives one line per drain event; the default writes to stderr. */
-export type DrainLogger = (line: string) => void;
 
 /** Budget and behaviour of the drain; every duration is in milliseconds. */
 export interface LifecycleOptions {
@@ -24,7 +23,7 @@ export interface LifecycleOptions {
   /** The runtime's kill timeout (Kubernetes `terminationGracePeriodSeconds`, Compose `stop_grace_period`), to warn when the budget exceeds it. */
   killTimeoutMs?: number;
   /** Where the drain's lines go. Default: stderr. */
-  logger?: DrainLogger;
+  logger?: LoggerOption;
 }
 
 /** The options with every default filled in. */
@@ -94,7 +93,7 @@ export interface SignalOptions {
   /** Called once the drain ends (0 clean, 1 forced) or at a second signal (1). Default `process.exit`. */
   exit?: (code: number, report?: DrainReport) => void;
   /** Where the drain's lines go; default the lifecycle's logger. */
-  logger?: DrainLogger;
+  logger?: LoggerOption;
   /** Signals that start the drain. Default SIGTERM and SIGINT. */
   signals?: NodeJS.Signals[];
 }

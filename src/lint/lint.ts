@@ -32,8 +32,7 @@ function dialectOf(options: LintOptions, db: string): { dialect: LintDialect; fl
   if (options.dialect === 'mariadb') return { dialect: 'mysql', flavour: 'mariadb' };
   if (options.dialect) return { dialect: options.dialect };
   const parsed = parseDatabaseUrl(db);
-  if (parsed.kind === 'mysql') return { dialect: 'mysql', flavour: /^mariadb:/i.test(db) ? 'mariadb' : 'mysql' };
-  return { dialect: parsed.kind };
+  return { dialect: parsed.kind, ...('flavour' in parsed ? { flavour: parsed.flavour } : {}) };
 }
 
 /** Checks every migration of the configured directory: expand/contract classes, lock safety, acknowledgements and molt.sum. */
@@ -92,6 +91,7 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
     counts: { errors: 0, warnings: 0, notes: 0 },
     classes: { C: 0, A: 0, U: 0, E: 0, N: 0 },
     sum: run.sum,
+    status: 'clean',
     ok: true,
   };
   try {
@@ -132,6 +132,7 @@ async function lintMigrations(migrations: Migration[], run: RunOptions): Promise
   for (const f of report.findings) report.counts[`${f.severity}s`]++;
   for (const f of report.files) report.classes[f.class]++;
   report.ok = report.counts.errors === 0;
+  report.status = !report.ok ? 'errors' : report.findings.length > 0 ? 'warnings' : 'clean';
   return report;
 }
 

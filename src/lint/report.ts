@@ -41,6 +41,8 @@ export interface FileVerdict {
 
 /** The result of `molt lint`. */
 export interface LintReport {
+  /** `clean`: no finding; `warnings`: warnings or notes only; `errors`: a finding of severity error (exit 10). */
+  status: 'clean' | 'warnings' | 'errors';
   dialect: LintDialect;
   dir: string;
   /** The last released version, when `--released` gave one. */

@@ -1,7 +1,8 @@
 import { connectToServer } from '../drivers/index.js';
 import { MoltError, messageOf } from '../errors.js';
 import { parseServerUrl } from '../config/url.js';
-import { connectWaiting, openContext, type CommonOptions } from './context.js';
+import { connectWaiting } from '../runtime/index.js';
+import { openContext, type CommonOptions } from './context.js';
 
 /** What `createDatabase` did. */
 export interface CreateDatabaseReport {

@@ -1,28 +1,22 @@
 import { MoltError } from '../errors.js';
 import type { MoltConfig } from '../config/config.js';
-import type { Driver } from '../drivers/types.js';
-import { planner } from './execution-plan.js';
-import { compareVersions, type Migration } from './migration.js';
-import type { MigrateReport } from './report.js';
-import { applyMigration, openingSql, type MigrationResult } from './runner.js';
-import { verify } from './status.js';
-import { assertSum } from './sum.js';
+import type { Capabilities, Driver } from '../drivers/types.js';
+import type { Outcome } from '../outcome.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
-import { openContext, withLock, withSession, type CommonOptions } from './context.js';
-import { judge, type Verdict } from './verdict.js';
+import { apply } from './apply.js';
+import { openContext, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
+import { planner } from './execution-plan.js';
+import { assertTarget, pendingFrom, type Pending, type SelectOptions } from './pending.js';
+import type { MigrateReport } from './report.js';
+import { assertSum } from './sum.js';
+import { idOf } from './vocabulary.js';
 
 /** Options of `migrate`. */
-export interface MigrateOptions extends CommonOptions {
-  /** `expand` stops before the first contract migration; `all` (default) applies everything. */
-  phase?: 'expand' | 'all';
-  /** Apply up to and including this version; it must be the version of a migration in the set. */
-  target?: string;
+export interface MigrateOptions extends CommonOptions, Omit<SelectOptions, 'allowOutOfOrder'> {
   /** Migrate a database that has tables but no history (they belong to something else); otherwise that is refused. */
   allowNonEmpty?: boolean;
   /** Show what would run; write nothing and take no lock. */
   dryRun?: boolean;
-  /** `migrate` (default) applies, `verify` only checks (replicas that must not migrate), `off` does nothing. */
-  mode?: 'migrate' | 'verify' | 'off';
   /**
    * Runs under the lock after the drift check, when there is something to apply and before the first
    * migration; returns the backup file it wrote, or null. `molt`'s own `migrate` wires the automatic backup here.
@@ -32,139 +26,107 @@ export interface MigrateOptions extends CommonOptions {
     pending: number;
     config: MoltConfig;
     kind: Driver['kind'];
+    capabilities: Capabilities;
   }) => Promise<string | null>;
 }
 
-/** Newest applied version in a verdict, for "migrated from X to Y". */
-function newest(verdict: Pick<Verdict, 'applied' | 'unknown'>): string | null {
-  const all = [...verdict.applied, ...verdict.unknown];
-  return all.length === 0 ? null : all.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
-}
-
-/** What `selectWork` leaves out of `pending`, and why, so the report can say so. */
-function heldBack(
-  pending: Migration[],
-  work: Migration[],
-  options: MigrateOptions,
-): NonNullable<MigrateReport['heldBack']> {
-  const chosen = new Set(work.map((m) => m.id));
-  return pending
-    .filter((m) => !chosen.has(m.id))
-    .map((m) => ({
-      version: m.version,
-      name: m.name,
-      phase: m.phase,
-      why: options.target && compareVersions(m.version, options.target) > 0 ? ('target' as const) : ('phase' as const),
-    }));
-}
-
-function selectWork(pending: Migration[], options: MigrateOptions): Migration[] {
-  let work = pending;
-  if (options.target) work = work.filter((m) => compareVersions(m.version, options.target!) <= 0);
-  if (options.phase === 'expand') {
-    const firstContract = work.findIndex((m) => m.phase === 'contract');
-    if (firstContract !== -1) work = work.slice(0, firstContract);
+/** The error a migrate report that did not succeed stands for (refused, failed, interrupted); null when it succeeded. */
+export function migrateError(report: MigrateReport): MoltError | null {
+  const details = { report };
+  if (report.status === 'refused') {
+    const first = report.problems[0];
+    return new MoltError(
+      'DRIFT',
+      `Refusing to migrate ${report.database}: ${report.problems.length} problem(s); first: ${first.message}`,
+      { hint: first.hint, details },
+    );
   }
-  return work;
-}
-
-/** `--to` names a migration of the set: a version that is not there would otherwise mean "everything before it". */
-function assertTarget(target: string, migrations: readonly Migration[]): void {
-  if (/^\d+$/.test(target) && migrations.some((m) => compareVersions(m.version, target) === 0)) return;
-  const nearest = migrations.filter((m) => /^\d+$/.test(target) && compareVersions(m.version, target) < 0).at(-1);
-  throw new MoltError('USAGE', `--to ${target}: no migration has that version`, {
-    hint: nearest
-      ? `The nearest version below it is ${nearest.version} (${nearest.id}); run \`molt status\` to list them`
-      : 'Run `molt status` to list the versions',
-    details: { target },
-  });
-}
-
-function refusal(report: MigrateReport): MoltError {
-  const first = report.problems[0];
-  return new MoltError(
-    'DRIFT',
-    `Refusing to migrate ${report.database}: ${report.problems.length} problem(s); first: ${first.message}`,
-    {
-      hint: first.hint,
-      details: { report },
-    },
-  );
-}
-
-function failed(report: MigrateReport, result: MigrationResult): MoltError {
-  const e = result.error!;
-  const where = `${result.source}:${e.line} (statement ${e.statement} of ${result.statements})`;
-  const hint = e.inRegion
-    ? `Statements ${e.inRegion.from} to ${e.inRegion.to - 1} of the LOCK TABLES region ran and committed one by one before statement ${e.inRegion.to} failed, so the region cannot simply run again. Finish or undo them by hand, then run \`molt repair --resolve applied\` or \`molt repair --resolve rolled-back\``
-    : e.inFlightBefore
-      ? `Statement ${e.statement} was running when an earlier attempt died, so it may have taken effect already. If the database has its effect, finish the rest by hand and run \`molt repair --resolve applied\``
-      : e.partial || e.statementsApplied > 0
-        ? `Statements 1 to ${e.statementsApplied} stayed applied and are recorded. Fix statement ${e.statement} in the file (leave the ones before it as they are) and run migrate again: it resumes at statement ${e.statement}`
-        : 'Nothing of this migration stayed applied. Fix the file and run migrate again';
-  return new MoltError(
-    'MIGRATION_FAILED',
-    `Migration ${result.version}_${result.name} failed at ${where}: ${e.message}`,
-    {
+  if (report.status === 'failed') {
+    const result = report.migrations.at(-1)!;
+    const e = result.error!;
+    const where = `${result.source}:${e.line} (statement ${e.statement} of ${result.statements})`;
+    const hint = e.inRegion
+      ? `Statements ${e.inRegion.from} to ${e.inRegion.to - 1} of the LOCK TABLES region ran and committed one by one before statement ${e.inRegion.to} failed, so the region cannot simply run again. Finish or undo them by hand, then run \`molt repair --resolve applied\` or \`molt repair --resolve rolled-back\``
+      : e.inFlightBefore
+        ? `Statement ${e.statement} was running when an earlier attempt died, so it may have taken effect already. If the database has its effect, finish the rest by hand and run \`molt repair --resolve applied\``
+        : e.partial || e.statementsApplied > 0
+          ? `Statements 1 to ${e.statementsApplied} stayed applied and are recorded. Fix statement ${e.statement} in the file (leave the ones before it as they are) and run migrate again: it resumes at statement ${e.statement}`
+          : 'Nothing of this migration stayed applied. Fix the file and run migrate again';
+    return new MoltError('MIGRATION_FAILED', `Migration ${idOf(result)} failed at ${where}: ${e.message}`, {
       hint,
-      details: { report },
-    },
-  );
+      details,
+    });
+  }
+  if (report.status === 'interrupted') {
+    const done = report.migrations.length;
+    return new MoltError(
+      'INTERRUPTED',
+      `Interrupted: ${done} migration${done === 1 ? '' : 's'} applied (now at ${report.to ?? 'empty'}), ${report.remaining!.length} left for the next run`,
+      { hint: 'Nothing is half-applied; run migrate again to go on', details },
+    );
+  }
+  return null;
+}
+
+/** The report's versions, warnings and held-back list, as a pending decision gives them. */
+function reportOf(ctx: RunContext, decided: Pending, status: MigrateReport['status']): MigrateReport {
+  const report: MigrateReport = {
+    status,
+    database: ctx.driver.displayUrl,
+    from: decided.from,
+    to: decided.from,
+    migrations: [],
+    problems: status === 'refused' || status === 'dry_run' ? decided.verdict.problems : [],
+    warnings: decided.verdict.warnings,
+    durationMs: 0,
+  };
+  if (decided.heldBack.length > 0) report.heldBack = decided.heldBack;
+  return report;
 }
 
 /**
- * Brings the database to the newest migration (or `target`), exactly once across every process:
- * drift check first, then one migration at a time under the lock. Throws a MoltError carrying the
- * report when it refuses or a migration fails, so a service never starts on a schema it cannot use.
+ * Reads the history once and decides what `migrate` would do, without the lock and without writing: the drift
+ * verdict, the selected migrations with their execution plans and resume points, and what is held back.
+ * @example
+ * const { verdict, work } = await pending({ dir: './migrations', phase: 'expand' });
+ * console.log(verdict.problems.length, work.map((w) => w.migration.id));
  */
-export async function migrate(options: MigrateOptions = {}): Promise<MigrateReport> {
+export async function pending(options: Omit<MigrateOptions, 'beforeApply' | 'dryRun'> = {}): Promise<Pending> {
+  const ctx = await openContext(options);
+  if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
+  const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
+  const rows = await withSession(ctx, (_session, history) => history.read(), { writes: false });
+  return pendingFrom(ctx.migrations, rows, { ...options, allowOutOfOrder: ctx.config.allowOutOfOrder }, planOf);
+}
+
+/**
+ * The migration engine, without the automatic backup (`moltkit`'s `migrate` adds it; `beforeApply` is the hook).
+ * Brings the database to the newest migration (or `target`), exactly once across every process: the drift check
+ * first, then one migration at a time under the lock. The outcome's report says what happened; its error is set
+ * when the run refused, a migration failed or an interrupt stopped it (`orThrow` turns that into a throw). It throws
+ * only when it cannot start: bad settings or files, no database, the lock not had in time.
+ * @example
+ * const { report, error } = await runMigrations({ dir: './migrations' });
+ * if (error) console.error(error.message, error.hint);
+ */
+export async function runMigrations(options: MigrateOptions = {}): Promise<Outcome<MigrateReport>> {
   const started = Date.now();
-  const empty = { from: null, to: null, migrations: [], problems: [], warnings: [], durationMs: 0 };
-  if (options.mode === 'verify') {
-    // verify() reads the migration set itself; reading it here too would hash every file twice.
-    const status = await verify(options);
-    return {
-      ...empty,
-      status: 'up_to_date',
-      database: status.database,
-      from: status.current,
-      to: status.current,
-      warnings: status.warnings,
-      durationMs: Date.now() - started,
-    };
-  }
-  const ctx = await openContext(options, options.mode !== 'off');
+  const ctx = await openContext(options);
   if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
   // Files edited after `molt sum` are refused before anything touches the database.
-  if (!options.bundle && options.mode !== 'off')
-    assertSum(ctx.config.dir, ctx.migrations, (line) => ctx.log.warn(line));
-  const report: MigrateReport = { ...empty, status: 'up_to_date', database: ctx.driver.displayUrl };
-  if (options.mode === 'off') {
-    report.status = 'skipped';
-    return report;
-  }
-  const allowOutOfOrder = ctx.config.allowOutOfOrder;
-  const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
-  const judgeOptions = { allowOutOfOrder, planOf: planFor };
+  if (!options.bundle) assertSum(ctx.config.dir, ctx.migrations, (line) => ctx.log.warn(line));
+  const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
+  const select = { ...options, allowOutOfOrder: ctx.config.allowOutOfOrder };
+  const decide = (rows: Parameters<typeof pendingFrom>[1], planWork = true): Pending =>
+    pendingFrom(ctx.migrations, rows, { ...select, planWork }, planOf);
 
-  // What a verdict tells the report and the log whichever way the run goes: versions and warnings.
-  const take = (verdict: Verdict, work: Migration[]): void => {
-    report.from = report.to = newest(verdict);
-    const held = heldBack(verdict.pending, work, options);
-    if (held.length > 0) report.heldBack = held;
-    report.warnings = verdict.warnings;
-    for (const w of verdict.warnings) ctx.log.warn(w);
-  };
-
-  await withSession(ctx, async (session, history) => {
+  const report = await withSession(ctx, async (session, history): Promise<MigrateReport> => {
     if (options.dryRun) {
-      const verdict = judge(ctx.migrations, await history.read(), judgeOptions);
-      report.status = 'dry_run';
-      report.from = report.to = newest(verdict);
-      report.problems = verdict.problems;
-      report.warnings = verdict.warnings;
-      report.migrations = selectWork(verdict.pending, options).map((m) => {
-        const plan = planFor(m);
+      const decided = decide(await history.read());
+      const report = reportOf(ctx, decided, 'dry_run');
+      delete report.heldBack; // a dry run lists what would run, as it always has
+      report.migrations = decided.selected.map((m) => {
+        const plan = planOf(m);
         return {
           version: m.version,
           name: m.name,
@@ -176,130 +138,60 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
           durationMs: 0,
         };
       });
-      return;
+      return report;
     }
     // Nothing to do is what almost every boot finds: two reads decide it (molt's own tables are current, nothing is
     // pending), and a replica does not queue for the lock behind another that is migrating only to find the work
-    // done. Anything else is judged again under the lock, where molt's own tables are created or moved forward.
+    // done. Anything else is decided again under the lock, where molt's own tables are created or moved forward.
     // Where the lock is the database's write lock, another process migrating can keep even this read waiting: the
     // lock path below then waits for it, within --lock-timeout, instead of failing here.
     const rows = await history.read().catch((error: unknown) => {
       if (error instanceof MoltError && error.code === 'LOCK_TIMEOUT') return null;
       throw error;
     });
-    const before = rows && judge(ctx.migrations, rows, judgeOptions);
-    const beforeWork = before && selectWork(before.pending, options);
+    const before = rows && decide(rows, false);
     if (
       before &&
-      beforeWork &&
-      before.problems.length === 0 &&
-      before.partial.length === 0 &&
-      beforeWork.length === 0 &&
+      before.verdict.problems.length === 0 &&
+      before.verdict.partial.length === 0 &&
+      before.selected.length === 0 &&
       (await history.isCurrent())
     ) {
-      take(before, beforeWork);
-      return;
+      for (const w of before.verdict.warnings) ctx.log.warn(w);
+      return reportOf(ctx, before, 'up_to_date');
     }
-    await withLock(
+    return withLock(
       ctx,
       session,
       history,
       async () => {
-        // Read again under the lock: another process may have migrated while this one waited.
-        const rows = await history.read();
-        const recorded = new Set(rows.map((r) => `${r.version}_${r.name}`));
-        const verdict = judge(ctx.migrations, rows, judgeOptions);
-        const work = selectWork(verdict.pending, options);
-        take(verdict, work);
-        if (verdict.problems.length > 0) {
-          report.status = 'refused';
-          report.problems = verdict.problems;
-          return;
-        }
-        if (work.length > 0 && !options.allowNonEmpty && nothingRecorded(verdict)) {
+        // Decided again under the lock: another process may have migrated while this one waited.
+        const decided = decide(await history.read());
+        for (const w of decided.verdict.warnings) ctx.log.warn(w);
+        if (decided.verdict.problems.length > 0) return reportOf(ctx, decided, 'refused');
+        const report = reportOf(ctx, decided, 'up_to_date');
+        const { work } = decided;
+        if (work.length === 0) return report;
+        if (!options.allowNonEmpty && nothingRecorded(decided.verdict)) {
           const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
           if (tables.length > 0) throw notEmptyError(ctx.driver.displayUrl, tables, ctx.migrations[0]?.version);
         }
-        work.forEach(planFor); // a file that cannot run fails here, before anything is applied
-        if (work.length > 0 && options.beforeApply)
+        if (options.beforeApply)
           report.backup = await options.beforeApply({
             from: report.from,
             pending: work.length,
             config: ctx.config,
             kind: ctx.driver.kind,
+            capabilities: ctx.driver.capabilities,
           });
-        const partial = new Map(verdict.partial.filter((p) => p.resumable).map((p) => [`${p.version}_${p.name}`, p]));
-        const batch = ctx.driver.capabilities.multiStatementAutocommit;
-        const base = {
-          session,
-          history,
-          sql: ctx.driver.sql,
-          appVersion: ctx.appVersion,
-          moltVersion: ctx.moltVersion,
-          host: ctx.host,
-          batchProgress: batch,
-        };
-        let opened = false;
-        // A migration may change the session's search_path or current database for the rest of the session; each file
-        // starts where the session started, as it would with the database's own client run once per file.
-        const scope = ctx.driver.sql.sessionScope;
-        const startedIn = scope ? ((await session.query<{ s: string | null }>(scope.read))[0]?.s ?? null) : null;
-        // References are checked once the database has a foreign key; until then there is nothing to check, at no cost.
-        const references = ctx.driver.sql.referenceCheck;
-        let hasReferences = references ? (await session.query(references.any)).length > 0 : false;
-        for (let i = 0; i < work.length; i++) {
-          const m = work[i];
-          // A database whose calls are synchronous (SQLite) never lets the event loop turn, so a Ctrl-C would wait for
-          // the whole run. Two turns between migrations let the signal in: a signal read in the poll phase of the next
-          // turn is certain to have run its handler by the check phase after it (one turn was seen to miss it).
-          if (options.signal && i > 0)
-            for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-          if (options.signal?.aborted) {
-            // The row written ahead for a migration that will not start now would read as interrupted.
-            if (opened) await history.remove(m.version, m.name).catch(() => undefined);
-            report.status = 'interrupted';
-            report.remaining = work.slice(i).map((w) => ({ version: w.version, name: w.name }));
-            break;
-          }
-          const earlier = partial.get(m.id);
-          if (earlier) {
-            const before =
-              earlier.statementsApplied === 0
-                ? 'an earlier attempt stopped before its first statement was recorded'
-                : `statements 1 to ${earlier.statementsApplied} ran in an earlier attempt and are unchanged`;
-            ctx.log.info(
-              `resuming ${m.id} at statement ${earlier.statementsApplied + 1} of ${planFor(m).statements.length}: ${before}`,
-            );
-          }
-          const next = work[i + 1];
-          const openNext =
-            batch && next && !partial.has(next.id)
-              ? openingSql(base, next, planFor(next), recorded.has(next.id))
-              : undefined;
-          if (references && !hasReferences && /\breferences\b/i.test(m.sql)) hasReferences = true;
-          const result = await applyMigration(
-            {
-              ...base,
-              replace: recorded.has(m.id),
-              opened,
-              openNext,
-              checkReferences: hasReferences,
-              resume: earlier && { applied: earlier.statementsApplied, interrupted: earlier.state === 'interrupted' },
-            },
-            m,
-            planFor(m),
-          );
-          opened = openNext !== undefined && result.status === 'applied';
-          if (result.status === 'applied' && scope && startedIn !== null && scope.changedBy.test(m.sql))
-            await session.exec(scope.restore(startedIn));
-          report.migrations.push(result);
-          if (result.status === 'failed') {
-            report.status = 'failed';
-            break;
-          }
-          report.to = m.version;
-          report.status = 'migrated';
-        }
+        const done = await apply({ ...ctx, session, history }, work, options.signal);
+        report.migrations = done.results;
+        const applied = done.results.filter((r) => r.status === 'applied');
+        if (applied.length > 0) report.to = applied.at(-1)!.version;
+        report.status = done.status === 'applied' ? 'migrated' : done.status;
+        if (done.status === 'interrupted')
+          report.remaining = done.remaining.map((w) => ({ version: w.migration.version, name: w.migration.name }));
+        return report;
       },
       options.signal,
       started,
@@ -307,19 +199,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   });
 
   report.durationMs = Date.now() - started;
-  if (report.status === 'refused') throw refusal(report);
-  if (report.status === 'failed') throw failed(report, report.migrations.at(-1)!);
-  if (report.status === 'interrupted') {
-    const done = report.migrations.length;
-    throw new MoltError(
-      'INTERRUPTED',
-      `Interrupted: ${done} migration${done === 1 ? '' : 's'} applied (now at ${report.to ?? 'empty'}), ${report.remaining!.length} left for the next run`,
-      {
-        hint: 'Nothing is half-applied; run migrate again to go on',
-        details: { report },
-      },
-    );
-  }
+  const error = migrateError(report);
   const applied = report.migrations.length;
   if (report.status === 'migrated') {
     ctx.log.info(
@@ -328,5 +208,5 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateRepo
   } else if (report.status === 'up_to_date') {
     ctx.log.info(`database is up to date at ${report.to ?? 'empty'}`);
   }
-  return report;
+  return error ? { report, error } : { report };
 }

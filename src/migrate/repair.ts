@@ -11,6 +11,8 @@ export interface RepairAction {
 
 /** The outcome of `repair`. */
 export interface RepairReport {
+  /** `nothing` to repair, `repaired`, or `unconfirmed`: changes listed that nobody confirmed (exit 9). */
+  status: 'nothing' | 'repaired' | 'unconfirmed';
   database: string;
   actions: RepairAction[];
   /** False when the actions were only listed, waiting for confirmation. */
@@ -34,7 +36,7 @@ export interface RepairOptions extends CommonOptions {
 export async function repair(options: RepairOptions = {}): Promise<RepairReport> {
   const ctx = await openContext(options);
   const byId = new Map(ctx.migrations.map((m) => [m.id, m]));
-  const report: RepairReport = { database: ctx.driver.displayUrl, actions: [], applied: false };
+  const report: RepairReport = { status: 'nothing', database: ctx.driver.displayUrl, actions: [], applied: false };
   await withSession(ctx, async (session, history) => {
     await withLock(ctx, session, history, async () => {
       const rows = await history.read();
@@ -107,5 +109,6 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
     });
   });
   if (report.applied) ctx.log.info(`repair recorded ${report.actions.length} change(s)`);
+  report.status = report.actions.length === 0 ? 'nothing' : report.applied ? 'repaired' : 'unconfirmed';
   return report;
 }

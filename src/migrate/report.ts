@@ -35,6 +35,8 @@ export interface AppliedMigration extends MigrationRef {
 
 /** The outcome of `status` and `verify`: the shape `status --json` prints. */
 export interface StatusReport {
+  /** `clean`: nothing pending, no problem; `pending`: migrations to apply; `drift`: a problem (see `problems`). */
+  status: 'clean' | 'pending' | 'drift';
   database: string;
   /** Applied migrations in version order, each with when, how long, by which app version and on which host. */
   applied: AppliedMigration[];

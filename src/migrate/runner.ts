@@ -2,8 +2,10 @@ import { messageOf } from '../errors.js';
 import type { DialectSql, Session } from '../drivers/types.js';
 import { transactionRole, type Statement } from '../sql/index.js';
 import type { ExecutionMode, ExecutionPlan } from './execution-plan.js';
-import type { History, HistoryRow } from './history.js';
-import type { Migration, Phase } from './migration.js';
+import type { HistoryRow } from './history.js';
+import type { Phase } from './migration.js';
+import type { WorkItem } from './pending.js';
+import { runningRow, type ProgressRecorder, type RecorderContext } from './recorder.js';
 
 /** What happened to one migration in a run. */
 export interface MigrationResult {
@@ -42,24 +44,8 @@ export interface MigrationFailure {
   inRegion?: { from: number; to: number };
 }
 
-/** Who applies, for the history row. */
-export interface ApplyContext {
-  session: Session;
-  history: History;
-  sql: DialectSql;
-  appVersion: string | null;
-  moltVersion: string;
-  host: string;
-  /** A row for this migration exists already (an earlier rolled-back attempt) and must be replaced. */
-  replace: boolean;
-  /** A previous attempt applied this many statements, checked unchanged; `interrupted` when it died instead of failing. */
-  resume?: { applied: number; interrupted: boolean };
-  /** Send each statement with its progress row in one round trip (the database commits them one by one). */
-  batchProgress: boolean;
-  /** The previous migration's last round trip already wrote this one's `running` row. */
-  opened?: boolean;
-  /** SQL that writes the next migration's `running` row, to share this migration's last commit. */
-  openNext?: string;
+/** Where a migration runs and who records it. */
+export interface ApplyContext extends RecorderContext {
   /** Check, before the migration commits, that it left no reference pointing at nothing (`sql.referenceCheck`). */
   checkReferences?: boolean;
 }
@@ -70,34 +56,6 @@ async function danglingReferences(session: Session, sql: DialectSql): Promise<st
   const rows = await session.query<{ table: string; parent: string; n: unknown }>(sql.referenceCheck.dangling);
   if (rows.length === 0) return null;
   return `it leaves ${rows.map((r) => `${r.n} row(s) of table ${r.table} whose foreign key points at no row of ${r.parent}`).join(', ')} (PRAGMA foreign_key_check)`;
-}
-
-function baseRow(
-  m: Migration,
-  ctx: Pick<ApplyContext, 'appVersion' | 'moltVersion' | 'host'>,
-  started: Date,
-  total: number,
-): HistoryRow {
-  return {
-    version: m.version,
-    name: m.name,
-    phase: m.phase,
-    checksum: m.checksum,
-    rawHash: m.rawHash,
-    status: 'running',
-    startedAt: started.toISOString(),
-    finishedAt: null,
-    durationMs: null,
-    statementsTotal: total,
-    statementsApplied: 0,
-    error: null,
-    errorStatement: null,
-    errorLine: null,
-    appVersion: ctx.appVersion,
-    moltVersion: ctx.moltVersion,
-    host: ctx.host,
-    statementHashes: null,
-  };
 }
 
 function failure(
@@ -150,19 +108,13 @@ async function locateFailure(
   }
 }
 
-/** The SQL that writes a migration's `running` row, with the hash of every statement it will run. */
-export function openingSql(
-  ctx: Pick<ApplyContext, 'history' | 'appVersion' | 'moltVersion' | 'host'>,
-  m: Migration,
-  plan: ExecutionPlan,
-  replace: boolean,
-): string {
-  const row = baseRow(m, ctx, new Date(), plan.statements.length);
-  return ctx.history.putSql({ ...row, statementHashes: plan.hashes }, { replace });
-}
-
 /** Applies one migration as its plan says; never throws for a failing statement, the result says it. */
-export async function applyMigration(ctx: ApplyContext, m: Migration, plan: ExecutionPlan): Promise<MigrationResult> {
+export async function applyMigration(
+  ctx: ApplyContext,
+  item: WorkItem,
+  recorder: ProgressRecorder,
+): Promise<MigrationResult> {
+  const { migration: m, plan } = item;
   const started = new Date();
   const result: MigrationResult = {
     version: m.version,
@@ -174,7 +126,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
     statements: plan.statements.length,
     durationMs: 0,
   };
-  const row = baseRow(m, ctx, started, plan.statements.length);
+  const row = runningRow(item, ctx, started);
   const finish = (): number => (result.durationMs = Date.now() - started.getTime());
   const { session, history } = ctx;
 
@@ -202,12 +154,15 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
   };
 
   // A resumed migration finishes statement by statement: its first statements are already committed.
-  if (plan.mode === 'transaction' && !ctx.resume) {
+  if (plan.mode === 'transaction' && !item.resume) {
     try {
       // One round trip for the file and its history row; the statement that failed is found afterwards.
       const record = history.putSql(
-        { ...row, status: 'success', statementsApplied: plan.statements.length, statementHashes: plan.hashes },
-        { replace: ctx.replace, expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) } },
+        { ...row, status: 'success', statementsApplied: plan.statements.length },
+        {
+          replace: item.replace,
+          expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) },
+        },
       );
       if (ctx.checkReferences) {
         await session.begin();
@@ -238,27 +193,26 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, plan: Exec
     }
   }
 
-  return runStatements(ctx, m, plan, row, result, started);
+  return runStatements(ctx, item, recorder, row, result, started);
 }
 
 /**
  * Runs a migration statement by statement outside a transaction, recording progress after each, and
- * from the first unapplied statement when `ctx.resume` says a previous attempt applied some.
+ * from the first unapplied statement when `item.resume` says a previous attempt applied some.
  */
 async function runStatements(
   ctx: ApplyContext,
-  m: Migration,
-  plan: ExecutionPlan,
+  item: WorkItem,
+  recorder: ProgressRecorder,
   row: HistoryRow,
   result: MigrationResult,
   started: Date,
 ): Promise<MigrationResult> {
+  const { migration: m, plan } = item;
   const { session, history, sql } = ctx;
-  const finish = (): number => (result.durationMs = Date.now() - started.getTime());
-  const from = ctx.resume?.applied ?? 0;
-  let opening: string | null = null;
+  const from = item.resume?.applied ?? 0;
   // The row says `running` first, so a crash leaves a visible trace, never a false claim.
-  if (ctx.resume) {
+  if (item.resume) {
     await history.update(m.version, m.name, {
       status: 'running',
       checksum: m.checksum,
@@ -274,29 +228,9 @@ async function runStatements(
       moltVersion: ctx.moltVersion,
       host: ctx.host,
     });
-  } else if (ctx.opened) {
-    // Written already, in the same commit that recorded the previous migration as done.
-  } else if (ctx.batchProgress) {
-    // Where statements commit one by one, the `running` row travels with the first statement.
-    opening = history.putSql({ ...row, statementHashes: plan.hashes }, { replace: ctx.replace });
-  } else {
-    await history.put({ ...row, statementHashes: plan.hashes }, { replace: ctx.replace });
   }
-  const flushOpening = async (): Promise<void> => {
-    if (opening) await session.exec(opening);
-    opening = null;
-  };
-  const success = {
-    fields: { status: 'success' as const },
-    expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) },
-  };
-  const done = (fields: Partial<HistoryRow>): string =>
-    history.updateSql(m.version, m.name, { ...fields, ...success.fields }, success.expressions);
-  // Done, and the next migration's `running` row with it: one commit instead of two.
-  const closing = (fields: Partial<HistoryRow>): string =>
-    ctx.openNext ? `START TRANSACTION;\n${done(fields)};\n${ctx.openNext};\nCOMMIT` : done(fields);
+  await recorder.open(item, row);
   let applied = from;
-  let recordedDone = false;
   let inFileTransaction = false;
   // Where a LOCK TABLES region began: its statements commit one by one, yet the history cannot be written inside it.
   let regionStart: number | null = null;
@@ -308,7 +242,6 @@ async function runStatements(
     // Leaving a region clears its in-flight mark along with the progress it records.
     const reached =
       role === 'end' ? { statementsApplied: index + 1, errorStatement: null } : { statementsApplied: index + 1 };
-    const progress = history.updateSql(m.version, m.name, reached);
     const opensRegion = role === 'begin' && sql.lockRegion.begin.some((re) => re.test(statement.head));
     // A statement that can share a transaction with the row recording it commits together with it: a crash, or a
     // connection the server ends, leaves both or neither, so a resume never runs a statement that took effect again.
@@ -317,50 +250,31 @@ async function runStatements(
       role === 'plain' &&
       transactionRole(statement, sql) === 'plain' &&
       sql.sharesTransaction.some((re) => re.test(statement.head));
-    let openTransaction = false;
     try {
-      if (outsideAfter && ctx.batchProgress) {
-        // The statement and its progress row in one round trip: the server runs the second right after the first.
-        const body = together
-          ? `START TRANSACTION;\n${statement.text}\n;\n${last ? [done(reached), ctx.openNext].filter(Boolean).join(';\n') : progress};\nCOMMIT`
-          : `${statement.text}\n;\n${last ? closing(reached) : progress}`;
-        const text = [opening, body].filter(Boolean).join('\n;\n');
-        opening = null;
-        openTransaction = together;
-        await session.exec(text);
-        recordedDone = last;
-      } else if (together) {
-        await flushOpening();
-        await session.execAtomically(`${statement.text}\n;\n${progress}`);
-      } else if (role === 'end') {
-        // The file's own COMMIT carries the progress row (and its ROLLBACK drops it with the rest).
-        await flushOpening();
-        await session.exec(progress);
-        await session.exec(statement.text);
-      } else {
-        // Cannot share a transaction (CREATE INDEX CONCURRENTLY, VACUUM): if the run dies here, the resume says so.
-        await flushOpening();
+      if (role === 'end') await recorder.closeRegion(statement.text, reached, last);
+      else if (outsideAfter) await recorder.step(statement.text, reached, together, last);
+      else {
+        // Inside the file's transaction or lock region, where molt writes nothing of its own.
+        await recorder.flush();
         // The row says the region is in flight before it starts: an attempt that dies inside it is then in doubt, never rerun.
         if (opensRegion) await session.exec(history.updateSql(m.version, m.name, { errorStatement: index + 1 }));
         await session.exec(statement.text);
-        if (outsideAfter) await session.exec(progress);
       }
     } catch (error) {
-      if (inFileTransaction || openTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
+      if (inFileTransaction) await session.exec(sql.abortRegion).catch(() => undefined);
       result.status = 'failed';
       const inRegion =
         regionStart !== null && index > regionStart + 1 ? { from: regionStart + 1, to: index + 1 } : undefined;
       result.error = {
         ...failure(plan.statements, index, error, applied > 0 || inRegion !== undefined, applied, sql),
-        inFlightBefore: ctx.resume?.interrupted === true && index === from,
+        inFlightBefore: item.resume?.interrupted === true && index === from,
         inRegion,
       };
-      finish();
+      result.durationMs = Date.now() - started.getTime();
       // The whole row, replaced: the opening insert may not have run when the batch failed. A region whose first
       // statements took effect stays marked in flight, so the next run asks for repair instead of running it again.
       const failed: HistoryRow = {
         ...row,
-        statementHashes: plan.hashes,
         status: inRegion ? 'running' : 'failed',
         statementsApplied: applied,
         finishedAt: new Date().toISOString(),
@@ -380,15 +294,7 @@ async function runStatements(
       applied = index + 1;
     }
   }
-  await flushOpening();
-  finish();
-  if (recordedDone) return result;
-  if (ctx.batchProgress) await session.exec(closing({}));
-  else
-    await history.update(m.version, m.name, {
-      status: 'success',
-      finishedAt: new Date().toISOString(),
-      durationMs: result.durationMs,
-    });
+  result.durationMs = Date.now() - started.getTime();
+  await recorder.done(result.durationMs);
   return result;
 }

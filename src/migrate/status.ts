@@ -1,13 +1,19 @@
 import { MoltError } from '../errors.js';
 import { currentHolder } from './lock.js';
-import { compareVersions } from './migration.js';
+import type { Outcome } from '../outcome.js';
 import type { StatusReport } from './report.js';
 import { openContext, withSession, type CommonOptions } from './context.js';
 import { planner } from './execution-plan.js';
 import { judge } from './verdict.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
+import { idOf, newestVersion } from './vocabulary.js';
 
-/** Reads the history and compares it with the migration set; writes nothing. */
+/**
+ * Reads the history and compares it with the migration set; writes nothing. Its `status` is `clean`, `pending` or
+ * `drift`, and none of them is an error: `verify` is the gate.
+ * @example
+ * const { current, pending, problems } = await status({ dir: './migrations' });
+ */
 export async function status(options: CommonOptions = {}): Promise<StatusReport> {
   const ctx = await openContext(options);
   return withSession(
@@ -16,7 +22,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
       const planFor = planner(ctx.driver.sql, ctx.driver.capabilities);
       const rows = await history.read();
       const verdict = judge(ctx.migrations, rows, { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf: planFor });
-      const rowOf = new Map(rows.map((r) => [`${r.version}_${r.name}`, r]));
+      const rowOf = new Map(rows.map((r) => [idOf(r), r]));
       const applied = [...verdict.applied, ...verdict.unknown];
       if (verdict.pending.length > 0 && nothingRecorded(verdict)) {
         const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
@@ -31,14 +37,11 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
           });
         }
       }
-      const current =
-        applied.length === 0
-          ? null
-          : applied.reduce((a, b) => (compareVersions(a.version, b.version) >= 0 ? a : b)).version;
       return {
+        status: verdict.problems.length > 0 ? 'drift' : verdict.pending.length > 0 ? 'pending' : 'clean',
         database: ctx.driver.displayUrl,
         applied: verdict.applied.map((m) => {
-          const row = rowOf.get(`${m.version}_${m.name}`);
+          const row = rowOf.get(idOf(m));
           return {
             ...m,
             status: row?.status ?? 'success',
@@ -53,7 +56,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
         partial: verdict.partial,
         problems: verdict.problems,
         warnings: verdict.warnings,
-        current,
+        current: newestVersion(applied),
         lock: await currentHolder(ctx.driver, session, history),
       };
     },
@@ -61,31 +64,36 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
   );
 }
 
-/**
- * The startup gate for replicas that must not migrate: passes when nothing is pending and there is
- * no problem (a newer schema passes when every unknown migration is expand); otherwise throws.
- */
-export async function verify(options: CommonOptions = {}): Promise<StatusReport> {
-  const report = await status(options);
+/** The error a status report stands for where a gate needs the database to fit: drift or pending work; else null. */
+export function verifyError(report: StatusReport): MoltError | null {
   if (report.problems.length > 0) {
-    throw new MoltError(
+    return new MoltError(
       'DRIFT',
       `Database ${report.database} does not match this binary: ${report.problems[0].message}`,
-      {
-        hint: report.problems[0].hint,
-        details: { report },
-      },
+      { hint: report.problems[0].hint, details: { report } },
     );
   }
   if (report.pending.length > 0) {
-    throw new MoltError(
+    return new MoltError(
       'PENDING',
-      `Database ${report.database} has ${report.pending.length} pending migration(s), first ${report.pending[0].version}_${report.pending[0].name}`,
+      `Database ${report.database} has ${report.pending.length} pending migration(s), first ${idOf(report.pending[0])}`,
       {
         hint: 'Run `molt migrate` (or start one instance with migrations on) before starting this one',
         details: { report },
       },
     );
   }
-  return report;
+  return null;
+}
+
+/**
+ * The startup gate for replicas that must not migrate: its error is set unless nothing is pending and there is no
+ * problem (a newer schema passes when every unknown migration is expand).
+ * @example
+ * orThrow(await verify({ dir: './migrations' })); // throws DRIFT or PENDING
+ */
+export async function verify(options: CommonOptions = {}): Promise<Outcome<StatusReport>> {
+  const report = await status(options);
+  const error = verifyError(report);
+  return error ? { report, error } : { report };
 }

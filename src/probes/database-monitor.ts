@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.js';
 import { redactUrl } from '../config/url.js';
 import type { Compatibility } from '../migrate/compatibility.js';
-import type { Logger } from '../migrate/context.js';
+import type { Logger } from '../runtime/index.js';
 import type { DatabaseProbe } from './database-probe.js';
 import type { Timings } from './options.js';
 

@@ -4,6 +4,7 @@ import { createDriver } from '../drivers/index.js';
 import type { Driver, Session } from '../drivers/types.js';
 import { readCompatibility, type Compatibility } from '../migrate/compatibility.js';
 import type { Migration } from '../migrate/migration.js';
+import { configureSession } from '../runtime/index.js';
 
 /** One background reading: the database answered, and what the schema said when a migration set is known. */
 export interface DatabaseProbe {
@@ -50,14 +51,7 @@ export function sessionProbe(config: MoltConfig, migrations: readonly Migration[
       await opened.close();
       throw new MoltError('CONNECT_FAILED', `Connecting to ${d.displayUrl} took longer than ${timeoutMs} ms`);
     }
-    try {
-      for (const [name, value] of Object.entries(config.session)) await opened.exec(d.sql.setting(name, value));
-      await opened.setTimeouts({ lockTimeoutMs: timeoutMs, statementTimeoutMs: timeoutMs });
-      return opened;
-    } catch (error) {
-      await opened.close();
-      throw error;
-    }
+    return configureSession(opened, d, config.session, { lockTimeoutMs: timeoutMs, statementTimeoutMs: timeoutMs });
   };
 
   const discard = (): void => {

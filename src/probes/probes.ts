@@ -5,7 +5,7 @@ import { resolveConfig } from '../config/config.js';
 import { parseDatabaseUrl, redactUrl } from '../config/url.js';
 import { MoltError } from '../errors.js';
 import { judgeCompatibility } from '../migrate/compatibility.js';
-import { stderrLogger, type Logger } from '../migrate/context.js';
+import { resolveAppVersion, toLogger } from '../runtime/index.js';
 import { compareVersions, type Migration } from '../migrate/migration.js';
 import { loadMigrations } from '../migrate/set.js';
 import { DatabaseMonitor } from './database-monitor.js';
@@ -13,7 +13,7 @@ import { checkProbe, sessionProbe, type DatabaseProbe } from './database-probe.j
 import { livenessBody, readinessBody, type HealthBody } from './health-body.js';
 import { LagWatchdog } from './lag-watchdog.js';
 import { DEFAULT_PATHS, resolveTimings, type LifecyclePhase, type ProbePaths, type ProbesOptions } from './options.js';
-import { packageVersion, resolveCommit, semverParts, type CommitInfo } from './version-info.js';
+import { resolveCommit, semverParts, type CommitInfo } from './version-info.js';
 
 /** Which endpoint a request is for. */
 export type ProbeKind = 'health' | 'ready' | 'version';
@@ -74,7 +74,6 @@ export interface Probes {
 
 const HEALTH_JSON = 'application/health+json';
 const ALLOWED = 'GET, HEAD';
-const silent: Logger = { info: () => undefined, warn: () => undefined };
 
 function databaseProbe(
   options: ProbesOptions,
@@ -113,15 +112,12 @@ function response(status: number, type: string, body: unknown, head: boolean): P
 export function createProbes(options: ProbesOptions = {}): Probes {
   const cwd = resolve(options.cwd ?? process.cwd());
   const timings = resolveTimings(options.timings);
-  const log = options.logger === false ? silent : (options.logger ?? stderrLogger);
+  const log = toLogger(options.logger);
   const paths: ProbePaths = { ...DEFAULT_PATHS, ...options.paths };
   const { probe, migrations } = databaseProbe(options, cwd);
 
   const settings = options.version ?? {};
-  const appVersion =
-    options.appVersion !== undefined
-      ? options.appVersion
-      : (process.env.MOLT_APP_VERSION ?? packageVersion(resolve(cwd, settings.packageJson ?? 'package.json')));
+  const appVersion = resolveAppVersion({ appVersion: options.appVersion, cwd, packageJson: settings.packageJson });
   const parts = semverParts(appVersion);
   const commit: Promise<CommitInfo> = resolveCommit(
     cwd,

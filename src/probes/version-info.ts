@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 
 /** Environment variables read for the commit, first set one wins. */
 export const COMMIT_ENV = ['COMMIT_SHA', 'GIT_COMMIT', 'SOURCE_COMMIT'] as const;
@@ -38,16 +37,6 @@ export async function resolveCommit(cwd: string, commitFile: string, env: NodeJS
   if (fromFile) return { commit: fromFile, source: 'file' };
   const fromGit = await gitHead(cwd);
   return fromGit ? { commit: fromGit, source: 'git' } : { commit: null, source: null };
-}
-
-/** The `version` field of a package.json; null when the file is missing or has none. */
-export function packageVersion(path: string): string | null {
-  try {
-    const version = (JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown }).version;
-    return typeof version === 'string' ? version : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Major, minor and patch of a semantic version; nulls when it is not one. */

@@ -88,3 +88,12 @@ export async function killMoltWhen(
   child.kill('SIGKILL');
   await exited;
 }
+
+/** The report a `--json` run printed: every command prints `{report, error?}`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reportOf(stdout: string): any {
+  const parsed = JSON.parse(stdout) as { report?: unknown };
+  if (!parsed || typeof parsed !== 'object' || !('report' in parsed))
+    throw new Error(`--json printed no {report}: ${stdout.slice(0, 500)}`);
+  return parsed.report;
+}

@@ -103,12 +103,14 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (positionals[0] === 'verify') {
       if (!positionals[1]) throw new MoltError('USAGE', 'molt backup verify needs the archive FILE');
-      emit(values.json, await verifyBackup(positionals[1], { progress: bar.progress }), renderVerify);
-      return 0;
+      return emit(
+        values.json,
+        { report: await verifyBackup(positionals[1], { progress: bar.progress }) },
+        renderVerify,
+      );
     }
     if (positionals[0] === 'list') {
-      emit(values.json, await listBackups({ ...options, all: values.all }), renderList);
-      return 0;
+      return emit(values.json, { report: await listBackups({ ...options, all: values.all }) }, renderList);
     }
     if (positionals.length > 1)
       throw new MoltError('USAGE', `unexpected argument "${positionals[1]}"`, {
@@ -116,8 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       });
     const report = await backup({ ...options, file: positionals[0], progress: bar.progress });
     bar.done();
-    emit(values.json, report, renderBackup);
-    return 0;
+    return emit(values.json, { report: report }, renderBackup);
   } finally {
     bar.done();
   }

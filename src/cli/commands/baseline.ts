@@ -24,6 +24,9 @@ export async function run(argv: string[]): Promise<number> {
       hint: 'Give the version of the last migration the database already has',
     });
   const report = await baseline(positionals[0], commonOptions(values));
-  emit(values.json, report, (r) => `baseline at ${r.version}: ${r.marked.length} migration(s) recorded as applied\n`);
-  return 0;
+  return emit(
+    values.json,
+    { report: report },
+    (r) => `baseline at ${r.version}: ${r.marked.length} migration(s) recorded as applied\n`,
+  );
 }

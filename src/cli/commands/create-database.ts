@@ -19,6 +19,5 @@ Example (a Compose service's first start):
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {}, 0, FLAGS);
   const report = await createDatabase({ db: values.db, waitForDatabase: values['wait-for-database'] });
-  emit(values.json, report, (r) => `${r.created ? 'created' : 'exists already:'} ${r.database}\n`);
-  return 0;
+  return emit(values.json, { report: report }, (r) => `${r.created ? 'created' : 'exists already:'} ${r.database}\n`);
 }

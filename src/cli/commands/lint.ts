@@ -2,6 +2,7 @@ import { MoltError } from '../../errors.js';
 import { lint, ruleFor, RULES, type LintOptions } from '../../lint/index.js';
 import { EXIT } from '../exit-codes.js';
 import { parseFlags } from '../flags.js';
+import { emit } from '../output.js';
 import { renderGithub, renderLint, renderRule, renderRuleList } from '../render-lint.js';
 
 /** Usage of `molt lint`. */
@@ -53,13 +54,15 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (values.explain) {
     process.stdout.write(
-      values.json ? `${JSON.stringify(ruleFor(values.explain), null, 2)}\n` : renderRule(ruleFor(values.explain)),
+      values.json
+        ? `${JSON.stringify({ report: ruleFor(values.explain) }, null, 2)}\n`
+        : renderRule(ruleFor(values.explain)),
     );
     return EXIT.ok;
   }
   if (values.rules) {
     process.stdout.write(
-      values.json ? `${JSON.stringify([...RULES.values()], null, 2)}\n` : renderRuleList(RULES.values()),
+      values.json ? `${JSON.stringify({ report: [...RULES.values()] }, null, 2)}\n` : renderRuleList(RULES.values()),
     );
     return EXIT.ok;
   }
@@ -75,7 +78,5 @@ export async function run(argv: string[]): Promise<number> {
     dialect: values.dialect as LintOptions['dialect'],
     released: values.released,
   });
-  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(format === 'github' ? renderGithub(report) : renderLint(report, values.verbose));
-  return report.ok ? EXIT.ok : EXIT.lintFailed;
+  return emit(values.json, { report }, (r) => (format === 'github' ? renderGithub(r) : renderLint(r, values.verbose)));
 }

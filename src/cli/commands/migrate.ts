@@ -1,4 +1,6 @@
-import { migrate } from '../../boot.js';
+import { automaticBackup } from '../../boot.js';
+import { runMigrations } from '../../migrate/index.js';
+import { toLogger } from '../../runtime/index.js';
 import { commonOptions, MIGRATE_FLAGS, optionsHelp, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { renderMigrate } from '../render.js';
@@ -31,16 +33,16 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     const { MoltError } = await import('../../errors.js');
     throw new MoltError('USAGE', `--phase takes expand or all, not "${values.phase}"`);
   }
-  const report = await migrate({
+  const options = {
     ...commonOptions(values),
     phase: values.phase as 'expand' | 'all' | undefined,
     target: values.to,
     dryRun: values['dry-run'],
     allowNonEmpty: values['allow-non-empty'],
     signal,
-  });
-  emit(values.json, report, renderMigrate);
-  return 0;
+  };
+  const outcome = await runMigrations({ ...options, beforeApply: automaticBackup(options, toLogger(options.logger)) });
+  return emit(values.json, outcome, renderMigrate);
 }
 
 /** Renders the report a failed run carries. */

@@ -19,6 +19,5 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { contract: { type: 'boolean' } }, 1, ['dir', 'json', 'help']);
   if (!positionals[0]) throw new MoltError('USAGE', 'molt new needs a NAME', { hint: 'Try: molt new add_users_table' });
   const created = newMigration(positionals[0], { dir: values.dir, contract: values.contract });
-  emit(values.json, created, (c) => `created ${c.path}\n`);
-  return 0;
+  return emit(values.json, { report: created }, (c) => `created ${c.path}\n`);
 }

@@ -41,10 +41,9 @@ export async function run(argv: string[]): Promise<number> {
     yes: values.yes,
     confirm: values.json ? undefined : ask,
   });
-  emit(values.json, report, (r) => {
+  return emit(values.json, { report }, (r) => {
     if (r.actions.length === 0) return 'nothing to repair\n';
     const list = r.actions.map((a) => `  ${a.detail}\n`).join('');
     return r.applied ? `repaired:\n${list}` : `would repair (run again with --yes to apply):\n${list}`;
   });
-  return report.actions.length > 0 && !report.applied ? 9 : 0;
 }

@@ -90,8 +90,7 @@ export async function run(argv: string[]): Promise<number> {
       progress: bar.progress,
     });
     bar.done();
-    emit(values.json, report, render);
-    return 0;
+    return emit(values.json, { report: report }, render);
   } finally {
     bar.done();
   }

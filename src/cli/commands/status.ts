@@ -19,8 +19,7 @@ Examples:
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {}, 0, READ_FLAGS);
   const report = await status(commonOptions(values));
-  emit(values.json, report, renderStatus);
-  return 0;
+  return emit(values.json, { report: report }, renderStatus);
 }
 
 /** Renders the report a failed run carries. */

@@ -21,10 +21,16 @@ export async function run(argv: string[]): Promise<number> {
   const migrations = loadMigrations({ dir });
   if (values.check) {
     assertSum(dir, migrations);
-    emit(values.json, { status: 'ok', files: migrations.length }, (r) => `molt.sum matches ${r.files} migration(s)\n`);
-    return 0;
+    return emit(
+      values.json,
+      { report: { status: 'ok', files: migrations.length } },
+      (r) => `molt.sum matches ${r.files} migration(s)\n`,
+    );
   }
   const path = writeSum(dir, migrations);
-  emit(values.json, { path, files: migrations.length }, (r) => `wrote ${r.path} (${r.files} migration(s))\n`);
-  return 0;
+  return emit(
+    values.json,
+    { report: { path, files: migrations.length } },
+    (r) => `wrote ${r.path} (${r.files} migration(s))\n`,
+  );
 }

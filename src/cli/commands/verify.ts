@@ -18,14 +18,12 @@ Example (a replica's start command that must not migrate):
 /** Runs `molt verify`. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {}, 0, READ_FLAGS);
-  const report = await verify(commonOptions(values));
-  emit(
+  return emit(
     values.json,
-    report,
+    await verify(commonOptions(values)),
     (r) =>
       `ok: ${r.database} is at ${r.current ?? 'empty'}; nothing pending, no problem\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`,
   );
-  return 0;
 }
 
 /** Renders the report a failed run carries. */

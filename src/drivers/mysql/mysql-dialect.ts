@@ -1,4 +1,5 @@
 import type { Capabilities, DialectSql } from '../types.js';
+import { TRANSACTION_CLOSES, TRANSACTION_OPENS } from '../transaction-words.js';
 
 /** MySQL and MariaDB: every DDL statement commits on its own; the lock is a named `GET_LOCK`. */
 export const mysqlCapabilities: Capabilities = {
@@ -7,6 +8,7 @@ export const mysqlCapabilities: Capabilities = {
   writeLockTransaction: false,
   holderRow: true,
   multiStatementAutocommit: true,
+  cheapBackup: false,
 };
 
 /** DATETIME takes neither the `T` nor the `Z` of an ISO string; the session runs in UTC. */
@@ -60,6 +62,7 @@ export const mysqlSql: DialectSql = {
   },
   // Nothing is refused inside a transaction: DDL simply commits it, and molt runs statement by statement anyway.
   lockRegion: { begin: [/^LOCK TABLES?\b/], end: [/^UNLOCK TABLES?\b/] },
+  transaction: { opens: TRANSACTION_OPENS, closes: TRANSACTION_CLOSES, begin: 'START TRANSACTION', commit: 'COMMIT' },
   abortRegion: 'ROLLBACK;\nUNLOCK TABLES',
   nonTransactional: [],
   blockBodies: [

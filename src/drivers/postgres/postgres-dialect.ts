@@ -1,4 +1,5 @@
 import type { Capabilities, DialectSql } from '../types.js';
+import { TRANSACTION_CLOSES, TRANSACTION_OPENS } from '../transaction-words.js';
 
 /** PostgreSQL: transactional DDL and session advisory locks. */
 export const postgresCapabilities: Capabilities = {
@@ -7,6 +8,7 @@ export const postgresCapabilities: Capabilities = {
   writeLockTransaction: false,
   holderRow: true,
   multiStatementAutocommit: false,
+  cheapBackup: false,
 };
 
 // An E'' string reads the same whatever standard_conforming_strings says.
@@ -61,6 +63,7 @@ export const postgresSql: DialectSql = {
     restore: (value) => `SELECT set_config('search_path', ${postgresLiteral(value)}, false)`,
   },
   lockRegion: { begin: [], end: [] },
+  transaction: { opens: TRANSACTION_OPENS, closes: TRANSACTION_CLOSES, begin: 'BEGIN', commit: 'COMMIT' },
   abortRegion: 'ROLLBACK',
   nonTransactional: [
     /^(CREATE( UNIQUE)?|DROP) INDEX CONCURRENTLY\b/,

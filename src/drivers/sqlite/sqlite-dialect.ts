@@ -1,4 +1,5 @@
 import type { Capabilities, DialectSql } from '../types.js';
+import { TRANSACTION_CLOSES, TRANSACTION_OPENS } from '../transaction-words.js';
 
 /** SQLite: transactional DDL; the lock is the database write lock held for the whole run. */
 export const sqliteCapabilities: Capabilities = {
@@ -7,6 +8,7 @@ export const sqliteCapabilities: Capabilities = {
   writeLockTransaction: true,
   holderRow: false,
   multiStatementAutocommit: false,
+  cheapBackup: true,
 };
 
 /** SQLite's SQL as data. */
@@ -41,6 +43,7 @@ export const sqliteSql: DialectSql = {
   setting: (name, value) => `PRAGMA ${name} = '${value.replaceAll("'", "''")}'`,
   sessionScope: null,
   lockRegion: { begin: [], end: [] },
+  transaction: { opens: TRANSACTION_OPENS, closes: TRANSACTION_CLOSES, begin: 'BEGIN', commit: 'COMMIT' },
   abortRegion: 'ROLLBACK',
   nonTransactional: [],
   blockBodies: [/^CREATE (TEMP |TEMPORARY )?TRIGGER\b/],

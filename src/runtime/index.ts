@@ -1,0 +1,13 @@
+// The runtime every area takes its settings from: configuration, a configured session, the logger, the app version.
+export { openRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+export {
+  applySessionSettings,
+  configureSession,
+  connectWaiting,
+  openSession,
+  withConfiguredSession,
+  type SessionOptions,
+} from './session.js';
+export { stderrLogger, silentLogger, toLogger, type Logger, type LoggerOption } from './logger.js';
+export { resolveAppVersion, type AppVersionSource } from './app-version.js';
+export { MOLT_VERSION } from '../version.js';
