@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError, messageOf } from '../errors.js';
-import { loadMigrations, type CommonOptions } from '../migrate/index.js';
+import { idOf, loadMigrations, type CommonOptions } from '../migrate/index.js';
 import { extractArchive } from './archive-read.js';
 import { verifyBackupArchive } from './about.js';
 import { restoreDataDir, stageDataDir } from './data-dirs.js';
@@ -61,7 +61,7 @@ function unknownMigrations(manifest: Manifest, options: CommonOptions, dir: stri
   } catch {
     return null;
   }
-  return manifest.schema.history.map((h) => `${h.version}_${h.name}`).filter((id) => !known.has(id));
+  return manifest.schema.history.map(idOf).filter((id) => !known.has(id));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type CommonOptions } from '../migrate/index.js';
 import { MoltError } from '../errors.js';
 import { parseSettings } from '../config/index.js';
-import type { CommonOptions } from '../migrate/context.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,8 +1,11 @@
-import type { MigrateReport, StatusReport } from '../migrate/report.js';
-import type { PartialMigration, Problem } from '../migrate/verdict.js';
-import { describeHolder } from '../migrate/lock.js';
-
-const ref = (m: { version: string; name: string }): string => `${m.version}_${m.name}`;
+import {
+  describeHolder,
+  idOf,
+  type MigrateReport,
+  type PartialMigration,
+  type Problem,
+  type StatusReport,
+} from '../migrate/index.js';
 
 /** Problems as indented lines with their hints. */
 export function renderProblems(problems: Problem[]): string {
@@ -18,7 +21,7 @@ export function renderPartial(p: PartialMigration): string {
       ? `statement ${p.failedStatement} failed: ${p.error ?? 'unknown error'}`
       : `interrupted before statement ${p.failedStatement} was recorded`;
   const next = p.resumable ? `next migrate resumes at statement ${p.failedStatement}` : 'cannot resume: see problems';
-  return `  ${ref(p)}  ${progress}; ${why}\n    at ${where}; ${next}\n`;
+  return `  ${idOf(p)}  ${progress}; ${why}\n    at ${where}; ${next}\n`;
 }
 
 /** `status` for people. */
@@ -30,15 +33,15 @@ export function renderStatus(r: StatusReport): string {
     `applied   ${r.applied.length}`,
     ...r.applied.map(
       (m) =>
-        `  ${ref(m)}  ${m.phase}  ${m.status === 'baseline' ? 'baseline' : `${m.appliedAt ?? '?'}  ${m.durationMs ?? '?'} ms`}  app ${m.appVersion ?? '-'}  on ${m.host ?? '-'}`,
+        `  ${idOf(m)}  ${m.phase}  ${m.status === 'baseline' ? 'baseline' : `${m.appliedAt ?? '?'}  ${m.durationMs ?? '?'} ms`}  app ${m.appVersion ?? '-'}  on ${m.host ?? '-'}`,
     ),
     `pending   ${r.pending.length}`,
-    ...r.pending.map((m) => `  ${ref(m)}  ${m.phase}`),
+    ...r.pending.map((m) => `  ${idOf(m)}  ${m.phase}`),
   ];
   if (r.unknown.length > 0)
     lines.push(
       `unknown   ${r.unknown.length} (in the database, not in this binary)`,
-      ...r.unknown.map((m) => `  ${ref(m)}  ${m.phase}`),
+      ...r.unknown.map((m) => `  ${idOf(m)}  ${m.phase}`),
     );
   let out = `${lines.join('\n')}\n`;
   if (r.partial.length > 0) out += `partial   ${r.partial.length}\n${r.partial.map(renderPartial).join('')}`;
@@ -52,7 +55,7 @@ export function renderMigrate(r: MigrateReport): string {
   let out = '';
   for (const m of r.migrations) {
     const what = m.status === 'pending' ? 'would apply' : m.status;
-    out += `${what.padEnd(11)} ${ref(m)}  ${m.phase}, ${m.statements} statement${m.statements === 1 ? '' : 's'}, ${m.mode}${m.status === 'pending' ? '' : `, ${m.durationMs} ms`}\n`;
+    out += `${what.padEnd(11)} ${idOf(m)}  ${m.phase}, ${m.statements} statement${m.statements === 1 ? '' : 's'}, ${m.mode}${m.status === 'pending' ? '' : `, ${m.durationMs} ms`}\n`;
     if (m.error) out += `  ${m.source}:${m.error.line}: ${m.error.message}\n`;
   }
   if (r.problems.length > 0) out += `refused: ${r.problems.length} problem(s)\n${renderProblems(r.problems)}`;
@@ -62,12 +65,12 @@ export function renderMigrate(r: MigrateReport): string {
     out += `migrated from ${r.from ?? 'empty'} to ${r.to} (${r.migrations.length} migration${r.migrations.length === 1 ? '' : 's'}, ${r.durationMs} ms)\n`;
   else if (r.status === 'interrupted') {
     out += `interrupted at ${r.to ?? 'empty'}: ${r.migrations.length} applied, ${r.remaining?.length ?? 0} left for the next run\n`;
-    for (const m of r.remaining ?? []) out += `  left       ${m.version}_${m.name}\n`;
+    for (const m of r.remaining ?? []) out += `  left       ${idOf(m)}\n`;
   }
   const held = r.heldBack ?? [];
   const contract = held.filter((h) => h.why === 'phase');
   if (contract.length > 0) {
-    out += `held back ${contract.length} migration${contract.length === 1 ? '' : 's'} from the first contract one on (${contract.map((h) => `${h.version}_${h.name} ${h.phase}`).join(', ')}): run \`molt migrate --phase all\` once every instance runs the new release\n`;
+    out += `held back ${contract.length} migration${contract.length === 1 ? '' : 's'} from the first contract one on (${contract.map((h) => `${idOf(h)} ${h.phase}`).join(', ')}): run \`molt migrate --phase all\` once every instance runs the new release\n`;
   }
   if (held.length > contract.length) out += `held back ${held.length - contract.length} migration(s) after --to\n`;
   return out;

@@ -1,5 +1,5 @@
-import { allowedCodes } from '../migrate/directives.js';
 import type { Statement } from '../sql/index.js';
+import { allowedCodes } from '../migrate/index.js';
 
 /** One `molt:allow` code and the line that wrote it. */
 export interface Allowance {

@@ -1,6 +1,7 @@
 import { MoltError } from '../errors.js';
 import { compareVersions } from './migration.js';
 import { openContext, withLock, withSession, type CommonOptions } from './context.js';
+import { newRow } from './vocabulary.js';
 
 /** The outcome of `baseline`. */
 export interface BaselineReport {
@@ -47,26 +48,7 @@ export async function baseline(version: string, options: CommonOptions = {}): Pr
       for (const r of rows) await history.remove(r.version, r.name);
       const now = new Date().toISOString();
       for (const m of marked) {
-        await history.put({
-          version: m.version,
-          name: m.name,
-          phase: m.phase,
-          checksum: m.checksum,
-          rawHash: m.rawHash,
-          status: 'baseline',
-          startedAt: now,
-          finishedAt: now,
-          durationMs: 0,
-          statementsTotal: null,
-          statementsApplied: null,
-          statementHashes: null,
-          error: null,
-          errorStatement: null,
-          errorLine: null,
-          appVersion: ctx.appVersion,
-          moltVersion: ctx.moltVersion,
-          host: ctx.host,
-        });
+        await history.put(newRow(m, ctx, { status: 'baseline', startedAt: now, finishedAt: now, durationMs: 0 }));
       }
       await session.commit();
     });

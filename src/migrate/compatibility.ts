@@ -1,6 +1,7 @@
 import type { DialectSql, Session } from '../drivers/types.js';
 import { History, type HistoryRow } from './history.js';
-import { compareVersions, type Migration } from './migration.js';
+import type { Migration } from './migration.js';
+import { byVersion, idOf, isApplied, splitUnknown } from './vocabulary.js';
 
 /**
  * Whether this binary can serve on the database's schema: a readiness verdict, not a drift check
@@ -23,9 +24,6 @@ export interface Compatibility {
   reason: string | null;
 }
 
-const APPLIED = new Set(['success', 'baseline']);
-const byVersion = <T extends { version: string; name: string }>(a: T, b: T): number =>
-  compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const list = (ids: readonly string[]): string =>
   ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more`;
 
@@ -34,16 +32,16 @@ const list = (ids: readonly string[]): string =>
  * expand-phase migrations: its own contract migrations run after the roll, so it must not need them.
  */
 export function judgeCompatibility(migrations: readonly Migration[], rows: readonly HistoryRow[]): Compatibility {
-  const applied = rows.filter((r) => APPLIED.has(r.status)).sort(byVersion);
-  const appliedIds = new Set(applied.map((r) => `${r.version}_${r.name}`));
+  const applied = rows.filter(isApplied).sort(byVersion);
+  const appliedIds = new Set(applied.map(idOf));
   const known = new Set(migrations.map((m) => m.id));
   const required = migrations.filter((m) => m.phase === 'expand').sort(byVersion);
 
   const missing = required.filter((m) => !appliedIds.has(m.id)).map((m) => m.id);
-  const unknown = applied.filter((r) => !known.has(`${r.version}_${r.name}`));
   // Anything not tagged expand counts as contract: an unreadable phase must not pass as safe.
-  const unknownExpand = unknown.filter((r) => r.phase === 'expand').map((r) => `${r.version}_${r.name}`);
-  const unknownContract = unknown.filter((r) => r.phase !== 'expand').map((r) => `${r.version}_${r.name}`);
+  const split = splitUnknown(applied.filter((r) => !known.has(idOf(r))));
+  const unknownExpand = split.expand.map(idOf);
+  const unknownContract = split.contract.map(idOf);
 
   let reason: string | null = null;
   if (unknownContract.length > 0) {

@@ -1,5 +1,6 @@
 import { MoltError } from '../errors.js';
 import { openContext, withLock, withSession, type CommonOptions } from './context.js';
+import { idOf, isApplied } from './vocabulary.js';
 
 /** One change `repair` makes to the history. */
 export interface RepairAction {
@@ -44,7 +45,7 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
       if (unsettled.length > 0 && !options.resolve) {
         throw new MoltError(
           'REPAIR_REFUSED',
-          `${unsettled.length} migration(s) failed part-way: ${unsettled.map((r) => `${r.version}_${r.name}`).join(', ')}`,
+          `${unsettled.length} migration(s) failed part-way: ${unsettled.map(idOf).join(', ')}`,
           {
             hint: 'Fix the schema by hand, then say what you did: `molt repair --resolve applied` (you finished it) or `--resolve rolled-back` (you undid it)',
             details: {
@@ -60,7 +61,7 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
         );
       }
       for (const r of unsettled) {
-        const id = `${r.version}_${r.name}`;
+        const id = idOf(r);
         report.actions.push(
           options.resolve === 'applied'
             ? {
@@ -78,8 +79,8 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
         );
       }
       for (const r of rows) {
-        const m = byId.get(`${r.version}_${r.name}`);
-        if (!m || (r.status !== 'success' && r.status !== 'baseline')) continue;
+        const m = byId.get(idOf(r));
+        if (!m || !isApplied(r)) continue;
         if (r.checksum !== m.checksum || r.rawHash !== m.rawHash) {
           report.actions.push({
             version: r.version,
@@ -94,7 +95,7 @@ export async function repair(options: RepairOptions = {}): Promise<RepairReport>
       if (!go) return;
       await session.begin();
       for (const a of report.actions) {
-        const m = byId.get(`${a.version}_${a.name}`);
+        const m = byId.get(idOf(a));
         if (a.action === 'mark_rolled_back') await history.remove(a.version, a.name);
         else
           await history.update(a.version, a.name, {

@@ -4,6 +4,7 @@ import { MoltError } from '../errors.js';
 import { checksumOf, rawHashOf } from './checksum.js';
 import { parseDirectives } from './directives.js';
 import { compareVersions, type Migration } from './migration.js';
+import { idOf } from './vocabulary.js';
 
 /** Migrations passed in as data, keyed like file paths: `0001_init.sql` or `20240101_init/migration.sql`. */
 export type MigrationBundle = Readonly<Record<string, string>>;
@@ -142,7 +143,7 @@ function toMigration(entry: Entry, version: string, name: string): Migration {
   return {
     version,
     name,
-    id: `${version}_${name}`,
+    id: idOf({ version, name }),
     source: entry.source,
     phase: directives.phase,
     transaction: directives.transaction,

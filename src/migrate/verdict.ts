@@ -1,4 +1,5 @@
-import { compareVersions, type Migration, type Phase } from './migration.js';
+import type { Migration, Phase } from './migration.js';
+import { byVersion, idOf, isApplied, splitUnknown } from './vocabulary.js';
 import type { HistoryRow } from './history.js';
 
 /** The problem codes of the drift check; stable, documented, and in `status --json`. */
@@ -73,12 +74,10 @@ const ref = (m: { version: string; name: string; phase: string }): MigrationRef 
   name: m.name,
   phase: m.phase,
 });
-const order = (a: { version: string; name: string }, b: { version: string; name: string }): number =>
-  compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const tagOf = (checksum: string): string => checksum.slice(0, checksum.indexOf(':'));
 
 function failedProblem(row: HistoryRow): Problem {
-  const id = `${row.version}_${row.name}`;
+  const id = idOf(row);
   const progress =
     row.statementsTotal != null
       ? `${row.statementsApplied ?? 0} of ${row.statementsTotal} statements applied`
@@ -98,7 +97,7 @@ function failedProblem(row: HistoryRow): Problem {
 
 /** A row still running with a statement named died inside a LOCK TABLES region, whose statements commit one by one. */
 function regionProblem(row: HistoryRow): Problem {
-  const id = `${row.version}_${row.name}`;
+  const id = idOf(row);
   const at = row.errorStatement;
   return {
     code: 'failed',
@@ -166,11 +165,11 @@ export function judge(
   };
   const resumable = new Set<string>();
   const known = new Map(migrations.map((m) => [m.id, m]));
-  const rowById = new Map(rows.map((r) => [`${r.version}_${r.name}`, r]));
+  const rowById = new Map(rows.map((r) => [idOf(r), r]));
   let newestApplied: { version: string; name: string } | null = null;
 
-  for (const row of [...rows].sort(order)) {
-    const id = `${row.version}_${row.name}`;
+  for (const row of [...rows].sort(byVersion)) {
+    const id = idOf(row);
     const m = known.get(id);
     if (row.status === 'failed' || row.status === 'running') {
       // Resumable only when every applied statement is known by hash and is still the same in the file.
@@ -187,8 +186,8 @@ export function judge(
         );
       continue;
     }
-    if (row.status !== 'success' && row.status !== 'baseline') continue;
-    if (!newestApplied || order(row, newestApplied) > 0) newestApplied = row;
+    if (!isApplied(row)) continue;
+    if (!newestApplied || byVersion(row, newestApplied) > 0) newestApplied = row;
     if (!m) {
       verdict.unknown.push({ ...ref(row), appVersion: row.appVersion, appliedAt: row.finishedAt });
       continue;
@@ -214,24 +213,24 @@ export function judge(
     const row = rowById.get(m.id);
     if (row && row.status !== 'rolled_back' && !resumable.has(m.id)) continue;
     verdict.pending.push(m);
-    if (newestApplied && order(m, newestApplied) < 0 && !options.allowOutOfOrder) {
+    if (newestApplied && byVersion(m, newestApplied) < 0 && !options.allowOutOfOrder) {
       verdict.problems.push({
         code: 'out_of_order',
         version: m.version,
         name: m.name,
-        message: `Migration ${m.id} is pending but older than the newest applied migration ${newestApplied.version}_${newestApplied.name}`,
+        message: `Migration ${m.id} is pending but older than the newest applied migration ${idOf(newestApplied)}`,
         hint: 'Rename it to a version after the newest applied one, or pass --allow-out-of-order if it does not depend on the later migrations',
       });
     }
   }
 
-  const contract = verdict.unknown.filter((u) => u.phase !== 'expand');
+  const { contract } = splitUnknown(verdict.unknown);
   for (const u of contract) {
     verdict.problems.push({
       code: 'unknown_applied',
       version: u.version,
       name: u.name,
-      message: `The database has contract migration ${u.version}_${u.name}${u.appVersion ? `, applied by app ${u.appVersion}` : ''}${u.appliedAt ? ` on ${u.appliedAt}` : ''}, which this binary does not know`,
+      message: `The database has contract migration ${idOf(u)}${u.appVersion ? `, applied by app ${u.appVersion}` : ''}${u.appliedAt ? ` on ${u.appliedAt}` : ''}, which this binary does not know`,
       hint: `This binary is older than the database schema. Run app version ${u.appVersion ?? 'that applied it'} or later, or restore the backup taken before that upgrade`,
     });
   }

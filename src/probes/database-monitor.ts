@@ -1,6 +1,6 @@
 import { messageOf } from '../errors.js';
+import { type Compatibility } from '../migrate/index.js';
 import { redactUrl } from '../config/url.js';
-import type { Compatibility } from '../migrate/compatibility.js';
 import type { Logger } from '../runtime/index.js';
 import type { DatabaseProbe } from './database-probe.js';
 import type { Timings } from './options.js';

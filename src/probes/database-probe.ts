@@ -1,9 +1,8 @@
 import { MoltError, messageOf } from '../errors.js';
+import { type Compatibility, type Migration, readCompatibility } from '../migrate/index.js';
 import type { MoltConfig } from '../config/config.js';
 import { createDriver } from '../drivers/index.js';
 import type { Driver, Session } from '../drivers/types.js';
-import { readCompatibility, type Compatibility } from '../migrate/compatibility.js';
-import type { Migration } from '../migrate/migration.js';
 import { configureSession } from '../runtime/index.js';
 
 /** One background reading: the database answered, and what the schema said when a migration set is known. */

@@ -1,6 +1,6 @@
 import { parseDuration } from '../config/duration.js';
+import { type CommonOptions } from '../migrate/index.js';
 import { MoltError } from '../errors.js';
-import type { CommonOptions } from '../migrate/context.js';
 
 /** The phases readiness follows; a `molt/lifecycle` Lifecycle fits, and so does any object with a `phase`. */
 export type LifecyclePhase = 'starting' | 'ready' | 'draining' | 'stopped';

@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { judgeCompatibility, loadMigrations, newestVersion, type Migration } from '../migrate/index.js';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../config/config.js';
 import { parseDatabaseUrl, redactUrl } from '../config/url.js';
 import { MoltError } from '../errors.js';
-import { judgeCompatibility } from '../migrate/compatibility.js';
 import { resolveAppVersion, toLogger } from '../runtime/index.js';
-import { compareVersions, type Migration } from '../migrate/migration.js';
-import { loadMigrations } from '../migrate/set.js';
 import { DatabaseMonitor } from './database-monitor.js';
 import { checkProbe, sessionProbe, type DatabaseProbe } from './database-probe.js';
 import { livenessBody, readinessBody, type HealthBody } from './health-body.js';
@@ -127,11 +125,7 @@ export function createProbes(options: ProbesOptions = {}): Probes {
   const startedAt = new Date(performance.timeOrigin).toISOString();
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
   const required = migrations ? judgeCompatibility(migrations, []).required : null;
-  const maxKnown =
-    migrations?.reduce<string | null>(
-      (max, m) => (max === null || compareVersions(m.version, max) > 0 ? m.version : max),
-      null,
-    ) ?? null;
+  const maxKnown = migrations ? newestVersion(migrations) : null;
 
   const monitor = probe ? new DatabaseMonitor(probe, timings, log) : null;
   const watchdog = new LagWatchdog(timings);

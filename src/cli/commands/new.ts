@@ -1,5 +1,5 @@
 import { MoltError } from '../../errors.js';
-import { newMigration } from '../../migrate/new-migration.js';
+import { newMigration } from '../../migrate/index.js';
 import { parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 

@@ -1,4 +1,4 @@
-import { status } from '../../migrate/status.js';
+import { status } from '../../migrate/index.js';
 import { commonOptions, optionsHelp, parseFlags, READ_FLAGS } from '../flags.js';
 import { emit } from '../output.js';
 import { renderStatus } from '../render.js';

@@ -1,4 +1,4 @@
-import { verify } from '../../migrate/status.js';
+import { verify } from '../../migrate/index.js';
 import { commonOptions, optionsHelp, parseFlags, READ_FLAGS } from '../flags.js';
 import { emit } from '../output.js';
 import { renderStatus } from '../render.js';
