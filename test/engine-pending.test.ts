@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { postgresSql, postgresCapabilities } from '../src/drivers/postgres/postgres-dialect.js';
+import { mysqlCapabilities, mysqlSql } from '../src/drivers/mysql/mysql-dialect.js';
 import { MoltError } from '../src/errors.js';
 import {
   judgeCompatibility,
@@ -216,5 +217,44 @@ describe('judgeCompatibility shares the expand/contract split of unknown migrati
   it('a missing expand migration it requires makes it incompatible; its own contract ones are not required', () => {
     const c = judgeCompatibility(m, rows.slice(0, 2));
     assert.deepEqual([c.compatible, c.missing, c.required], [false, ['0004_add_c'], '0004']);
+  });
+});
+
+describe('the plan says how each statement runs and is recorded', () => {
+  const plan = (sql: string, dialect = postgresSql, caps = postgresCapabilities) =>
+    planner(dialect, caps)(loadMigrations({ bundle: { '0001_x.sql': sql } })[0]);
+
+  it('a file with its own BEGIN/COMMIT runs as written: opens, inside, closes, then statements on their own', () => {
+    const p = plan('BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE INDEX CONCURRENTLY a_id ON a (id);');
+    assert.equal(p.mode, 'as-written');
+    assert.deepEqual(
+      p.steps.map((s) => s.kind),
+      ['opens', 'inside', 'closes', 'alone'],
+    );
+  });
+
+  it('MariaDB: DML commits together with its row, DDL alone, LOCK TABLES opens a lock region', () => {
+    const p = plan(
+      'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nLOCK TABLES a WRITE;\nUPDATE a SET id = 2;\nUNLOCK TABLES;',
+      mysqlSql,
+      mysqlCapabilities,
+    );
+    assert.equal(p.mode, 'as-written');
+    assert.deepEqual(p.steps, [
+      { kind: 'alone' },
+      { kind: 'together' },
+      { kind: 'opens', lockRegion: true },
+      { kind: 'inside' },
+      { kind: 'closes' },
+    ]);
+    assert.equal(mysqlSql.transaction.begin, 'START TRANSACTION');
+  });
+
+  it('transaction off: every statement on its own, a BEGIN included', () => {
+    const p = plan('-- molt:transaction off\nBEGIN;\nINSERT INTO t VALUES (1);');
+    assert.deepEqual(
+      p.steps.map((s) => s.kind),
+      ['alone', 'together'],
+    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { judgeCompatibility, loadMigrations, type HistoryRow } from '../src/migrate/index.js';
+import { judgeCompatibility, loadMigrations, newRow, type HistoryRow, type Phase } from '../src/migrate/index.js';
 import { migrate } from '../src/index.js';
 import { createProbes } from '../src/probes/index.js';
 import { DATABASES, type TestDatabase } from './helpers/databases.js';
@@ -17,26 +17,11 @@ const release2 = {
 
 function row(id: string, phase = 'expand', status: HistoryRow['status'] = 'success'): HistoryRow {
   const [version, ...name] = id.split('_');
-  return {
-    version,
-    name: name.join('_'),
-    phase,
-    status,
-    checksum: null,
-    rawHash: null,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    statementsTotal: null,
-    statementsApplied: null,
-    error: null,
-    errorStatement: null,
-    errorLine: null,
-    appVersion: null,
-    moltVersion: null,
-    host: null,
-    statementHashes: null,
-  };
+  return newRow(
+    { version, name: name.join('_'), phase: phase as Phase },
+    { appVersion: null, moltVersion: 'test', host: 'here' },
+    { status },
+  );
 }
 
 describe('judgeCompatibility', () => {

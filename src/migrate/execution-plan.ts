@@ -12,10 +12,26 @@ import type { Migration } from './migration.js';
  */
 export type ExecutionMode = 'transaction' | 'statements' | 'as-written';
 
+/**
+ * How one statement runs and is recorded, when a migration runs statement by statement:
+ * - `together`: it can share a transaction with the row that records it, so both commit or neither does;
+ * - `alone`: it commits by itself (DDL where DDL is not transactional, `CREATE INDEX CONCURRENTLY`), its row after it;
+ * - `opens`: it opens the file's own transaction or lock region (`lockRegion`), where molt writes nothing;
+ * - `inside`: it runs inside that transaction or region;
+ * - `closes`: it ends the transaction or region, and its row goes with it.
+ */
+export interface Step {
+  kind: 'together' | 'alone' | 'opens' | 'inside' | 'closes';
+  /** The region is a lock region (LOCK TABLES), whose statements commit one by one; its start is marked in flight. */
+  lockRegion?: true;
+}
+
 /** A migration split into statements, with the mode it runs in. */
 export interface ExecutionPlan {
   mode: ExecutionMode;
   statements: Statement[];
+  /** How each statement runs and is recorded, in `statements` order. */
+  steps: readonly Step[];
   /** The SQL to send at once in `transaction` mode: the file as written, or its kept statements. */
   text: string;
   /** Why this mode, for `--dry-run` and reports. */
@@ -40,7 +56,34 @@ export function planExecution(m: Migration, sql: DialectSql, caps: Capabilities)
     );
   }
   const plan = executionMode(m, sql, caps, statements);
-  return { ...plan, hashes: plan.statements.map((s) => statementHashOf(s.text)) };
+  return {
+    ...plan,
+    steps: stepsOf(plan.statements, plan.mode, sql),
+    hashes: plan.statements.map((s) => statementHashOf(s.text)),
+  };
+}
+
+/** Each statement's step: what it does to the file's own transaction, and whether it can commit with its row. */
+function stepsOf(statements: readonly Statement[], mode: ExecutionMode, sql: DialectSql): Step[] {
+  let inside = false;
+  return statements.map((s) => {
+    const written = transactionRole(s, sql);
+    // Only a file that runs as written manages its own transactions; elsewhere BEGIN/COMMIT were folded or refused.
+    const role = mode === 'as-written' ? written : 'plain';
+    if (role === 'end') {
+      inside = false;
+      return { kind: 'closes' };
+    }
+    if (role === 'begin') {
+      inside = true;
+      return sql.lockRegion.begin.some((re) => re.test(s.head))
+        ? { kind: 'opens', lockRegion: true }
+        : { kind: 'opens' };
+    }
+    if (inside) return { kind: 'inside' };
+    const together = written === 'plain' && sql.sharesTransaction.some((re) => re.test(s.head));
+    return { kind: together ? 'together' : 'alone' };
+  });
 }
 
 /** How a migration runs, without hashing its statements: enough for a reader of files such as lint. */
@@ -49,7 +92,7 @@ export function executionMode(
   sql: DialectSql,
   caps: Capabilities,
   all: Statement[],
-): Omit<ExecutionPlan, 'hashes'> {
+): Omit<ExecutionPlan, 'hashes' | 'steps'> {
   const roles = all.map((s) => transactionRole(s, sql));
   const ownsTransaction = roles.some((r) => r === 'begin' || r === 'end');
   if (m.transaction === 'off')

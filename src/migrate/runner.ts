@@ -1,6 +1,6 @@
 import { messageOf } from '../errors.js';
 import type { DialectSql, Session } from '../drivers/types.js';
-import { transactionRole, type Statement } from '../sql/index.js';
+import type { Statement } from '../sql/index.js';
 import type { ExecutionMode, ExecutionPlan } from './execution-plan.js';
 import type { HistoryRow } from './history.js';
 import type { Phase } from './migration.js';
@@ -236,28 +236,24 @@ async function runStatements(
   let regionStart: number | null = null;
   for (let index = from; index < plan.statements.length; index++) {
     const statement = plan.statements[index];
-    const role = plan.mode === 'as-written' ? transactionRole(statement, sql) : 'plain';
-    const outsideAfter = role === 'end' || (!inFileTransaction && role !== 'begin');
+    const step = plan.steps[index];
     const last = index === plan.statements.length - 1;
     // Leaving a region clears its in-flight mark along with the progress it records.
     const reached =
-      role === 'end' ? { statementsApplied: index + 1, errorStatement: null } : { statementsApplied: index + 1 };
-    const opensRegion = role === 'begin' && sql.lockRegion.begin.some((re) => re.test(statement.head));
-    // A statement that can share a transaction with the row recording it commits together with it: a crash, or a
-    // connection the server ends, leaves both or neither, so a resume never runs a statement that took effect again.
-    const together =
-      outsideAfter &&
-      role === 'plain' &&
-      transactionRole(statement, sql) === 'plain' &&
-      sql.sharesTransaction.some((re) => re.test(statement.head));
+      step.kind === 'closes'
+        ? { statementsApplied: index + 1, errorStatement: null }
+        : { statementsApplied: index + 1 };
     try {
-      if (role === 'end') await recorder.closeRegion(statement.text, reached, last);
-      else if (outsideAfter) await recorder.step(statement.text, reached, together, last);
+      if (step.kind === 'closes') await recorder.closeRegion(statement.text, reached, last);
+      else if (step.kind === 'together' || step.kind === 'alone')
+        // A statement that commits together with its row leaves both or neither after a crash, so a resume never
+        // runs a statement that took effect again.
+        await recorder.step(statement.text, reached, step.kind === 'together', last);
       else {
         // Inside the file's transaction or lock region, where molt writes nothing of its own.
         await recorder.flush();
         // The row says the region is in flight before it starts: an attempt that dies inside it is then in doubt, never rerun.
-        if (opensRegion) await session.exec(history.updateSql(m.version, m.name, { errorStatement: index + 1 }));
+        if (step.lockRegion) await session.exec(history.updateSql(m.version, m.name, { errorStatement: index + 1 }));
         await session.exec(statement.text);
       }
     } catch (error) {
@@ -286,13 +282,13 @@ async function runStatements(
       await history.put(failed, { replace: true }).catch(() => undefined);
       return result;
     }
-    if (role === 'begin') inFileTransaction = true;
-    if (opensRegion) regionStart = index;
-    if (role === 'end') regionStart = null;
-    if (outsideAfter) {
+    if (step.kind === 'opens') inFileTransaction = true;
+    if (step.lockRegion) regionStart = index;
+    if (step.kind === 'closes') {
       inFileTransaction = false;
-      applied = index + 1;
+      regionStart = null;
     }
+    if (step.kind === 'together' || step.kind === 'alone' || step.kind === 'closes') applied = index + 1;
   }
   result.durationMs = Date.now() - started.getTime();
   await recorder.done(result.durationMs);

@@ -49,7 +49,7 @@ export interface RowAuthor {
 
 /** A new history row for `m`, written by `who`, with every column that `fields` does not give empty. */
 export function newRow(
-  m: Migration,
+  m: Pick<Migration, 'version' | 'name' | 'phase'> & Partial<Pick<Migration, 'checksum' | 'rawHash'>>,
   who: RowAuthor,
   fields: Partial<HistoryRow> & Pick<HistoryRow, 'status'>,
 ): HistoryRow {
@@ -57,8 +57,8 @@ export function newRow(
     version: m.version,
     name: m.name,
     phase: m.phase,
-    checksum: m.checksum,
-    rawHash: m.rawHash,
+    checksum: m.checksum ?? null,
+    rawHash: m.rawHash ?? null,
     startedAt: null,
     finishedAt: null,
     durationMs: null,
