@@ -32,7 +32,7 @@ const empty = { from: null, to: null, migrations: [], problems: [], warnings: []
  * `backupBeforeMigrate` says so (`auto`: where the driver says a copy is cheap and no server keeps backups; `always`;
  * `never`). An empty database has nothing to lose.
  */
-export function automaticBackup(options: MigrateOptions, log: Logger): NonNullable<MigrateOptions['beforeApply']> {
+function automaticBackup(options: MigrateOptions, log: Logger): NonNullable<MigrateOptions['beforeApply']> {
   // Decided from the engine's own settings and driver, so boot resolves the configuration once.
   return async ({ from, pending, config, capabilities }) => {
     const wanted =
@@ -43,6 +43,18 @@ export function automaticBackup(options: MigrateOptions, log: Logger): NonNullab
     const report = await backup({ ...options, logger: false, onOpen: undefined });
     log.info(`backup before migrating ${pending} migration(s) from ${from}: ${report.file}`);
     return report.file;
+  };
+}
+
+/**
+ * The engine's options with what a boot adds, unless the caller gave its own: an interrupted restore finished before
+ * anything connects, and the automatic backup before the first migration. `molt migrate` runs the engine with them.
+ */
+export function withBootHooks<T extends MigrateOptions>(options: T): T {
+  return {
+    ...options,
+    onOpen: options.onOpen ?? finishInterruptedRestore,
+    beforeApply: options.beforeApply ?? automaticBackup(options, toLogger(options.logger)),
   };
 }
 
@@ -58,13 +70,13 @@ export function automaticBackup(options: MigrateOptions, log: Logger): NonNullab
  */
 export async function migrate(options: BootOptions = {}): Promise<MigrateReport> {
   const started = Date.now();
-  const onOpen = options.onOpen ?? finishInterruptedRestore;
+  const hooked = withBootHooks(options);
   if (options.mode === 'off') {
-    const runtime = await openRuntime({ ...options, onOpen });
+    const runtime = await openRuntime(hooked);
     return { ...empty, status: 'skipped', database: runtime.driver.displayUrl };
   }
   if (options.mode === 'verify') {
-    const status = orThrow(await verify({ ...options, onOpen }));
+    const status = orThrow(await verify(hooked));
     return {
       ...empty,
       status: 'up_to_date',
@@ -75,6 +87,5 @@ export async function migrate(options: BootOptions = {}): Promise<MigrateReport>
       durationMs: Date.now() - started,
     };
   }
-  const beforeApply = options.beforeApply ?? automaticBackup(options, toLogger(options.logger));
-  return orThrow(await runMigrations({ ...options, onOpen, beforeApply }));
+  return orThrow(await runMigrations(hooked));
 }

@@ -1,6 +1,5 @@
-import { automaticBackup } from '../../boot.js';
+import { withBootHooks } from '../../boot.js';
 import { runMigrations } from '../../migrate/index.js';
-import { toLogger } from '../../runtime/index.js';
 import { commonOptions, MIGRATE_FLAGS, optionsHelp, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { renderMigrate } from '../render.js';
@@ -41,7 +40,7 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     allowNonEmpty: values['allow-non-empty'],
     signal,
   };
-  const outcome = await runMigrations({ ...options, beforeApply: automaticBackup(options, toLogger(options.logger)) });
+  const outcome = await runMigrations(withBootHooks(options));
   return emit(values.json, outcome, renderMigrate);
 }
 
