@@ -1,11 +1,13 @@
 import { MoltError } from '../errors.js';
 import type { MoltConfig } from '../config/config.js';
-import type { Capabilities, Driver } from '../drivers/types.js';
+import type { Capabilities, Driver, Session } from '../drivers/types.js';
 import type { Outcome } from '../outcome.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
 import { apply } from './apply.js';
 import { openContext, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
-import { planner } from './execution-plan.js';
+import { planner, type ExecutionPlan } from './execution-plan.js';
+import type { History } from './history.js';
+import type { Migration } from './migration.js';
 import { assertTarget, pendingFrom, type Pending, type SelectOptions } from './pending.js';
 import type { MigrateReport } from './report.js';
 import { assertSum } from './sum.js';
@@ -84,6 +86,64 @@ function reportOf(ctx: RunContext, decided: Pending, status: MigrateReport['stat
   return report;
 }
 
+/** What a dry run reports: the verdict, and each selected migration as it would run. */
+function dryRunReport(ctx: RunContext, decided: Pending, planOf: (m: Migration) => ExecutionPlan): MigrateReport {
+  const report = reportOf(ctx, decided, 'dry_run');
+  delete report.heldBack; // a dry run lists what would run, as it always has
+  report.migrations = decided.selected.map((m) => {
+    const plan = planOf(m);
+    return {
+      version: m.version,
+      name: m.name,
+      phase: m.phase,
+      source: m.source,
+      status: 'pending',
+      mode: plan.mode,
+      statements: plan.statements.length,
+      durationMs: 0,
+    };
+  });
+  return report;
+}
+
+/**
+ * Under the lock, with the decision made there: refuses on a problem, on a database whose tables are not these
+ * migrations', then takes the automatic backup and applies the work.
+ */
+async function applyDecided(
+  ctx: RunContext,
+  session: Session,
+  history: History,
+  decided: Pending,
+  options: MigrateOptions,
+): Promise<MigrateReport> {
+  for (const w of decided.verdict.warnings) ctx.log.warn(w);
+  if (decided.verdict.problems.length > 0) return reportOf(ctx, decided, 'refused');
+  const report = reportOf(ctx, decided, 'up_to_date');
+  const { work } = decided;
+  if (work.length === 0) return report;
+  if (!options.allowNonEmpty && nothingRecorded(decided.verdict)) {
+    const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
+    if (tables.length > 0) throw notEmptyError(ctx.driver.displayUrl, tables, ctx.migrations[0]?.version);
+  }
+  if (options.beforeApply)
+    report.backup = await options.beforeApply({
+      from: report.from,
+      pending: work.length,
+      config: ctx.config,
+      kind: ctx.driver.kind,
+      capabilities: ctx.driver.capabilities,
+    });
+  const done = await apply({ ...ctx, session, history }, work, options.signal);
+  report.migrations = done.results;
+  const applied = done.results.filter((r) => r.status === 'applied');
+  if (applied.length > 0) report.to = applied.at(-1)!.version;
+  report.status = done.status === 'applied' ? 'migrated' : done.status;
+  if (done.status === 'interrupted')
+    report.remaining = done.remaining.map((w) => ({ version: w.migration.version, name: w.migration.name }));
+  return report;
+}
+
 /**
  * Reads the history once and decides what `migrate` would do, without the lock and without writing: the drift
  * verdict, the selected migrations with their execution plans and resume points, and what is held back.
@@ -121,25 +181,7 @@ export async function runMigrations(options: MigrateOptions = {}): Promise<Outco
     pendingFrom(ctx.migrations, rows, { ...select, planWork }, planOf);
 
   const report = await withSession(ctx, async (session, history): Promise<MigrateReport> => {
-    if (options.dryRun) {
-      const decided = decide(await history.read());
-      const report = reportOf(ctx, decided, 'dry_run');
-      delete report.heldBack; // a dry run lists what would run, as it always has
-      report.migrations = decided.selected.map((m) => {
-        const plan = planOf(m);
-        return {
-          version: m.version,
-          name: m.name,
-          phase: m.phase,
-          source: m.source,
-          status: 'pending',
-          mode: plan.mode,
-          statements: plan.statements.length,
-          durationMs: 0,
-        };
-      });
-      return report;
-    }
+    if (options.dryRun) return dryRunReport(ctx, decide(await history.read()), planOf);
     // Nothing to do is what almost every boot finds: two reads decide it (molt's own tables are current, nothing is
     // pending), and a replica does not queue for the lock behind another that is migrating only to find the work
     // done. Anything else is decided again under the lock, where molt's own tables are created or moved forward.
@@ -160,42 +202,9 @@ export async function runMigrations(options: MigrateOptions = {}): Promise<Outco
       for (const w of before.verdict.warnings) ctx.log.warn(w);
       return reportOf(ctx, before, 'up_to_date');
     }
-    return withLock(
-      ctx,
-      session,
-      history,
-      async () => {
-        // Decided again under the lock: another process may have migrated while this one waited.
-        const decided = decide(await history.read());
-        for (const w of decided.verdict.warnings) ctx.log.warn(w);
-        if (decided.verdict.problems.length > 0) return reportOf(ctx, decided, 'refused');
-        const report = reportOf(ctx, decided, 'up_to_date');
-        const { work } = decided;
-        if (work.length === 0) return report;
-        if (!options.allowNonEmpty && nothingRecorded(decided.verdict)) {
-          const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
-          if (tables.length > 0) throw notEmptyError(ctx.driver.displayUrl, tables, ctx.migrations[0]?.version);
-        }
-        if (options.beforeApply)
-          report.backup = await options.beforeApply({
-            from: report.from,
-            pending: work.length,
-            config: ctx.config,
-            kind: ctx.driver.kind,
-            capabilities: ctx.driver.capabilities,
-          });
-        const done = await apply({ ...ctx, session, history }, work, options.signal);
-        report.migrations = done.results;
-        const applied = done.results.filter((r) => r.status === 'applied');
-        if (applied.length > 0) report.to = applied.at(-1)!.version;
-        report.status = done.status === 'applied' ? 'migrated' : done.status;
-        if (done.status === 'interrupted')
-          report.remaining = done.remaining.map((w) => ({ version: w.migration.version, name: w.migration.name }));
-        return report;
-      },
-      options.signal,
-      started,
-    );
+    // Decided again under the lock: another process may have migrated while this one waited.
+    const underLock = async () => applyDecided(ctx, session, history, decide(await history.read()), options);
+    return withLock(ctx, session, history, underLock, options.signal, started);
   });
 
   report.durationMs = Date.now() - started;

@@ -127,73 +127,73 @@ export async function applyMigration(
     durationMs: 0,
   };
   const row = runningRow(item, ctx, started);
-  const finish = (): number => (result.durationMs = Date.now() - started.getTime());
-  const { session, history } = ctx;
+  // A resumed migration finishes statement by statement: its first statements are already committed.
+  if (plan.mode === 'transaction' && !item.resume) return runInTransaction(ctx, item, row, result, started);
+  return runStatements(ctx, item, recorder, row, result, started);
+}
 
-  // A transactional migration that failed left nothing behind: its row says rolled back, with where and why.
+/**
+ * Runs a migration and its history row in one transaction, in one round trip where no reference needs checking; a
+ * failure leaves nothing behind, and the row then says rolled back, naming the statement that failed.
+ */
+async function runInTransaction(
+  ctx: ApplyContext,
+  item: WorkItem,
+  row: HistoryRow,
+  result: MigrationResult,
+  started: Date,
+): Promise<MigrationResult> {
+  const { plan } = item;
+  const { session, history, sql } = ctx;
+  const finish = (): number => (result.durationMs = Date.now() - started.getTime());
   const rolledBack = async (error: MigrationFailure): Promise<MigrationResult> => {
     result.status = 'failed';
     result.error = error;
     finish();
+    const rolled: HistoryRow = {
+      ...row,
+      status: 'rolled_back',
+      finishedAt: new Date().toISOString(),
+      durationMs: result.durationMs,
+      error: error.message,
+      errorStatement: error.statement,
+      errorLine: error.line,
+    };
     // Recording is best effort: the connection itself may be what failed.
-    await history
-      .put(
-        {
-          ...row,
-          status: 'rolled_back',
-          finishedAt: new Date().toISOString(),
-          durationMs: result.durationMs,
-          error: error.message,
-          errorStatement: error.statement,
-          errorLine: error.line,
-        },
-        { replace: true },
-      )
-      .catch(() => undefined);
+    await history.put(rolled, { replace: true }).catch(() => undefined);
     return result;
   };
-
-  // A resumed migration finishes statement by statement: its first statements are already committed.
-  if (plan.mode === 'transaction' && !item.resume) {
-    try {
-      // One round trip for the file and its history row; the statement that failed is found afterwards.
-      const record = history.putSql(
-        { ...row, status: 'success', statementsApplied: plan.statements.length },
-        {
-          replace: item.replace,
-          expressions: { finishedAt: ctx.sql.now, durationMs: ctx.sql.msSince(row.startedAt!) },
-        },
-      );
-      if (ctx.checkReferences) {
-        await session.begin();
-        try {
-          await session.exec(plan.text);
-          const dangling = await danglingReferences(session, ctx.sql);
-          if (dangling) {
-            await session.rollback();
-            const last = plan.statements.length - 1;
-            return rolledBack({
-              ...failure(plan.statements, Math.max(0, last), new Error(dangling), false, 0, ctx.sql),
-              message: dangling,
-            });
-          }
-          await session.exec(record);
-        } catch (error) {
-          await session.rollback();
-          throw error;
-        }
-        await session.commit();
-      } else {
-        await session.execAtomically(`${plan.text}\n;\n${record}`);
-      }
+  try {
+    // The statement that failed is found afterwards, by replaying them one by one.
+    const record = history.putSql(
+      { ...row, status: 'success', statementsApplied: plan.statements.length },
+      { replace: item.replace, expressions: { finishedAt: sql.now, durationMs: sql.msSince(row.startedAt!) } },
+    );
+    if (!ctx.checkReferences) {
+      await session.execAtomically(`${plan.text}\n;\n${record}`);
       finish();
       return result;
-    } catch (error) {
-      return rolledBack(await locateFailure(session, plan, error, ctx.sql));
     }
+    await session.begin();
+    try {
+      await session.exec(plan.text);
+      const dangling = await danglingReferences(session, sql);
+      if (dangling) {
+        await session.rollback();
+        const last = Math.max(0, plan.statements.length - 1);
+        return rolledBack({ ...failure(plan.statements, last, new Error(dangling), false, 0, sql), message: dangling });
+      }
+      await session.exec(record);
+    } catch (error) {
+      await session.rollback();
+      throw error;
+    }
+    await session.commit();
+    finish();
+    return result;
+  } catch (error) {
+    return rolledBack(await locateFailure(session, plan, error, sql));
   }
-
-  return runStatements(ctx, item, recorder, row, result, started);
 }
 
 /**
