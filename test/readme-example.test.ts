@@ -62,3 +62,27 @@ it(
     assert.match(stderr, /molt: drained in [\d.]+ s, exit 0/);
   },
 );
+
+it('the README library example runs as written: migrate on boot, pending, the outcome form', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Library\n'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(code, 'the Library section has a js example');
+  const dir = mkdtempSync(join(tmpdir(), 'molt-readme-lib-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'migrations'));
+  writeFileSync(join(dir, 'migrations', '0001_init.sql'), 'CREATE TABLE notes (id integer PRIMARY KEY, body text);\n');
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
+  writeFileSync(join(dir, 'package.json'), '{"name":"my-service","version":"1.0.0","type":"module"}\n');
+  writeFileSync(join(dir, 'boot.mjs'), code);
+  const child = spawn(process.execPath, ['boot.mjs'], { cwd: dir, env: cleanEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code_ = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code_, 0, stderr);
+  assert.deepEqual(stdout.trim().split('\n'), ['migrated null 0001', '0 []', 'up_to_date']);
+  assert.match(stderr, /molt: database migrated from empty to 0001/);
+});
