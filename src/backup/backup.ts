@@ -45,6 +45,8 @@ export { ABOUT_ENTRY } from './about.js';
  * Writes one verified-on-read archive of the configured database and data directories: a
  * consistent dump taken while the service runs, a manifest with the sha256 of every entry, written
  * under a temporary name and renamed when complete. Older archives beyond `backupKeep` are removed.
+ * @example
+ * const { file } = await backup({ db: 'sqlite:./data/app.db', dataDirs: { uploads: './data/uploads' } });
  */
 export async function backup(options: BackupOptions = {}): Promise<BackupReport> {
   const started = Date.now();

@@ -25,6 +25,8 @@ export interface BackupListing {
 /**
  * The archives molt wrote in the backup directory, newest first, with what each holds: those of the configured
  * database, or of every database with `all` (one backup directory may serve several).
+ * @example
+ * const { backups } = await listBackups({ backupDir: './backups' });
  */
 export async function listBackups(
   options: CommonOptions & { all?: boolean } = {},
@@ -64,7 +66,11 @@ export interface VerifyReport {
   manifest: Manifest;
 }
 
-/** Checks an archive completely (gzip, tar, every entry's size and sha256 against the manifest) and returns what it holds. */
+/**
+ * Checks an archive completely (gzip, tar, every entry's size and sha256 against the manifest) and returns what it holds.
+ * @example
+ * const { manifest } = await verifyBackup('./backups/molt-backup-app-20261206T101500000Z-0042.tar.gz');
+ */
 export async function verifyBackup(
   file: string,
   options: { cwd?: string; progress?: Progress } = {},

@@ -69,6 +69,8 @@ function unknownMigrations(manifest: Manifest, options: CommonOptions, dir: stri
  * first and changes nothing when anything is wrong; it refuses an archive from a newer schema
  * unless `force`; the dump is checked before the target is touched, and each part is replaced
  * atomically.
+ * @example
+ * await restore({ file: './backups/molt-backup-app-20261206T101500000Z-0042.tar.gz', yes: true });
  */
 export async function restore(options: RestoreOptions): Promise<RestoreReport> {
   const started = Date.now();

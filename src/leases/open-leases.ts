@@ -19,6 +19,9 @@ export interface OpenLeasesOptions extends LeasePolicy {
 /**
  * Opens leases on the service's database with their own session (the service's connection stays
  * untouched), and checks that molt's migrations created the jobs table.
+ * @example
+ * const leases = await openLeases();
+ * const worker = leases.work('email', async (job, { signal }) => ({ sent: true }), { concurrency: 4 });
  */
 export async function openLeases(options: OpenLeasesOptions = {}): Promise<Leases> {
   const config = resolveConfig({ db: options.db, table: options.table }, { cwd: options.cwd });

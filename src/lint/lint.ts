@@ -35,7 +35,12 @@ function dialectOf(options: LintOptions, db: string): { dialect: LintDialect; fl
   return { dialect: parsed.kind, ...('flavour' in parsed ? { flavour: parsed.flavour } : {}) };
 }
 
-/** Checks every migration of the configured directory: expand/contract classes, lock safety, acknowledgements and molt.sum. */
+/**
+ * Checks every migration of the configured directory: expand/contract classes, lock safety, acknowledgements and molt.sum.
+ * @example
+ * const report = await lint({ dir: './migrations', dialect: 'postgres', released: '0042' });
+ * if (report.status === 'errors') process.exitCode = 10;
+ */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
   const cwd = options.cwd ?? process.cwd();
   const config = resolveConfig({ dir: options.dir, db: options.db }, { cwd });
@@ -50,7 +55,11 @@ export async function lint(options: LintOptions = {}): Promise<LintReport> {
   });
 }
 
-/** Lints migrations given as text, keyed like file names (`0001_init.sql`); no sum file is involved. */
+/**
+ * Lints migrations given as text, keyed like file names (`0001_init.sql`); no sum file is involved.
+ * @example
+ * const report = await lintFiles({ '0002_drop.sql': 'ALTER TABLE t DROP COLUMN a;' }, { dialect: 'postgres' });
+ */
 export async function lintFiles(
   files: MigrationBundle,
   options: { dialect: LintDialect | 'mariadb'; released?: string },

@@ -11,7 +11,11 @@ export interface BaselineReport {
   marked: { version: string; name: string }[];
 }
 
-/** Adopts an existing database: records every migration up to `version` as applied, without running it. */
+/**
+ * Adopts an existing database: records every migration up to `version` as applied, without running it.
+ * @example
+ * await baseline('0042', { db: 'postgres://app@db/app', dir: './migrations' });
+ */
 export async function baseline(version: string, options: CommonOptions = {}): Promise<BaselineReport> {
   if (!/^\d+$/.test(version)) {
     throw new MoltError('USAGE', `Baseline version "${version}" is not a version`, {

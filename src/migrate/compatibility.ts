@@ -30,6 +30,8 @@ const list = (ids: readonly string[]): string =>
 /**
  * Judges compatibility from the migration set and the history. Required means this binary's
  * expand-phase migrations: its own contract migrations run after the roll, so it must not need them.
+ * @example
+ * const { compatible, reason } = judgeCompatibility(migrations, rows);
  */
 export function judgeCompatibility(migrations: readonly Migration[], rows: readonly HistoryRow[]): Compatibility {
   const applied = rows.filter(isApplied).sort(byVersion);

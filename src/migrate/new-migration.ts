@@ -49,6 +49,8 @@ const dashed = (v: string): string => `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.sli
 /**
  * Creates the next migration in the layout the directory already uses: `<version>_<name>.sql`, or a folder
  * `<timestamp>_<name>/migration.sql` (Prisma) or `up.sql` (Diesel); returns its path.
+ * @example
+ * const { path } = await newMigration('add_notes', { dir: './migrations' });
  */
 export function newMigration(name: string, options: NewMigrationOptions = {}): { path: string; version: string } {
   const slug = name

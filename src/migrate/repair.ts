@@ -33,6 +33,9 @@ export interface RepairOptions extends CommonOptions {
 /**
  * Realigns the history with the files after a confirmed change: records the new checksum of edited
  * migrations, and settles failed ones as applied or rolled back. Lists first, writes only when confirmed.
+ * @example
+ * const report = await repair({ resolve: 'applied', yes: true });
+ * console.log(report.status, report.actions.map((a) => a.detail));
  */
 export async function repair(options: RepairOptions = {}): Promise<RepairReport> {
   const ctx = await openContext(options);

@@ -217,7 +217,11 @@ function buildSet(entries: Entry[]): Migration[] {
   return flat;
 }
 
-/** Reads and orders a migration set; every file problem is an error naming the file. */
+/**
+ * Reads and orders a migration set; every file problem is an error naming the file.
+ * @example
+ * const migrations = loadMigrations({ bundle: { '0001_init.sql': 'CREATE TABLE t (id int);' } });
+ */
 export function loadMigrations(from: MigrationSource): Migration[] {
   if ('bundle' in from) {
     return buildSet(Object.entries(from.bundle).map(([key, text]) => ({ key, source: `bundle:${key}`, bytes: text })));

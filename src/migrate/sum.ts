@@ -56,7 +56,11 @@ export function sumText(dir: string, migrations: readonly Migration[]): string {
   return [`${HEADER} ${chain(lines)}`, ...lines.map((l) => `${l.key} ${l.checksum}`), ''].join('\n');
 }
 
-/** Writes molt.sum for the migrations of `dir` (atomically) and returns its path. */
+/**
+ * Writes molt.sum for the migrations of `dir` (atomically) and returns its path.
+ * @example
+ * writeSum('./migrations', loadMigrations({ dir: './migrations' }));
+ */
 export function writeSum(dir: string, migrations: readonly Migration[]): string {
   const path = join(dir, SUM_FILE);
   const temporary = `${path}.${process.pid}.tmp`;
@@ -97,7 +101,11 @@ function parseSum(path: string, text: string): { total: string; lines: SumLine[]
   return { total: head[2], lines };
 }
 
-/** Compares the migrations with molt.sum and names every file that differs; a missing sum file is not an error. */
+/**
+ * Compares the migrations with molt.sum and names every file that differs; a missing sum file is not an error.
+ * @example
+ * const check = checkSum('./migrations', loadMigrations({ dir: './migrations' }));
+ */
 export function checkSum(dir: string, migrations: readonly Migration[]): SumCheck {
   const path = join(dir, SUM_FILE);
   if (!existsSync(path)) return { status: 'missing', path, changed: [] };

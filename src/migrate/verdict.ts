@@ -148,7 +148,12 @@ function changedProblem(row: HistoryRow, m: Migration, changed: { index: number;
   };
 }
 
-/** Compares the migration set with the history; pure, so every rule is testable without a database. */
+/**
+ * Compares the migration set with the history; pure, so every rule is testable without a database.
+ * @example
+ * const verdict = judge(loadMigrations({ dir: './migrations' }), rows);
+ * for (const p of verdict.problems) console.log(p.code, p.message, p.hint);
+ */
 export function judge(
   migrations: readonly Migration[],
   rows: readonly HistoryRow[],

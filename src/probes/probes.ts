@@ -106,6 +106,9 @@ function response(status: number, type: string, body: unknown, head: boolean): P
 /**
  * Creates the probes and starts their background work: the database and schema check (never
  * per request, so a probe storm does not reach the database) and the event-loop lag watchdog.
+ * @example
+ * const probes = createProbes({ lifecycle: life, database: {}, dir: './migrations' });
+ * const server = createServer((req, res) => probes.handle(req, res) || res.end('hello\n'));
  */
 export function createProbes(options: ProbesOptions = {}): Probes {
   const cwd = resolve(options.cwd ?? process.cwd());
