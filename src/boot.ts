@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MoltConfig } from './config/config.js';
 import { parseDatabaseUrl } from './config/url.js';
-import { runMigrations, verify, type MigrateOptions, type MigrateReport } from './migrate/index.js';
+import { runMigrations, verify, type MigrateOptions, type MigrateReport } from './migrate/internal.js';
 import { orThrow } from './outcome.js';
 import { openRuntime, toLogger, type Logger } from './runtime/index.js';
 

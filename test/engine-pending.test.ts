@@ -13,7 +13,7 @@ import {
   type HistoryRow,
   type Migration,
   type SelectOptions,
-} from '../src/migrate/index.js';
+} from '../src/migrate/internal.js';
 
 const CONTRACT = '-- molt:phase contract\n';
 const FILES = {

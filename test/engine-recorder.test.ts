@@ -9,7 +9,7 @@ import { sqliteCapabilities } from '../src/drivers/sqlite/sqlite-dialect.js';
 import { apply } from '../src/migrate/apply.js';
 import { History } from '../src/migrate/history.js';
 import { chooseRecorder } from '../src/migrate/recorder.js';
-import { loadMigrations, pendingFrom, planner } from '../src/migrate/index.js';
+import { loadMigrations, pendingFrom, planner } from '../src/migrate/internal.js';
 import { silentLogger } from '../src/runtime/index.js';
 import { createMysqlDatabase, type TestDatabase } from './helpers/databases.js';
 

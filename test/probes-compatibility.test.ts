@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { judgeCompatibility, loadMigrations, newRow, type HistoryRow, type Phase } from '../src/migrate/index.js';
+import { judgeCompatibility, loadMigrations, newRow, type HistoryRow, type Phase } from '../src/migrate/internal.js';
 import { migrate } from '../src/index.js';
 import { createProbes } from '../src/probes/index.js';
 import { DATABASES, type TestDatabase } from './helpers/databases.js';

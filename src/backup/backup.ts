@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError } from '../errors.js';
-import type { CommonOptions } from '../migrate/index.js';
+import type { CommonOptions } from '../migrate/internal.js';
 import { writeArchive } from './archive-write.js';
 import { listDataDir } from './data-dirs.js';
 import { dumperFor } from './dumpers/index.js';

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../config/config.js';
 import { messageOf } from '../errors.js';
-import type { CommonOptions } from '../migrate/index.js';
+import type { CommonOptions } from '../migrate/internal.js';
 import { readAbout, verifyBackupArchive } from './about.js';
 import { archiveDatabase, databaseIdentity, moltArchives } from './naming.js';
 import type { Manifest, Progress } from './types.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MoltError, messageOf } from '../errors.js';
-import { idOf, loadMigrations, type CommonOptions } from '../migrate/index.js';
+import { idOf, loadMigrations, type CommonOptions } from '../migrate/internal.js';
 import { extractArchive } from './archive-read.js';
 import { verifyBackupArchive } from './about.js';
 import { restoreDataDir, stageDataDir } from './data-dirs.js';

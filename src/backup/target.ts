@@ -1,7 +1,7 @@
 import { parseDatabaseUrl } from '../config/url.js';
 import { connectToServer } from '../drivers/index.js';
 import { MoltError } from '../errors.js';
-import { isApplied, newestVersion, readHistory, type CommonOptions } from '../migrate/index.js';
+import { isApplied, newestVersion, readHistory, type CommonOptions } from '../migrate/internal.js';
 import { openRuntime, withConfiguredSession, type Runtime } from '../runtime/index.js';
 import type { DatabaseKind, DumpTarget, Manifest } from './types.js';
 

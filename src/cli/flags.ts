@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { type CommonOptions } from '../migrate/index.js';
+import { type CommonOptions } from '../migrate/internal.js';
 import { MoltError } from '../errors.js';
 import { parseSettings } from '../config/index.js';
 

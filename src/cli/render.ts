@@ -5,7 +5,7 @@ import {
   type PartialMigration,
   type Problem,
   type StatusReport,
-} from '../migrate/index.js';
+} from '../migrate/internal.js';
 
 /** Problems as indented lines with their hints. */
 export function renderProblems(problems: Problem[]): string {

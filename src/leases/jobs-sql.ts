@@ -1,5 +1,5 @@
 import type { DialectSql, Row } from '../drivers/types.js';
-import { tableNames } from '../migrate/index.js';
+import { tableNames } from '../migrate/internal.js';
 import type { Job, JobState } from './types.js';
 
 /** One statement and its parameters. */

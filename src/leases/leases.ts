@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Driver, Row, Session } from '../drivers/types.js';
 import { MoltError, messageOf } from '../errors.js';
-import { validateTableName } from '../migrate/index.js';
+import { validateTableName } from '../migrate/internal.js';
 import { configureSession } from '../runtime/index.js';
 import { JobsSql, toJob, type JobRow, type Statement } from './jobs-sql.js';
 import {

@@ -1,5 +1,5 @@
 import type { Statement } from '../sql/index.js';
-import { allowedCodes } from '../migrate/index.js';
+import { allowedCodes } from '../migrate/internal.js';
 
 /** One `molt:allow` code and the line that wrote it. */
 export interface Allowance {

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate/index.js';
+import type { Migration } from '../migrate/internal.js';
 import type { Statement } from '../sql/index.js';
 import type { Allowance } from './allow.js';
 import { CLASS_ORDER, worse, type FileVerdict, type Finding, type StatementVerdict } from './report.js';

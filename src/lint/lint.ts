@@ -10,7 +10,7 @@ import {
   type Migration,
   type MigrationBundle,
   type SumCheck,
-} from '../migrate/index.js';
+} from '../migrate/internal.js';
 import { splitStatements } from '../sql/index.js';
 import { statementAllowances } from './allow.js';
 import { loadAnalyzer } from './analyzers.js';

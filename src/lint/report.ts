@@ -1,4 +1,4 @@
-import type { Phase, SumCheck } from '../migrate/index.js';
+import type { Phase, SumCheck } from '../migrate/internal.js';
 import type { LintDialect, Severity, StatementClass } from './types.js';
 
 /** One finding: a rule that a statement (or a file) breaks, with where and how much it matters. */

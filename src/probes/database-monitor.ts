@@ -1,5 +1,5 @@
 import { messageOf } from '../errors.js';
-import { type Compatibility } from '../migrate/index.js';
+import { type Compatibility } from '../migrate/internal.js';
 import { redactUrl } from '../config/url.js';
 import type { Logger } from '../runtime/index.js';
 import type { DatabaseProbe } from './database-probe.js';

@@ -1,5 +1,5 @@
 import { MoltError, messageOf } from '../errors.js';
-import { type Compatibility, type Migration, readCompatibility } from '../migrate/index.js';
+import { type Compatibility, type Migration, readCompatibility } from '../migrate/internal.js';
 import type { MoltConfig } from '../config/config.js';
 import { createDriver } from '../drivers/index.js';
 import type { Driver, Session } from '../drivers/types.js';

@@ -1,5 +1,5 @@
 import type { DatabaseState } from './database-monitor.js';
-import { type Compatibility } from '../migrate/index.js';
+import { type Compatibility } from '../migrate/internal.js';
 import type { LifecyclePhase, Timings } from './options.js';
 
 /** A health status as the health+json draft (draft-inadarei-api-health-check-06) spells it. */

@@ -15,4 +15,4 @@ export {
 export type { HealthBody, HealthCheck, HealthStatus } from './health-body.js';
 export type { DatabaseState } from './database-monitor.js';
 export { COMMIT_ENV } from './version-info.js';
-export { judgeCompatibility, readCompatibility, type Compatibility } from '../migrate/index.js';
+export { judgeCompatibility, readCompatibility, type Compatibility } from '../migrate/internal.js';

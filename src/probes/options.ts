@@ -1,5 +1,5 @@
 import { parseDuration } from '../config/duration.js';
-import { type CommonOptions } from '../migrate/index.js';
+import { type CommonOptions } from '../migrate/internal.js';
 import { MoltError } from '../errors.js';
 
 /** The phases readiness follows; a `molt/lifecycle` Lifecycle fits, and so does any object with a `phase`. */

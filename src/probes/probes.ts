@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { judgeCompatibility, loadMigrations, newestVersion, type Migration } from '../migrate/index.js';
+import { judgeCompatibility, loadMigrations, newestVersion, type Migration } from '../migrate/internal.js';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../config/config.js';

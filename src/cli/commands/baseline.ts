@@ -1,5 +1,5 @@
 import { MoltError } from '../../errors.js';
-import { baseline } from '../../migrate/index.js';
+import { baseline } from '../../migrate/internal.js';
 import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
 
 const FLAGS: readonly SharedFlag[] = [...DATABASE_FLAGS, 'lock-timeout', 'app-version'];

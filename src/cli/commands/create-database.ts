@@ -1,4 +1,4 @@
-import { createDatabase } from '../../migrate/index.js';
+import { createDatabase } from '../../migrate/internal.js';
 import { optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
 import { emit } from '../output.js';
 

@@ -1,5 +1,5 @@
 import { withBootHooks } from '../../boot.js';
-import { runMigrations } from '../../migrate/index.js';
+import { runMigrations } from '../../migrate/internal.js';
 import { commonOptions, MIGRATE_FLAGS, optionsHelp, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { renderMigrate } from '../render.js';

@@ -1,5 +1,5 @@
 import { MoltError } from '../../errors.js';
-import { newMigration } from '../../migrate/index.js';
+import { newMigration } from '../../migrate/internal.js';
 import { parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { MoltError } from '../../errors.js';
-import { repair, type RepairAction } from '../../migrate/index.js';
+import { repair, type RepairAction } from '../../migrate/internal.js';
 import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
 
 const FLAGS: readonly SharedFlag[] = [...DATABASE_FLAGS, 'lock-timeout', 'app-version'];

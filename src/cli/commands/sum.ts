@@ -1,5 +1,5 @@
 import { resolveConfig } from '../../config/config.js';
-import { assertSum, loadMigrations, writeSum } from '../../migrate/index.js';
+import { assertSum, loadMigrations, writeSum } from '../../migrate/internal.js';
 import { parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 

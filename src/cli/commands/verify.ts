@@ -1,4 +1,4 @@
-import { verify } from '../../migrate/index.js';
+import { verify } from '../../migrate/internal.js';
 import { commonOptions, optionsHelp, parseFlags, READ_FLAGS } from '../flags.js';
 import { emit } from '../output.js';
 import { renderStatus } from '../render.js';
