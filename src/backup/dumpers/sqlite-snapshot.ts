@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { sqliteSql } from '../../drivers/sqlite/sqlite-dialect.js';
 import { MoltError } from '../../errors.js';
 import type { Snapshot } from '../types.js';
 import { BUSY_MS, backupFailure, loadSqlite } from './sqlite-target.js';
@@ -29,7 +30,7 @@ export async function sqliteSnapshot(path: string): Promise<Snapshot | null> {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.pragma(`busy_timeout = ${BUSY_MS}`);
     }
-    db.exec('BEGIN');
+    db.exec(sqliteSql.transaction.begin);
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     if (wal && (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) {
       db.exec('COMMIT');

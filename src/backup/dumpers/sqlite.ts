@@ -9,6 +9,7 @@ import type { DumpTarget, Dumper, Progress, RestoreOutcome } from '../types.js';
 import { stamp } from './staging.js';
 import { swapTogether, type SwapStep } from '../swap-journal.js';
 import { processesHolding } from '../../drivers/sqlite/file-holders.js';
+import { sqliteSql } from '../../drivers/sqlite/sqlite-dialect.js';
 import { sqliteSnapshot } from './sqlite-snapshot.js';
 import { BUSY_MS, SIBLINGS, backupFailure, codeOf, loadSqlite, targetPath } from './sqlite-target.js';
 
@@ -131,7 +132,8 @@ async function dumpFile(target: DumpTarget, file: string, progress: Progress, st
   let db: Database | undefined;
   try {
     db = new Database(source, { fileMustExist: true, timeout: BUSY_MS });
-    db.exec('BEGIN');
+    // A read transaction held open pins one snapshot of the file while the pages are copied.
+    db.exec(sqliteSql.transaction.begin);
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     const step = Math.max(1, Math.floor(stepBytes / pageSize));
@@ -186,8 +188,7 @@ async function settleTarget(path: string): Promise<void> {
     db = new Database(path, { fileMustExist: true, timeout: 0 });
     // An exclusive lock is refused while another connection reads or writes, and, in WAL mode, while one merely has the file open.
     db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
-    db.exec('COMMIT');
+    db.transaction(() => undefined).exclusive();
     if (db.pragma('journal_mode', { simple: true }) === 'wal') db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (cause) {
     const code = codeOf(cause);
