@@ -11,20 +11,25 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The first js example of a README section, and a service folder to run it in, with moltkit installed as a link. */
+function exampleIn(heading: string, version: string): { code: string; dir: string } {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const code = /```js\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))?.[1];
+  assert.ok(code, `${heading} has a js example`);
+  const dir = mkdtempSync(join(tmpdir(), 'molt-readme-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'migrations'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
+  writeFileSync(join(dir, 'package.json'), `{"name":"my-service","version":"${version}","type":"module"}\n`);
+  return { code, dir };
+}
+
 it(
   'the README wiring of probes, drain and leases runs as written, drains on SIGTERM and exits 0',
   { timeout: 30_000 },
   async () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Probes, graceful drain and background jobs'));
-    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-    assert.ok(code, 'the section has a js example');
-    const dir = mkdtempSync(join(tmpdir(), 'molt-readme-'));
-    dirs.push(dir);
-    mkdirSync(join(dir, 'migrations'));
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
-    writeFileSync(join(dir, 'package.json'), '{"name":"my-service","version":"2.3.1","type":"module"}\n');
+    const { code, dir } = exampleIn('## Probes, graceful drain and background jobs', '2.3.1');
     // The only change: a port the system picks, printed, instead of 8080.
     assert.match(code, /server\.listen\(8080, \(\) => life\.markReady\(\)\);/);
     writeFileSync(
@@ -64,17 +69,8 @@ it(
 );
 
 it('the README library example runs as written: migrate on boot, pending, the outcome form', async () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Library\n'));
-  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(code, 'the Library section has a js example');
-  const dir = mkdtempSync(join(tmpdir(), 'molt-readme-lib-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'migrations'));
+  const { code, dir } = exampleIn('## Library\n', '1.0.0');
   writeFileSync(join(dir, 'migrations', '0001_init.sql'), 'CREATE TABLE notes (id integer PRIMARY KEY, body text);\n');
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'moltkit'));
-  writeFileSync(join(dir, 'package.json'), '{"name":"my-service","version":"1.0.0","type":"module"}\n');
   writeFileSync(join(dir, 'boot.mjs'), code);
   const child = spawn(process.execPath, ['boot.mjs'], { cwd: dir, env: cleanEnv() });
   let stdout = '';
