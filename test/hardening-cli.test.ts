@@ -368,5 +368,12 @@ describe('what a new user trips over', () => {
     const drift = await molt(['verify', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(drift.code, 3, drift.stderr);
     assert.equal(JSON.parse(drift.stdout).error.code, 'DRIFT');
+    assert.equal(JSON.parse(drift.stdout).report.problems[0].code, 'checksum_mismatch');
+    // As text, a database that does not fit shows the status, never the "ok" line.
+    const text = await molt(['verify', '--db', db.url, '--dir', dir]);
+    assert.equal(text.code, 3, text.stderr);
+    assert.doesNotMatch(text.stdout, /^ok:/m);
+    assert.match(text.stdout, /problems +1/);
+    assert.match(text.stderr, /molt: error: Database .* does not match this binary: Migration 0001_a was edited/);
   });
 });

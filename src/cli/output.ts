@@ -13,14 +13,18 @@ function errorJson(error: MoltError): Record<string, unknown> {
  * Prints an outcome and returns its exit code: with `--json` the object `{report, error?}` on stdout; otherwise the
  * report as text on stdout and the error, with its hint, on stderr.
  */
-export function emit<R>(json: boolean | undefined, outcome: Outcome<R | null>, text: (report: R) => string): number {
+export function emit<R>(
+  json: boolean | undefined,
+  outcome: Outcome<R | null>,
+  text: (report: R, error?: MoltError) => string,
+): number {
   const { report, error } = outcome;
   // Every byte the CLI prints passes the redaction: a secret that reached a report by any path stops here.
   if (json) {
     const body = error ? { report, error: errorJson(error) } : { report };
     process.stdout.write(redactUrl(`${JSON.stringify(body, null, 2)}\n`));
   } else if (report !== null) {
-    process.stdout.write(redactUrl(text(report)));
+    process.stdout.write(redactUrl(text(report, error)));
   }
   if (error) {
     process.stderr.write(`molt: error: ${redactUrl(error.message)}\n`);

@@ -21,8 +21,11 @@ export async function run(argv: string[]): Promise<number> {
   return emit(
     values.json,
     await verify(commonOptions(values)),
-    (r) =>
-      `ok: ${r.database} is at ${r.current ?? 'empty'}; nothing pending, no problem\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`,
+    // A database that does not fit shows what `status` shows; the error says why on stderr.
+    (r, error) =>
+      error
+        ? renderStatus(r)
+        : `ok: ${r.database} is at ${r.current ?? 'empty'}; nothing pending, no problem\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`,
   );
 }
 
