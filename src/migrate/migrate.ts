@@ -3,7 +3,6 @@ import type { MoltConfig } from '../config/config.js';
 import type { Capabilities, Driver, Session } from '../drivers/types.js';
 import type { Outcome } from '../outcome.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
-import { apply } from './apply.js';
 import { openContext, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
 import { planner, type ExecutionPlan } from './execution-plan.js';
 import type { History } from './history.js';
@@ -134,6 +133,8 @@ async function applyDecided(
       kind: ctx.driver.kind,
       capabilities: ctx.driver.capabilities,
     });
+  // The runner loads only when there is work: almost every boot finds none.
+  const { apply } = await import('./apply.js');
   const done = await apply({ ...ctx, session, history }, work, options.signal);
   report.migrations = done.results;
   const applied = done.results.filter((r) => r.status === 'applied');

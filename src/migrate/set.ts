@@ -26,13 +26,8 @@ const FOLDER_FILES = ['migration.sql', 'up.sql'];
 /** Other tools' down migrations; molt has none and leaves them alone. */
 const IGNORED_FILE = /\.down\.sql$/;
 
-/**
- * Reads one migration file; anything that is not a readable regular file (a FIFO would block forever, a dangling or
- * looping symlink, a device, a file this user may not read) is an error naming it.
- */
-function readMigrationFile(path: string): Buffer {
-  const refuse = (what: string, hint: string, cause?: unknown): MoltError =>
-    new MoltError('MIGRATION_FILE_INVALID', `${path}: ${what}`, { cause, hint, details: { file: path } });
+/** Refuses a path that is not a readable regular file, naming what it is: a symlink to nothing, a FIFO, a device. */
+function assertRegular(path: string, refuse: (what: string, hint: string, cause?: unknown) => MoltError): void {
   let st;
   try {
     st = statSync(path);
@@ -49,6 +44,17 @@ function readMigrationFile(path: string): Buffer {
       `is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'a device'})`,
       'A migration is a plain .sql file; remove or rename this one',
     );
+}
+
+/**
+ * Reads one migration file; anything that is not a readable regular file (a FIFO would block forever, a dangling or
+ * looping symlink, a device, a file this user may not read) is an error naming it. `regular`: the directory listing
+ * said so already, which spares a stat per file on every boot.
+ */
+function readMigrationFile(path: string, regular = false): Buffer {
+  const refuse = (what: string, hint: string, cause?: unknown): MoltError =>
+    new MoltError('MIGRATION_FILE_INVALID', `${path}: ${what}`, { cause, hint, details: { file: path } });
+  if (!regular) assertRegular(path, refuse);
   try {
     return readFileSync(path);
   } catch (cause) {
@@ -69,6 +75,8 @@ function readDirectory(dir: string): Entry[] {
     });
   }
   const entries: Entry[] = [];
+  // Sources are named relative to the working directory, for messages; worked out once for the directory.
+  const shown = relative(process.cwd(), dir);
   for (const item of readdirSync(dir, { withFileTypes: true })) {
     if (item.name.startsWith('.')) continue;
     const path = join(dir, item.name);
@@ -86,7 +94,11 @@ function readDirectory(dir: string): Entry[] {
         bytes: readMigrationFile(join(path, file)),
       });
     } else if (item.name.endsWith('.sql') && !IGNORED_FILE.test(item.name)) {
-      entries.push({ key: item.name, source: relative(process.cwd(), path) || path, bytes: readMigrationFile(path) });
+      entries.push({
+        key: item.name,
+        source: join(shown, item.name),
+        bytes: readMigrationFile(path, item.isFile()),
+      });
     }
   }
   return entries;
