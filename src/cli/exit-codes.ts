@@ -66,8 +66,7 @@ export function exitCodeFor(code: MoltErrorCode): number {
 }
 
 /** The one mapping from an outcome to the exit code: the error's code when there is one, else the report's status. */
-export function exitCodeOf(outcome: Outcome<unknown> & { internal?: boolean }): number {
-  if (outcome.internal) return EXIT.internal;
+export function exitCodeOf(outcome: Outcome<unknown>): number {
   if (outcome.error) return exitCodeFor(outcome.error.code);
   const status = (outcome.report as { status?: unknown } | null)?.status;
   return typeof status === 'string' && Object.hasOwn(BY_STATUS, status) ? BY_STATUS[status] : EXIT.ok;

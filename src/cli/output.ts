@@ -1,7 +1,7 @@
 import { MoltError, messageOf } from '../errors.js';
 import { redactUrl } from '../config/url.js';
 import type { Outcome } from '../outcome.js';
-import { exitCodeOf } from './exit-codes.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
 
 /** An error as `--json` prints it: its code, message and hint, and its structured fields (the report left out). */
 function errorJson(error: MoltError): Record<string, unknown> {
@@ -47,7 +47,7 @@ export function fail(error: unknown, json: boolean | undefined, renderReport?: (
       process.stdout.write(
         `${JSON.stringify({ report: null, error: { code: 'INTERNAL', message: redactUrl(messageOf(error)) } }, null, 2)}\n`,
       );
-    return exitCodeOf({ report: null, error: undefined, internal: true });
+    return EXIT.internal;
   }
   const report = (error.details as { report?: unknown }).report ?? null;
   return emit(json, { report, error }, (r) => (renderReport ? renderReport(r as never) : ''));

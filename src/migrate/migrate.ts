@@ -3,9 +3,9 @@ import type { MoltConfig } from '../config/config.js';
 import type { Capabilities, Driver, Session } from '../drivers/types.js';
 import type { Outcome } from '../outcome.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
-import { openContext, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
+import { openContext, readHistory, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
 import { planner, type ExecutionPlan } from './execution-plan.js';
-import type { History } from './history.js';
+import type { History, HistoryRow } from './history.js';
 import type { Migration } from './migration.js';
 import { assertTarget, pendingFrom, type Pending, type SelectOptions } from './pending.js';
 import type { MigrateReport } from './report.js';
@@ -153,11 +153,23 @@ async function applyDecided(
  * console.log(verdict.problems.length, work.map((w) => w.migration.id));
  */
 export async function pending(options: Omit<MigrateOptions, 'beforeApply' | 'dryRun'> = {}): Promise<Pending> {
+  const { ctx, decide } = await openDecision(options);
+  return decide(await readHistory(ctx));
+}
+
+/** What `pending` and a run share: the context with `target` checked, one planner, and the decision over history rows. */
+async function openDecision(options: MigrateOptions): Promise<{
+  ctx: RunContext;
+  planOf: (m: Migration) => ExecutionPlan;
+  decide: (rows: readonly HistoryRow[], planWork?: boolean) => Pending;
+}> {
   const ctx = await openContext(options);
   if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
   const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
-  const rows = await withSession(ctx, (_session, history) => history.read(), { writes: false });
-  return pendingFrom(ctx.migrations, rows, { ...options, allowOutOfOrder: ctx.config.allowOutOfOrder }, planOf);
+  const select = { ...options, allowOutOfOrder: ctx.config.allowOutOfOrder };
+  const decide = (rows: readonly HistoryRow[], planWork = true): Pending =>
+    pendingFrom(ctx.migrations, rows, { ...select, planWork }, planOf);
+  return { ctx, planOf, decide };
 }
 
 /**
@@ -172,14 +184,9 @@ export async function pending(options: Omit<MigrateOptions, 'beforeApply' | 'dry
  */
 export async function runMigrations(options: MigrateOptions = {}): Promise<Outcome<MigrateReport>> {
   const started = Date.now();
-  const ctx = await openContext(options);
-  if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
+  const { ctx, planOf, decide } = await openDecision(options);
   // Files edited after `molt sum` are refused before anything touches the database.
   if (!options.bundle) assertSum(ctx.config.dir, ctx.migrations, (line) => ctx.log.warn(line));
-  const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
-  const select = { ...options, allowOutOfOrder: ctx.config.allowOutOfOrder };
-  const decide = (rows: Parameters<typeof pendingFrom>[1], planWork = true): Pending =>
-    pendingFrom(ctx.migrations, rows, { ...select, planWork }, planOf);
 
   const report = await withSession(ctx, async (session, history): Promise<MigrateReport> => {
     if (options.dryRun) return dryRunReport(ctx, decide(await history.read()), planOf);

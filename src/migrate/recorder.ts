@@ -116,19 +116,23 @@ function sameTripRecorder(ctx: RecorderContext, work: readonly WorkItem[]): Prog
   // The migration whose `running` row the previous one's last commit wrote.
   let openedAhead: WorkItem | null = null;
   let next: WorkItem | undefined;
+  // Items open in order, so each search starts where the last one ended.
+  let position = -1;
+  // The next migration's row is written ahead when it starts fresh and runs statement by statement like this one.
+  const aheadOf = (w: WorkItem | undefined): WorkItem | null =>
+    w && !w.resume && w.plan.mode !== 'transaction' ? w : null;
 
-  // The next migration's `running` row, when it starts fresh and runs statement by statement like this one.
-  const openNext = (): string | undefined =>
-    next && !next.resume && next.plan.mode !== 'transaction'
-      ? history.putSql(runningRow(next, ctx, new Date()), { replace: next.replace })
-      : undefined;
+  const openNext = (): string | undefined => {
+    const ahead = aheadOf(next);
+    return ahead ? history.putSql(runningRow(ahead, ctx, new Date()), { replace: ahead.replace }) : undefined;
+  };
   // Done, and the next migration's `running` row with it: one commit instead of two.
   const closing = (fields: Partial<HistoryRow>): string => {
     const ahead = openNext();
     return ahead ? `${begin};\n${doneSql(ctx, row, fields)};\n${ahead};\n${commit}` : doneSql(ctx, row, fields);
   };
   const markOpened = (): void => {
-    openedAhead = next && !next.resume && next.plan.mode !== 'transaction' ? next : null;
+    openedAhead = aheadOf(next);
   };
 
   return {
@@ -136,7 +140,8 @@ function sameTripRecorder(ctx: RecorderContext, work: readonly WorkItem[]): Prog
     async open(item, opening) {
       row = opening;
       recordedDone = false;
-      next = work[work.indexOf(item) + 1];
+      position = work.indexOf(item, position + 1);
+      next = work[position + 1];
       const written = openedAhead === item;
       openedAhead = null;
       held = item.resume || written ? null : history.putSql(opening, { replace: item.replace });

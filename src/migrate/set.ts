@@ -90,7 +90,7 @@ function readDirectory(dir: string): Entry[] {
       }
       entries.push({
         key: `${item.name}/${file}`,
-        source: relative(process.cwd(), join(path, file)) || path,
+        source: join(shown, item.name, file),
         bytes: readMigrationFile(join(path, file)),
       });
     } else if (item.name.endsWith('.sql') && !IGNORED_FILE.test(item.name)) {
