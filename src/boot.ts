@@ -4,12 +4,20 @@ import type { MoltConfig } from './config/config.js';
 import { parseDatabaseUrl } from './config/url.js';
 import { runMigrations, verify, type MigrateOptions, type MigrateReport } from './migrate/internal.js';
 import { orThrow } from './outcome.js';
+import { registerInstance, type InstanceOptions, type LifecycleLike } from './releases/index.js';
 import { openRuntime, toLogger, type Logger } from './runtime/index.js';
 
 /** Options of the boot-time `migrate`: the engine's, plus what a service does with migrations when it starts. */
 export interface BootOptions extends MigrateOptions {
   /** `migrate` (default) applies, `verify` only checks (replicas that must not migrate), `off` does nothing. */
   mode?: 'migrate' | 'verify' | 'off';
+  /**
+   * The lifecycle this process follows: its instance row says serving once it is ready and draining when it drains,
+   * and is removed when it closes. Without one the instance serves at once and goes stale after it exits.
+   */
+  lifecycle?: LifecycleLike;
+  /** How this process registers as a live instance (its name, its commit), or `false` for a one-off script. */
+  instance?: false | Pick<InstanceOptions, 'name' | 'commit'>;
 }
 
 /**
@@ -69,12 +77,29 @@ export function withBootHooks<T extends MigrateOptions>(options: T): T {
  * console.log(report.status, report.from, report.to);
  */
 export async function migrate(options: BootOptions = {}): Promise<MigrateReport> {
-  const started = Date.now();
   const hooked = withBootHooks(options);
   if (options.mode === 'off') {
     const runtime = await openRuntime(hooked);
     return { ...empty, status: 'skipped', database: runtime.driver.displayUrl };
   }
+  const report = await bootMigrate(options, hooked);
+  if (options.instance !== false) {
+    // Registered once the schema fits, so a live row always stands for a process that can serve.
+    const migrating = options.mode !== 'verify';
+    await registerInstance({
+      ...hooked,
+      ...options.instance,
+      lifecycle: options.lifecycle,
+      waiting: migrating ? report.heldBack : [],
+      applyDeferred: migrating ? async () => orThrow(await runMigrations(hooked)).heldBack ?? [] : undefined,
+    });
+  }
+  return report;
+}
+
+/** The boot's schema step: the engine, or under `verify` the gate alone. */
+async function bootMigrate(options: BootOptions, hooked: BootOptions): Promise<MigrateReport> {
+  const started = Date.now();
   if (options.mode === 'verify') {
     const status = orThrow(await verify(hooked));
     return {

@@ -27,6 +27,8 @@ export type MoltErrorCode =
   | 'DRAIN_DEADLINE'
   | 'LIFECYCLE_STOPPED'
   | 'INTERRUPTED'
+  | 'CONTRACT_WAITING'
+  | 'NO_HISTORY'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

@@ -1,7 +1,7 @@
 // Clear errors instead of exit 1 or a hang, Ctrl-C, and what a new user trips over (issue 14, items 13 to 18).
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -347,7 +347,7 @@ describe('what a new user trips over', () => {
     assert.match(edited.stderr, /0001_a\.sql \(edited\)/);
   });
 
-  it('verify says PENDING (exit 7) and drift DRIFT (exit 3); --phase expand names the contract migration it held back', async () => {
+  it('verify says PENDING (exit 7) for an expand migration, passes a contract one (it runs after the roll), and drift DRIFT (exit 3); --phase expand names the contract migration it held back', async () => {
     const db = await sqlite();
     const dir = migrationsDir({
       '0001_a.sql': 'CREATE TABLE a (x int);\n',
@@ -361,9 +361,18 @@ describe('what a new user trips over', () => {
       m.stdout,
       /held back 1 migration from the first contract one on \(0002_drop contract\): run `molt migrate --phase all`/,
     );
+    const contractOnly = await molt(['verify', '--json', '--db', db.url, '--dir', dir]);
+    assert.equal(contractOnly.code, 0, contractOnly.stderr);
+    assert.deepEqual(
+      reportOf(contractOnly.stdout).pending.map((m: { name: string }) => m.name),
+      ['drop'],
+    );
+    writeFileSync(join(dir, '0003_b.sql'), 'CREATE TABLE b (x int);\n');
     const pending = await molt(['verify', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(pending.code, 7, pending.stderr);
     assert.equal(JSON.parse(pending.stdout).error.code, 'PENDING');
+    assert.match(JSON.parse(pending.stdout).error.message, /1 pending migration\(s\), first 0003_b/);
+    rmSync(join(dir, '0003_b.sql'));
     writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (x int, y int);\n');
     const drift = await molt(['verify', '--json', '--db', db.url, '--dir', dir]);
     assert.equal(drift.code, 3, drift.stderr);

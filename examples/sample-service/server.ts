@@ -25,7 +25,7 @@ async function boot(): Promise<void> {
 
   // MOLT_AUTO_MIGRATE=off turns automatic migration into a check: a replica that must not migrate.
   const mode = process.env.MOLT_AUTO_MIGRATE === 'off' ? 'verify' : 'migrate';
-  await migrate({ dir: MIGRATIONS, mode, appVersion: VERSION });
+  await migrate({ dir: MIGRATIONS, mode, appVersion: VERSION, lifecycle: life });
 
   const driver = await createDriver(resolveConfig().db);
   const db = await driver.connect();

@@ -16,6 +16,12 @@ export const EXIT = {
   lintFailed: 10,
   backupInvalid: 11,
   backupFailed: 12,
+  /** A contract migration waits for live instances of a release that does not know it. */
+  contractWaiting: 13,
+  /** `plan`: the release is not rolling-safe (an untagged contract change, a problem). */
+  notRollingSafe: 14,
+  /** `rollback`: the version needs a restore, which was not run. */
+  needsRestore: 15,
   /** Ctrl-C (SIGINT), as shells report a process that SIGINT ended. */
   interrupted: 130,
 } as const;
@@ -50,6 +56,8 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   BASELINE_REFUSED: EXIT.needsDecision,
   DATABASE_NOT_EMPTY: EXIT.needsDecision,
   REPAIR_REFUSED: EXIT.needsDecision,
+  CONTRACT_WAITING: EXIT.contractWaiting,
+  NO_HISTORY: EXIT.pending,
 };
 
 // Report statuses that end a run without an error yet must not exit 0; every other status without an error is 0.
@@ -58,6 +66,10 @@ const BY_STATUS: Readonly<Record<string, number>> = {
   errors: EXIT.lintFailed,
   /** `repair` listed changes that nobody confirmed. */
   unconfirmed: EXIT.needsDecision,
+  /** `plan`: rolling the release while the old one serves would break it. */
+  not_rolling_safe: EXIT.notRollingSafe,
+  /** `rollback`: the version needs a restore. */
+  needs_restore: EXIT.needsRestore,
 };
 
 /** The exit code for an error code. */

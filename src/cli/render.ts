@@ -1,6 +1,8 @@
 import {
   describeHolder,
   idOf,
+  waitLine,
+  type LiveInstance,
   type MigrateReport,
   type PartialMigration,
   type Problem,
@@ -36,7 +38,8 @@ export function renderStatus(r: StatusReport): string {
         `  ${idOf(m)}  ${m.phase}  ${m.status === 'baseline' ? 'baseline' : `${m.appliedAt ?? '?'}  ${m.durationMs ?? '?'} ms`}  app ${m.appVersion ?? '-'}  on ${m.host ?? '-'}`,
     ),
     `pending   ${r.pending.length}`,
-    ...r.pending.map((m) => `  ${idOf(m)}  ${m.phase}`),
+    ...r.pending.map((m) => `  ${idOf(m)}  ${m.phase}${m.waitsFor ? `  (${waitLine(idOf(m), m.waitsFor)})` : ''}`),
+    ...renderInstances(r.instances),
   ];
   if (r.unknown.length > 0)
     lines.push(
@@ -48,6 +51,22 @@ export function renderStatus(r: StatusReport): string {
   out += `problems  ${r.problems.length}\n${renderProblems(r.problems)}`;
   for (const w of r.warnings) out += `warning: ${w}\n`;
   return out;
+}
+
+/** The registered instances grouped by app version, newest heartbeat age first within a group; stale ones marked. */
+export function renderInstances(instances: readonly LiveInstance[]): string[] {
+  const live = instances.filter((i) => !i.stale);
+  const lines = [`instances ${live.length} live${instances.length > live.length ? `, ${instances.length - live.length} stale` : ''}`];
+  const byVersion = new Map<string, LiveInstance[]>();
+  for (const i of instances) byVersion.set(i.appVersion ?? '-', [...(byVersion.get(i.appVersion ?? '-') ?? []), i]);
+  for (const [version, list] of byVersion) {
+    lines.push(`  app ${version}: ${list.filter((i) => !i.stale).length} live`);
+    for (const i of list) {
+      const age = `heartbeat ${Math.round(i.heartbeatAgeMs / 1000)} s ago`;
+      lines.push(`    ${i.name} pid ${i.pid}  ${i.stale ? 'stale' : i.state}  ${age}  knows ${i.knows?.newest ?? '?'}  since ${i.startedAt}`);
+    }
+  }
+  return lines;
 }
 
 /** `migrate` for people: one line per migration, then the outcome. */
@@ -72,6 +91,11 @@ export function renderMigrate(r: MigrateReport): string {
   if (contract.length > 0) {
     out += `held back ${contract.length} migration${contract.length === 1 ? '' : 's'} from the first contract one on (${contract.map((h) => `${idOf(h)} ${h.phase}`).join(', ')}): run \`molt migrate --phase all\` once every instance runs the new release\n`;
   }
-  if (held.length > contract.length) out += `held back ${held.length - contract.length} migration(s) after --to\n`;
+  for (const h of held) if (h.waitsFor) out += `waiting    ${waitLine(idOf(h), h.waitsFor)}\n`;
+  const behind = held.filter((h) => h.behind);
+  if (behind.length > 0)
+    out += `waiting    ${behind.map(idOf).join(', ')} (after ${behind[0].behind}, in version order)\n`;
+  const target = held.filter((h) => h.why === 'target');
+  if (target.length > 0) out += `held back ${target.length} migration(s) after --to\n`;
   return out;
 }

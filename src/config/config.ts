@@ -31,6 +31,10 @@ export interface MoltConfig {
   backupBeforeMigrate: 'auto' | 'always' | 'never';
   /** How long to keep trying a database server that does not answer yet (a Compose boot), in ms; 0: fail at once. */
   waitForDatabaseMs: number;
+  /** How often a registered instance heartbeats, in ms. */
+  heartbeatMs: number;
+  /** How old an instance's heartbeat may grow before it counts as stale (gone), in ms; at least twice `heartbeatMs`. */
+  instanceTtlMs: number;
 }
 
 /** Settings as a person writes them: durations may be strings such as `30s`. */
@@ -50,6 +54,8 @@ export interface ConfigInput {
   dataDirs?: Record<string, string>;
   backupBeforeMigrate?: 'auto' | 'always' | 'never';
   waitForDatabase?: string | number;
+  heartbeat?: string | number;
+  instanceTtl?: string | number;
 }
 
 /** The defaults: an SQLite file under ./data, migrations in ./migrations. */
@@ -67,6 +73,8 @@ export const DEFAULTS: Required<ConfigInput> = {
   dataDirs: {},
   backupBeforeMigrate: 'auto',
   waitForDatabase: '0',
+  heartbeat: '5s',
+  instanceTtl: '30s',
 };
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -182,6 +190,8 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.MOLT_BACKUP_KEEP) out.backupKeep = env.MOLT_BACKUP_KEEP;
   if (env.MOLT_DATA_DIRS) out.dataDirs = parseDataDirs(env.MOLT_DATA_DIRS.split(';'), 'MOLT_DATA_DIRS');
   if (env.MOLT_WAIT_FOR_DATABASE) out.waitForDatabase = env.MOLT_WAIT_FOR_DATABASE;
+  if (env.MOLT_HEARTBEAT) out.heartbeat = env.MOLT_HEARTBEAT;
+  if (env.MOLT_INSTANCE_TTL) out.instanceTtl = env.MOLT_INSTANCE_TTL;
   if (env.MOLT_BACKUP_BEFORE_MIGRATE)
     out.backupBeforeMigrate = env.MOLT_BACKUP_BEFORE_MIGRATE as ConfigInput['backupBeforeMigrate'];
   return out;
@@ -223,6 +233,15 @@ export function resolveConfig(
       `backup before migrate takes auto, always or never, not "${merged.backupBeforeMigrate}"`,
     );
   }
+  const heartbeatMs = parseDuration(merged.heartbeat, 'heartbeat');
+  const instanceTtlMs = parseDuration(merged.instanceTtl, 'instance TTL');
+  if (heartbeatMs <= 0 || instanceTtlMs < 2 * heartbeatMs) {
+    throw new MoltError(
+      'CONFIG_INVALID',
+      `instance TTL ${merged.instanceTtl} must be at least twice the heartbeat ${merged.heartbeat}, and the heartbeat more than 0`,
+      { hint: 'A live instance must be able to miss a heartbeat without being counted gone; the defaults are 5s and 30s' },
+    );
+  }
   return {
     db: merged.db,
     dir: resolve(cwd, merged.dir),
@@ -237,5 +256,7 @@ export function resolveConfig(
     dataDirs: Object.fromEntries(Object.entries(dataDirs).map(([name, dir]) => [name, resolve(cwd, dir)])),
     backupBeforeMigrate: merged.backupBeforeMigrate,
     waitForDatabaseMs: parseDuration(merged.waitForDatabase, 'wait for database'),
+    heartbeatMs,
+    instanceTtlMs,
   };
 }

@@ -163,6 +163,11 @@ export interface Session {
   setTimeouts(timeouts: StatementTimeouts): Promise<void>;
   /** Closes the connection; releases any lock it held. */
   close(): Promise<void>;
+  /**
+   * Whether this open session keeps the process alive (the default). A heartbeat's connection turns it off between
+   * beats, so it never keeps a finished script alive, and on while a statement is on its way.
+   */
+  keepAlive?(on: boolean): void;
 }
 
 /** Per-statement limits migrations run under; separate from the migration-lock wait. */

@@ -2,6 +2,7 @@ import { resolveConfig } from '../config/config.js';
 import type { Session } from '../drivers/types.js';
 import { openRuntime, openSession, type Runtime, type RuntimeOptions } from '../runtime/index.js';
 import { History, type HistoryRow } from './history.js';
+import type { InstancesTable } from './instances-table.js';
 import { acquireLock, announceHolder, describeHolder } from './lock.js';
 import { loadMigrations, type MigrationBundle } from './set.js';
 import type { Migration } from './migration.js';
@@ -90,4 +91,9 @@ export async function withLock<T>(
 /** Every history row, read on a read-only session: what a backup's manifest records and a probe judges. */
 export async function readHistory(runtime: Runtime): Promise<HistoryRow[]> {
   return withSession(runtime, (_session, history) => history.read(), { writes: false });
+}
+
+/** The instances table of the configured history on `session`, named in full as the engine names it. */
+export async function instancesTable(ctx: Runtime, session: Session): Promise<InstancesTable> {
+  return new History(session, ctx.driver.sql, ctx.config.table, await schemaOf(ctx, session)).instances();
 }

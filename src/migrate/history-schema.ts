@@ -11,6 +11,10 @@ export interface TableNames {
   jobsDue: string;
   /** The index the sweeper reads: running jobs by lease expiry. */
   jobsLease: string;
+  /** Live instances: one row per running process of a release, with its heartbeat. */
+  instances: string;
+  /** Every release that ran against this database, with the migrations it knows: what rollback verdicts read. */
+  releases: string;
 }
 
 /**
@@ -27,6 +31,8 @@ export function tableNames(table: string, quote: (identifier: string) => string 
     jobs: q(`${table}_jobs`),
     jobsDue: quote(`${base}_jobs_due`),
     jobsLease: quote(`${base}_jobs_lease`),
+    instances: q(`${table}_instances`),
+    releases: q(`${table}_releases`),
   };
 }
 
@@ -110,6 +116,37 @@ export const INTERNAL_MIGRATIONS: readonly InternalMigration[] = [
       )`,
       `CREATE INDEX ${t.jobsDue} ON ${t.jobs} (kind, state, run_after)`,
       `CREATE INDEX ${t.jobsLease} ON ${t.jobs} (state, lease_until)`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'live_instances_and_releases',
+    // Times are epoch milliseconds on the database's clock: staleness is judged on one clock for every host.
+    // `knows_newest` and `knows_contracts` (a JSON array of ids) are the migration set a release knows: enough to
+    // tell whether a contract migration would break it.
+    statements: (t, ty) => [
+      `CREATE TABLE ${t.instances} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        name ${ty.text},
+        host ${ty.text},
+        pid ${ty.int},
+        app_version ${ty.text},
+        app_commit ${ty.text},
+        knows_newest ${ty.text},
+        knows_contracts ${ty.text},
+        state ${ty.text} NOT NULL,
+        started_at ${ty.bigint} NOT NULL,
+        heartbeat_at ${ty.bigint} NOT NULL,
+        expires_at ${ty.bigint} NOT NULL
+      )`,
+      `CREATE TABLE ${t.releases} (
+        app_version ${ty.key} NOT NULL PRIMARY KEY,
+        app_commit ${ty.text},
+        knows_newest ${ty.text},
+        knows_contracts ${ty.text},
+        first_seen ${ty.bigint} NOT NULL,
+        last_seen ${ty.bigint} NOT NULL
+      )`,
     ],
   },
 ];

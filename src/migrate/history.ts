@@ -1,6 +1,7 @@
 import { MoltError } from '../errors.js';
 import type { DialectSql, Row, Session } from '../drivers/types.js';
 import { INTERNAL_MIGRATIONS, metaTableDdl, tableNames, type TableNames } from './history-schema.js';
+import { InstancesTable } from './instances-table.js';
 
 /** Status of one history row. `rolled_back` failed whole and left nothing behind; `failed` and `running` may have. */
 export type RowStatus = 'success' | 'baseline' | 'failed' | 'running' | 'rolled_back';
@@ -128,6 +129,11 @@ export class History {
     if (TIMESTAMPS.has(key)) return this.#sql.timestamp(value as string);
     if (key === 'statementHashes') return (value as string[]).join(' ');
     return value as string | number;
+  }
+
+  /** The instances and releases tables of this history, on the same session. */
+  instances(): InstancesTable {
+    return new InstancesTable(this.#session, this.#sql, this.#quoted);
   }
 
   /** The lock name for this history, so two histories in one database do not block each other. */

@@ -24,4 +24,7 @@ export { idOf, isApplied, newestVersion } from './vocabulary.js';
 export type { AppliedMigration, MigrateReport, StatusReport } from './report.js';
 export type { MigrationResult, MigrationFailure } from './runner.js';
 export type { CommonOptions } from './context.js';
+export type { LiveInstance, InstanceState, ReleaseRecord } from './instances-table.js';
+export type { InstanceRef } from './waits.js';
+export type { Knowledge } from './knowledge.js';
 export { writeSum, checkSum, type SumCheck } from './sum.js';

@@ -3,14 +3,16 @@ import type { MoltConfig } from '../config/config.js';
 import type { Capabilities, Driver, Session } from '../drivers/types.js';
 import type { Outcome } from '../outcome.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
-import { openContext, readHistory, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
+import { openContext, withLock, withSession, type CommonOptions, type RunContext } from './context.js';
 import { planner, type ExecutionPlan } from './execution-plan.js';
 import type { History, HistoryRow } from './history.js';
+import type { LiveInstance } from './instances-table.js';
 import type { Migration } from './migration.js';
 import { assertTarget, pendingFrom, type Pending, type SelectOptions } from './pending.js';
 import type { MigrateReport } from './report.js';
 import { assertSum } from './sum.js';
 import { idOf } from './vocabulary.js';
+import { waitLine } from './waits.js';
 
 /** Options of `migrate`. */
 export interface MigrateOptions extends CommonOptions, Omit<SelectOptions, 'allowOutOfOrder'> {
@@ -18,6 +20,11 @@ export interface MigrateOptions extends CommonOptions, Omit<SelectOptions, 'allo
   allowNonEmpty?: boolean;
   /** Show what would run; write nothing and take no lock. */
   dryRun?: boolean;
+  /**
+   * Run contract migrations now even when live instances of a release that does not know them would break; without
+   * it such a migration waits (`heldBack`, why `waiting`) until those instances are gone.
+   */
+  force?: boolean;
   /**
    * Runs under the lock after the drift check, when there is something to apply and before the first
    * migration; returns the backup file it wrote, or null. `molt`'s own `migrate` wires the automatic backup here.
@@ -88,7 +95,10 @@ function reportOf(ctx: RunContext, decided: Pending, status: MigrateReport['stat
 /** What a dry run reports: the verdict, and each selected migration as it would run. */
 function dryRunReport(ctx: RunContext, decided: Pending, planOf: (m: Migration) => ExecutionPlan): MigrateReport {
   const report = reportOf(ctx, decided, 'dry_run');
-  delete report.heldBack; // a dry run lists what would run, as it always has
+  // A dry run lists what would run, as it always has, and what waits for live instances.
+  const waiting = decided.heldBack.filter((h) => h.why === 'waiting');
+  if (waiting.length > 0) report.heldBack = waiting;
+  else delete report.heldBack;
   report.migrations = decided.selected.map((m) => {
     const plan = planOf(m);
     return {
@@ -154,22 +164,33 @@ async function applyDecided(
  */
 export async function pending(options: Omit<MigrateOptions, 'beforeApply' | 'dryRun'> = {}): Promise<Pending> {
   const { ctx, decide } = await openDecision(options);
-  return decide(await readHistory(ctx));
+  return withSession(ctx, async (_session, history) => decide(await history.read(), history), { writes: false });
 }
 
 /** What `pending` and a run share: the context with `target` checked, one planner, and the decision over history rows. */
 async function openDecision(options: MigrateOptions): Promise<{
   ctx: RunContext;
   planOf: (m: Migration) => ExecutionPlan;
-  decide: (rows: readonly HistoryRow[], planWork?: boolean) => Pending;
+  decide: (rows: readonly HistoryRow[], history: History, planWork?: boolean) => Promise<Pending>;
 }> {
   const ctx = await openContext(options);
   if (options.target !== undefined) assertTarget(options.target, ctx.migrations);
   const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
   const select = { ...options, allowOutOfOrder: ctx.config.allowOutOfOrder };
-  const decide = (rows: readonly HistoryRow[], planWork = true): Pending =>
-    pendingFrom(ctx.migrations, rows, { ...select, planWork }, planOf);
+  const decide = async (rows: readonly HistoryRow[], history: History, planWork = true): Promise<Pending> => {
+    const first = pendingFrom(ctx.migrations, rows, { ...select, planWork: false }, planOf);
+    // The instances are read only when a contract migration is selected: almost every boot has none to run.
+    const live = await liveFor(first, history, options.force);
+    if (!live && !planWork) return first;
+    return pendingFrom(ctx.migrations, rows, { ...select, planWork, live }, planOf);
+  };
   return { ctx, planOf, decide };
+}
+
+/** The registered instances, when a selected contract migration could have to wait for them; none under `force`. */
+async function liveFor(decided: Pending, history: History, force?: boolean): Promise<LiveInstance[] | undefined> {
+  if (force || !decided.selected.some((m) => m.phase === 'contract')) return undefined;
+  return history.instances().list();
 }
 
 /**
@@ -189,7 +210,7 @@ export async function runMigrations(options: MigrateOptions = {}): Promise<Outco
   if (!options.bundle) assertSum(ctx.config.dir, ctx.migrations, (line) => ctx.log.warn(line));
 
   const report = await withSession(ctx, async (session, history): Promise<MigrateReport> => {
-    if (options.dryRun) return dryRunReport(ctx, decide(await history.read()), planOf);
+    if (options.dryRun) return dryRunReport(ctx, await decide(await history.read(), history), planOf);
     // Nothing to do is what almost every boot finds: two reads decide it (molt's own tables are current, nothing is
     // pending), and a replica does not queue for the lock behind another that is migrating only to find the work
     // done. Anything else is decided again under the lock, where molt's own tables are created or moved forward.
@@ -199,7 +220,7 @@ export async function runMigrations(options: MigrateOptions = {}): Promise<Outco
       if (error instanceof MoltError && error.code === 'LOCK_TIMEOUT') return null;
       throw error;
     });
-    const before = rows && decide(rows, false);
+    const before = rows && (await decide(rows, history, false));
     if (
       before &&
       before.verdict.problems.length === 0 &&
@@ -211,13 +232,15 @@ export async function runMigrations(options: MigrateOptions = {}): Promise<Outco
       return reportOf(ctx, before, 'up_to_date');
     }
     // Decided again under the lock: another process may have migrated while this one waited.
-    const underLock = async () => applyDecided(ctx, session, history, decide(await history.read()), options);
+    const underLock = async () =>
+      applyDecided(ctx, session, history, await decide(await history.read(), history), options);
     return withLock(ctx, session, history, underLock, options.signal, started);
   });
 
   report.durationMs = Date.now() - started;
   const error = migrateError(report);
   const applied = report.migrations.length;
+  for (const held of report.heldBack ?? []) if (held.waitsFor) ctx.log.info(waitLine(idOf(held), held.waitsFor));
   if (report.status === 'migrated') {
     ctx.log.info(
       `database migrated from ${report.from ?? 'empty'} to ${report.to} (${applied} migration${applied === 1 ? '' : 's'}, ${report.durationMs} ms)`,

@@ -3,7 +3,9 @@ import type { ExecutionPlan } from './execution-plan.js';
 import type { HistoryRow } from './history.js';
 import { compareVersions, type Migration, type Phase } from './migration.js';
 import { judge, type Verdict } from './verdict.js';
+import type { LiveInstance } from './instances-table.js';
 import { idOf, newestVersion } from './vocabulary.js';
+import { blockersOf, type InstanceRef } from './waits.js';
 
 /** What to select from the pending migrations. */
 export interface SelectOptions {
@@ -13,6 +15,12 @@ export interface SelectOptions {
   target?: string;
   /** Apply a pending migration older than the newest applied one instead of refusing. */
   allowOutOfOrder?: boolean;
+  /**
+   * The registered instances (live and stale). A contract migration that a live instance's release does not know
+   * waits, and every migration after it waits with it, so versions still apply in order. Absent: nothing waits
+   * (`--force`, or a caller that has not read them because no contract migration is pending).
+   */
+  live?: readonly LiveInstance[];
   /**
    * False decides without planning the selected migrations, and `work` stays empty: the lock-free check before the
    * lock only asks whether anything is selected, and a file that cannot run is named under the lock.
@@ -25,7 +33,11 @@ export interface HeldBack {
   version: string;
   name: string;
   phase: Phase;
-  why: 'phase' | 'target';
+  why: 'phase' | 'target' | 'waiting';
+  /** `waiting`: the live instances of releases this contract migration would break. */
+  waitsFor?: InstanceRef[];
+  /** `waiting` behind a contract migration that waits: that migration's id. */
+  behind?: string;
 }
 
 /** One migration to apply: how it runs and where it starts. */
@@ -73,6 +85,20 @@ function select(pending: readonly Migration[], options: SelectOptions): Migratio
   return work;
 }
 
+/** The first selected contract migration a live instance would break, and what it waits for; null when none waits. */
+function firstWaiting(
+  selected: readonly Migration[],
+  live: readonly LiveInstance[] | undefined,
+): { index: number; waitsFor: InstanceRef[] } | null {
+  if (!live) return null;
+  for (const [index, m] of selected.entries()) {
+    if (m.phase !== 'contract') continue;
+    const waitsFor = blockersOf(m, live);
+    if (waitsFor.length > 0) return { index, waitsFor };
+  }
+  return null;
+}
+
 /**
  * Decides what a run does, with no database: the drift verdict, the selected migrations with their execution plans
  * and resume points, and what is held back. Planning throws (`MIGRATION_FILE_INVALID`, ...) for a selected file that
@@ -88,16 +114,24 @@ export function pendingFrom(
   planOf: (m: Migration) => ExecutionPlan,
 ): Pending {
   const verdict = judge(migrations, rows, { allowOutOfOrder: options.allowOutOfOrder, planOf });
-  const selected = select(verdict.pending, options);
+  let selected = select(verdict.pending, options);
+  const waiting = firstWaiting(selected, options.live);
+  const waits = new Map<string, Pick<HeldBack, 'waitsFor' | 'behind'>>();
+  if (waiting) {
+    const [first, ...after] = selected.slice(waiting.index);
+    waits.set(first.id, { waitsFor: waiting.waitsFor });
+    for (const m of after) waits.set(m.id, { behind: first.id });
+    selected = selected.slice(0, waiting.index);
+  }
   const chosen = new Set(selected.map((m) => m.id));
   const heldBack = verdict.pending
     .filter((m) => !chosen.has(m.id))
-    .map((m) => ({
-      version: m.version,
-      name: m.name,
-      phase: m.phase,
-      why: options.target && compareVersions(m.version, options.target) > 0 ? ('target' as const) : ('phase' as const),
-    }));
+    .map((m): HeldBack => {
+      const wait = waits.get(m.id);
+      if (wait) return { version: m.version, name: m.name, phase: m.phase, why: 'waiting', ...wait };
+      const why = options.target && compareVersions(m.version, options.target) > 0 ? 'target' : 'phase';
+      return { version: m.version, name: m.name, phase: m.phase, why };
+    });
   const recorded = new Set(rows.map(idOf));
   const resumable = new Map(verdict.partial.filter((p) => p.resumable).map((p) => [idOf(p), p]));
   const work =

@@ -1,4 +1,7 @@
 import type { LockHolder } from './history.js';
+import type { LiveInstance } from './instances-table.js';
+import type { HeldBack } from './pending.js';
+import type { InstanceRef } from './waits.js';
 import type { MigrationResult } from './runner.js';
 import type { MigrationRef, PartialMigration, Problem } from './verdict.js';
 
@@ -15,8 +18,11 @@ export interface MigrateReport {
   problems: Problem[];
   warnings: string[];
   durationMs: number;
-  /** Pending migrations this run left alone on purpose: contract ones under `--phase expand`, later ones past `--to`. */
-  heldBack?: { version: string; name: string; phase: string; why: 'phase' | 'target' }[];
+  /**
+   * Pending migrations this run left alone on purpose: contract ones under `--phase expand`, later ones past `--to`,
+   * and (`waiting`) a contract migration that live instances of an older release do not know, with what follows it.
+   */
+  heldBack?: HeldBack[];
   /** Migrations left for a later run when an interrupt (Ctrl-C) stopped this one between migrations. */
   remaining?: { version: string; name: string }[];
   /** The archive written before the first migration ran (automatic backup), when one was. */
@@ -40,7 +46,8 @@ export interface StatusReport {
   database: string;
   /** Applied migrations in version order, each with when, how long, by which app version and on which host. */
   applied: AppliedMigration[];
-  pending: MigrationRef[];
+  /** Pending migrations; a contract one that live instances of an older release do not know says whom it waits for. */
+  pending: (MigrationRef & { waitsFor?: InstanceRef[] })[];
   unknown: MigrationRef[];
   /** Migrations an earlier attempt applied in part, with how far it got and why it stopped. */
   partial: PartialMigration[];
@@ -50,4 +57,6 @@ export interface StatusReport {
   current: string | null;
   /** Who holds the migration lock right now, if anyone. */
   lock: { held: boolean; holder: LockHolder | null };
+  /** Registered instances, live and stale, oldest first. */
+  instances: LiveInstance[];
 }

@@ -7,6 +7,7 @@ import { planner } from './execution-plan.js';
 import { judge } from './verdict.js';
 import { foreignTables, notEmptyError, nothingRecorded } from './adoption.js';
 import { idOf, newestVersion } from './vocabulary.js';
+import { blockersOf } from './waits.js';
 
 /**
  * Reads the history and compares it with the migration set; writes nothing. Its `status` is `clean`, `pending` or
@@ -24,6 +25,7 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
       const verdict = judge(ctx.migrations, rows, { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf: planFor });
       const rowOf = new Map(rows.map((r) => [idOf(r), r]));
       const applied = [...verdict.applied, ...verdict.unknown];
+      const instances = await history.instances().list();
       if (verdict.pending.length > 0 && nothingRecorded(verdict)) {
         const tables = await foreignTables(session, ctx.driver.sql, ctx.config.table);
         if (tables.length > 0) {
@@ -51,13 +53,17 @@ export async function status(options: CommonOptions = {}): Promise<StatusReport>
             host: row?.host ?? null,
           };
         }),
-        pending: verdict.pending.map((m) => ({ version: m.version, name: m.name, phase: m.phase })),
+        pending: verdict.pending.map((m) => {
+          const waitsFor = m.phase === 'contract' ? blockersOf(m, instances) : [];
+          return { version: m.version, name: m.name, phase: m.phase, ...(waitsFor.length > 0 ? { waitsFor } : {}) };
+        }),
         unknown: verdict.unknown.map((u) => ({ version: u.version, name: u.name, phase: u.phase })),
         partial: verdict.partial,
         problems: verdict.problems,
         warnings: verdict.warnings,
         current: newestVersion(applied),
         lock: await currentHolder(ctx.driver, session, history),
+        instances,
       };
     },
     { writes: false },
@@ -73,10 +79,13 @@ export function verifyError(report: StatusReport): MoltError | null {
       { hint: report.problems[0].hint, details: { report } },
     );
   }
-  if (report.pending.length > 0) {
+  // Contract migrations run after the roll, so this binary does not need them: pending ones pass the gate as long as
+  // no expand migration waits behind them.
+  const needed = report.pending.filter((m) => m.phase !== 'contract');
+  if (needed.length > 0) {
     return new MoltError(
       'PENDING',
-      `Database ${report.database} has ${report.pending.length} pending migration(s), first ${idOf(report.pending[0])}`,
+      `Database ${report.database} has ${needed.length} pending migration(s), first ${idOf(needed[0])}`,
       {
         hint: 'Run `molt migrate` (or start one instance with migrations on) before starting this one',
         details: { report },

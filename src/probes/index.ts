@@ -14,5 +14,5 @@ export {
 } from './options.js';
 export type { HealthBody, HealthCheck, HealthStatus } from './health-body.js';
 export type { DatabaseState } from './database-monitor.js';
-export { COMMIT_ENV } from './version-info.js';
+export { COMMIT_ENV } from '../runtime/index.js';
 export { judgeCompatibility, readCompatibility, type Compatibility } from '../migrate/internal.js';

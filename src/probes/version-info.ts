@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-
-/** Environment variables read for the commit, first set one wins. */
-export const COMMIT_ENV = ['COMMIT_SHA', 'GIT_COMMIT', 'SOURCE_COMMIT'] as const;
+import { COMMIT_ENV } from '../runtime/index.js';
 
 const GIT_TIMEOUT_MS = 2_000;
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)/;

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+/** Environment variables read for the commit, first set one wins. */
+export const COMMIT_ENV = ['COMMIT_SHA', 'GIT_COMMIT', 'SOURCE_COMMIT'] as const;
+
 /** How a call names the service's version: given, from `MOLT_APP_VERSION`, or read from a package.json. */
 export interface AppVersionSource {
   /** The version itself; `null` records none. */

@@ -9,5 +9,5 @@ export {
   type SessionOptions,
 } from './session.js';
 export { stderrLogger, silentLogger, toLogger, type Logger, type LoggerOption } from './logger.js';
-export { resolveAppVersion, type AppVersionSource } from './app-version.js';
+export { COMMIT_ENV, resolveAppVersion, type AppVersionSource } from './app-version.js';
 export { MOLT_VERSION } from '../version.js';

@@ -87,6 +87,12 @@ class MysqlSession implements Session {
       this.#conn.destroy();
     }
   }
+  keepAlive(on: boolean): void {
+    const socket = (this.#conn as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection
+      ?.stream;
+    if (on) socket?.ref?.();
+    else socket?.unref?.();
+  }
 }
 
 async function open(target: MysqlTarget, displayUrl: string): Promise<mysql.Connection> {

@@ -64,6 +64,12 @@ class PostgresSession implements Session {
   async close(): Promise<void> {
     await this.#client.end().catch(() => undefined);
   }
+  keepAlive(on: boolean): void {
+    const socket = (this.#client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection
+      ?.stream;
+    if (on) socket?.ref?.();
+    else socket?.unref?.();
+  }
 }
 
 /** Opens PostgreSQL sessions with `pg`, one dedicated client each. */
