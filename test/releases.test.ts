@@ -23,7 +23,8 @@ after(async () => {
 export function releases(): { root: string; v1: string; v2: string; v3: string } {
   const root = mkdtempSync(join(tmpdir(), 'molt-releases-'));
   const v1 = {
-    '0001_users.sql': "CREATE TABLE users (id int PRIMARY KEY, legacy varchar(100));\nINSERT INTO users VALUES (1, 'ada');\n",
+    '0001_users.sql':
+      "CREATE TABLE users (id int PRIMARY KEY, legacy varchar(100));\nINSERT INTO users VALUES (1, 'ada');\n",
   };
   const v2 = {
     ...v1,
@@ -50,7 +51,13 @@ interface Instance {
 }
 
 /** Starts one instance of a release and resolves once it listens. */
-function start(db: TestDatabase, dir: string, version: string, name: string, env: Record<string, string>): Promise<Instance> {
+function start(
+  db: TestDatabase,
+  dir: string,
+  version: string,
+  name: string,
+  env: Record<string, string>,
+): Promise<Instance> {
   const child = spawn(process.execPath, [SERVICE], {
     cwd: mkdtempSync(join(tmpdir(), 'molt-release-')),
     env: cleanEnv({
@@ -130,7 +137,11 @@ for (const { kind, create } of DATABASES) {
       const status = await molt(['status', '--json', '--db', db.url, '--dir', v2]);
       const report = reportOf(status.stdout);
       assert.deepEqual(
-        report.instances.map((i: { name: string; appVersion: string; stale: boolean }) => [i.name, i.appVersion, i.stale]),
+        report.instances.map((i: { name: string; appVersion: string; stale: boolean }) => [
+          i.name,
+          i.appVersion,
+          i.stale,
+        ]),
         [
           ['web-1', '1.0.0', false],
           ['web-2', '1.0.0', false],
@@ -149,7 +160,8 @@ for (const { kind, create } of DATABASES) {
       const replicas = [c, d, e];
 
       // Readiness (once each replica's first database check is in) and the old release's requests, watched throughout.
-      for (const r of replicas) await until(async () => (await get(r, '/readyz')).status === 200, 5000, `${r.name} ready`);
+      for (const r of replicas)
+        await until(async () => (await get(r, '/readyz')).status === 200, 5000, `${r.name} ready`);
       const failures: string[] = [];
       let watching = true;
       const watch = (async () => {
@@ -201,7 +213,10 @@ for (const { kind, create } of DATABASES) {
       dbs.push(db);
       const { v1, v2 } = releases();
       const ttlMs = 3000;
-      const env = { MOLT_INSTANCE_TTL: `${ttlMs}ms`, MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+      const env = {
+        MOLT_INSTANCE_TTL: `${ttlMs}ms`,
+        MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')),
+      };
       const a = await start(db, v1, '1.0.0', 'web-1', env);
       const c = await start(db, v2, '2.0.0', 'web-2', env);
       assert.match(c.stderr(), /0003_drop_legacy waits: 1 instance on 1\.0\.0: web-1/);

@@ -43,6 +43,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'realign checksums and settle failed migrations after a fix by hand',
     load: () => import('./commands/repair.js'),
   },
+  plan: {
+    summary:
+      'what upgrading to a release runs before and after the roll, whether it is rolling-safe, rollback verdicts',
+    load: () => import('./commands/plan.js'),
+  },
+  rollback: {
+    summary: 'whether an earlier release may be started again, or which archive to restore (--restore runs it)',
+    load: () => import('./commands/rollback.js'),
+  },
 };
 
 const USAGE = `molt ${MOLT_VERSION}: safe schema upgrades for self-hosted services

@@ -56,14 +56,18 @@ export function renderStatus(r: StatusReport): string {
 /** The registered instances grouped by app version, newest heartbeat age first within a group; stale ones marked. */
 export function renderInstances(instances: readonly LiveInstance[]): string[] {
   const live = instances.filter((i) => !i.stale);
-  const lines = [`instances ${live.length} live${instances.length > live.length ? `, ${instances.length - live.length} stale` : ''}`];
+  const lines = [
+    `instances ${live.length} live${instances.length > live.length ? `, ${instances.length - live.length} stale` : ''}`,
+  ];
   const byVersion = new Map<string, LiveInstance[]>();
   for (const i of instances) byVersion.set(i.appVersion ?? '-', [...(byVersion.get(i.appVersion ?? '-') ?? []), i]);
   for (const [version, list] of byVersion) {
     lines.push(`  app ${version}: ${list.filter((i) => !i.stale).length} live`);
     for (const i of list) {
       const age = `heartbeat ${Math.round(i.heartbeatAgeMs / 1000)} s ago`;
-      lines.push(`    ${i.name} pid ${i.pid}  ${i.stale ? 'stale' : i.state}  ${age}  knows ${i.knows?.newest ?? '?'}  since ${i.startedAt}`);
+      lines.push(
+        `    ${i.name} pid ${i.pid}  ${i.stale ? 'stale' : i.state}  ${age}  knows ${i.knows?.newest ?? '?'}  since ${i.startedAt}`,
+      );
     }
   }
   return lines;

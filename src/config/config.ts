@@ -239,7 +239,9 @@ export function resolveConfig(
     throw new MoltError(
       'CONFIG_INVALID',
       `instance TTL ${merged.instanceTtl} must be at least twice the heartbeat ${merged.heartbeat}, and the heartbeat more than 0`,
-      { hint: 'A live instance must be able to miss a heartbeat without being counted gone; the defaults are 5s and 30s' },
+      {
+        hint: 'A live instance must be able to miss a heartbeat without being counted gone; the defaults are 5s and 30s',
+      },
     );
   }
   return {

@@ -2,6 +2,7 @@
 // package export: `moltkit/migrate` is ./index.ts.
 export * from './index.js';
 export { migrateError } from './migrate.js';
+export { assertTarget } from './pending.js';
 export { verifyError } from './status.js';
 export { executionMode, planExecution } from './execution-plan.js';
 export { validateTableName } from './history.js';
@@ -10,7 +11,7 @@ export { tableNames, type TableNames } from './history-schema.js';
 export { describeHolder } from './lock.js';
 export { allowedCodes } from './directives.js';
 export { assertSum, SUM_FILE } from './sum.js';
-export { readHistory, openContext, instancesTable, type RunContext } from './context.js';
+export { readHistory, openContext, instancesTable, withSession, type RunContext } from './context.js';
 export { InstancesTable, nowMs } from './instances-table.js';
 export { knowledgeOf, survives } from './knowledge.js';
 export { blockersOf, waitLine } from './waits.js';

@@ -2,7 +2,10 @@ import type { LiveInstance } from './instances-table.js';
 import { survives } from './knowledge.js';
 
 /** An instance a contract migration waits for, as reports name it. */
-export type InstanceRef = Pick<LiveInstance, 'id' | 'name' | 'host' | 'pid' | 'appVersion' | 'state' | 'heartbeatAgeMs'>;
+export type InstanceRef = Pick<
+  LiveInstance,
+  'id' | 'name' | 'host' | 'pid' | 'appVersion' | 'state' | 'heartbeatAgeMs'
+>;
 
 /** The live instances that would break if `m` ran now: not stale, and of a release that does not know it. */
 export function blockersOf(m: { id: string; phase: string }, live: readonly LiveInstance[]): InstanceRef[] {
@@ -34,7 +37,10 @@ export function waitLine(id: string, blockers: readonly InstanceRef[]): string {
   const groups = [...byVersion].map(
     ([version, list]) =>
       `${plural(list.length, 'instance')} on ${version}: ${list
-        .map((b) => `${b.name} pid ${b.pid} (heartbeat ${Math.round(b.heartbeatAgeMs / 1000)} s ago${b.state === 'draining' ? ', draining' : ''})`)
+        .map(
+          (b) =>
+            `${b.name} pid ${b.pid} (heartbeat ${Math.round(b.heartbeatAgeMs / 1000)} s ago${b.state === 'draining' ? ', draining' : ''})`,
+        )
         .join(', ')}`,
   );
   return `${id} waits: ${groups.join('; ')}`;

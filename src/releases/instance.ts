@@ -207,7 +207,9 @@ class Registered implements Instance {
       try {
         await this.#table.remove(this.id);
       } catch (error) {
-        this.#ctx.log.warn(`instance ${this.id}: could not remove its row (it goes stale instead): ${messageOf(error)}`);
+        this.#ctx.log.warn(
+          `instance ${this.id}: could not remove its row (it goes stale instead): ${messageOf(error)}`,
+        );
       } finally {
         await this.#session.close().catch(() => undefined);
       }

@@ -31,7 +31,9 @@ async function boot(): Promise<void> {
   life.attach(server);
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     life.markReady();
-    process.stderr.write(`release ${process.env.MOLT_APP_VERSION} listening on ${(server.address() as AddressInfo).port}\n`);
+    process.stderr.write(
+      `release ${process.env.MOLT_APP_VERSION} listening on ${(server.address() as AddressInfo).port}\n`,
+    );
   });
 }
 

@@ -67,7 +67,9 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     throw new MoltError('USAGE', `--phase takes expand, all or contract, not "${phase}"`);
   }
   if (values.wait !== undefined && phase !== 'contract')
-    throw new MoltError('USAGE', '--wait goes with --phase contract', { hint: 'molt migrate --phase contract --wait 5m' });
+    throw new MoltError('USAGE', '--wait goes with --phase contract', {
+      hint: 'molt migrate --phase contract --wait 5m',
+    });
   if (values.force && phase === 'expand')
     throw new MoltError('USAGE', '--force runs contract migrations, which --phase expand leaves out');
   const options = {

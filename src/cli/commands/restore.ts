@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
-import { restore, type ArchiveSummary, type RestoreReport } from '../../backup/index.js';
+import { restore, type RestoreReport } from '../../backup/index.js';
 import { parseDataDirs } from '../../config/config.js';
 import { MoltError } from '../../errors.js';
+import { confirmRestore } from '../confirm.js';
 import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags } from '../flags.js';
 import { emit } from '../output.js';
 import { terminalProgress } from '../progress.js';
@@ -27,35 +27,6 @@ ${optionsHelp(DATABASE_FLAGS)}
 
 Example (the service stopped first):
   molt restore backups/molt-backup-app-20261122T083012345Z-0042.tar.gz --data-dir uploads=./data/uploads`;
-
-function describe(s: ArchiveSummary): string {
-  return [
-    `archive: ${s.file}`,
-    `  created ${s.createdAt} on ${s.host}, app ${s.appVersion ?? 'unknown'}`,
-    `  database: ${s.database.kind} ${s.database.serverVersion}, schema ${s.schemaVersion ?? 'empty'} (${s.migrations} migrations)`,
-    `  replaces the database ${s.target}`,
-    ...s.destinations.map((d) => `  replaces data directory ${d.name}: ${d.path}`),
-    ...(s.unknownMigrations.length ? [`  newer than this binary: ${s.unknownMigrations.join(', ')}`] : []),
-  ].join('\n');
-}
-
-async function ask(summary: ArchiveSummary): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new MoltError(
-      'RESTORE_REFUSED',
-      'restore replaces the database and asks first, but there is no terminal to ask on',
-      { hint: 'Pass --yes to restore without asking', details: { summary } },
-    );
-  }
-  process.stderr.write(`${describe(summary)}\n`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`Replace ${summary.target} with this archive? [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 function render(r: RestoreReport): string {
   const dirs = r.dataDirs.map((d) => `\n  data directory ${d.name}: ${d.path}`).join('');
@@ -86,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       file: positionals[0],
       force: values.force,
       yes: values.yes,
-      confirm: values.yes ? undefined : ask,
+      confirm: values.yes ? undefined : confirmRestore,
       progress: bar.progress,
     });
     bar.done();

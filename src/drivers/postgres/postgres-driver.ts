@@ -65,8 +65,8 @@ class PostgresSession implements Session {
     await this.#client.end().catch(() => undefined);
   }
   keepAlive(on: boolean): void {
-    const socket = (this.#client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection
-      ?.stream;
+    const socket = (this.#client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } })
+      .connection?.stream;
     if (on) socket?.ref?.();
     else socket?.unref?.();
   }
