@@ -100,6 +100,47 @@ async function rowsFor(db: TestDatabase, version: string): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** The parts of a plan report a test can expect exactly: the split, rolling-safety and each verdict. */
+async function planOf(
+  db: TestDatabase,
+  dir: string,
+  version: string,
+): Promise<{ code: number | null; plan: unknown; report: any }> {
+  const r = await molt(['plan', '--json', '--db', db.url, '--dir', dir, '--app-version', version], { env: backupEnv });
+  const report = reportOf(r.stdout);
+  assert.ok(report, r.stderr);
+  const item = (i: {
+    version: string;
+    name: string;
+    phase: string;
+    statements: number;
+    waitsFor: { name: string }[];
+  }) => ({
+    id: `${i.version}_${i.name}`,
+    phase: i.phase,
+    statements: i.statements,
+    waitsFor: i.waitsFor.map((w) => w.name),
+  });
+  return {
+    code: r.code,
+    report,
+    plan: {
+      status: report.status,
+      beforeRoll: report.beforeRoll.map(item),
+      afterRoll: report.afterRoll.map(item),
+      rollback: report.rollback.map((v: any) => ({
+        appVersion: v.appVersion,
+        verdict: v.verdict,
+        until: v.until,
+        breaking: v.breaking,
+        backupAt: v.backup?.schemaVersion ?? null,
+      })),
+    },
+  };
+}
+
+let backupEnv: Record<string, string> = {};
+
 /** Waits until `check` holds, polling; returns when it did, or fails after `timeoutMs`. */
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
   const end = Date.now() + timeoutMs;
@@ -115,8 +156,13 @@ for (const { kind, create } of DATABASES) {
     it('a v2 instance defers the contract migration while two v1 instances serve; when they drain, one of three v2 replicas applies it, once', async () => {
       const db = await create();
       dbs.push(db);
-      const { v1, v2 } = releases();
-      const env = { MOLT_INSTANCE_TTL: '20s', MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+      const { v1, v2, v3 } = releases();
+      // Every boot that migrates takes a backup first, on every database, so the rollback verdict can name one.
+      backupEnv = {
+        MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')),
+        MOLT_BACKUP_BEFORE_MIGRATE: 'always',
+      };
+      const env = { MOLT_INSTANCE_TTL: '20s', ...backupEnv };
       const a = await start(db, v1, '1.0.0', 'web-1', env);
       const b = await start(db, v1, '1.0.0', 'web-2', env);
       const c = await start(db, v2, '2.0.0', 'web-3', env);
@@ -152,8 +198,54 @@ for (const { kind, create } of DATABASES) {
         report.pending[0].waitsFor.map((i: { name: string }) => i.name),
         ['web-1', 'web-2'],
       );
-      const text = await molt(['status', '--db', db.url, '--dir', v2]);
-      assert.match(text.stdout, /instances 3 live\n  app 1\.0\.0: 2 live\n    web-1 pid \d+  serving/);
+      const statusText = await molt(['status', '--db', db.url, '--dir', v2]);
+      assert.match(statusText.stdout, /instances 3 live\n  app 1\.0\.0: 2 live\n    web-1 pid \d+  serving/);
+
+      // Before the contract migration: the old release may come back as it is, until 0003 runs.
+      const v2Before = await planOf(db, v2, '2.0.0');
+      assert.equal(v2Before.code, 0);
+      assert.deepEqual(v2Before.plan, {
+        status: 'rolling_safe',
+        beforeRoll: [],
+        afterRoll: [{ id: '0003_drop_legacy', phase: 'contract', statements: 1, waitsFor: ['web-1', 'web-2'] }],
+        rollback: [
+          {
+            appVersion: '1.0.0',
+            verdict: 'image_rollback_safe',
+            until: '0003_drop_legacy',
+            breaking: [],
+            backupAt: null,
+          },
+        ],
+      });
+      // v3 while v1 still serves: its expand migration is ordered after the waiting contract one, so it cannot start.
+      const v3Before = await planOf(db, v3, '3.0.0');
+      assert.equal(v3Before.code, 14);
+      assert.deepEqual(v3Before.plan, {
+        status: 'not_rolling_safe',
+        beforeRoll: [],
+        afterRoll: [
+          { id: '0003_drop_legacy', phase: 'contract', statements: 1, waitsFor: ['web-1', 'web-2'] },
+          { id: '0004_add_email', phase: 'expand', statements: 1, waitsFor: [] },
+        ],
+        rollback: [
+          {
+            appVersion: '1.0.0',
+            verdict: 'image_rollback_safe',
+            until: '0003_drop_legacy',
+            breaking: [],
+            backupAt: null,
+          },
+          { appVersion: '2.0.0', verdict: 'image_rollback_safe', until: null, breaking: [], backupAt: null },
+        ],
+      });
+      assert.match(
+        v3Before.report.unsafe[0].message,
+        /0004_add_email is an expand migration ordered after a contract migration/,
+      );
+      const safe = await molt(['rollback', '--to', '1.0.0', '--db', db.url, '--dir', v2], { env: backupEnv });
+      assert.equal(safe.code, 0, safe.stderr);
+      assert.match(safe.stdout, /^image rollback to 1\.0\.0 is safe until 0003_drop_legacy runs/);
 
       const d = await start(db, v2, '2.0.0', 'web-4', env);
       const e = await start(db, v2, '2.0.0', 'web-5', env);
@@ -204,6 +296,55 @@ for (const { kind, create } of DATABASES) {
         after.instances.filter((i: { stale: boolean }) => !i.stale).map((i: { appVersion: string }) => i.appVersion),
         ['2.0.0', '2.0.0', '2.0.0'],
       );
+
+      // After it: 1.0.0 needs the archive taken just before 0003 ran, and loses what changed since.
+      const v2After = await planOf(db, v2, '2.0.0');
+      assert.deepEqual(v2After.plan, {
+        status: 'rolling_safe',
+        beforeRoll: [],
+        afterRoll: [],
+        rollback: [
+          {
+            appVersion: '1.0.0',
+            verdict: 'needs_restore',
+            until: null,
+            breaking: ['0003_drop_legacy'],
+            backupAt: '0002',
+          },
+        ],
+      });
+      const v3After = await planOf(db, v3, '3.0.0');
+      assert.equal(v3After.code, 0);
+      assert.deepEqual(v3After.plan, {
+        status: 'rolling_safe',
+        beforeRoll: [{ id: '0004_add_email', phase: 'expand', statements: 1, waitsFor: [] }],
+        afterRoll: [],
+        rollback: [
+          {
+            appVersion: '1.0.0',
+            verdict: 'needs_restore',
+            until: null,
+            breaking: ['0003_drop_legacy'],
+            backupAt: '0002',
+          },
+          { appVersion: '2.0.0', verdict: 'image_rollback_safe', until: null, breaking: [], backupAt: null },
+        ],
+      });
+      const restore = await molt(['rollback', '--to', '1.0.0', '--json', '--db', db.url, '--dir', v2], {
+        env: backupEnv,
+      });
+      assert.equal(restore.code, 15, restore.stderr);
+      const verdict = reportOf(restore.stdout);
+      assert.equal(verdict.status, 'needs_restore');
+      assert.equal(verdict.verdict.backup.file, v2After.report.rollback[0].backup.file);
+      assert.deepEqual(verdict.verdict.lost.migrations, ['0003_drop_legacy']);
+      assert.equal(verdict.restoreCommand, `molt restore ${verdict.verdict.backup.file}`);
+      const text = await molt(['rollback', '--to', '1.0.0', '--db', db.url, '--dir', v2], { env: backupEnv });
+      assert.match(
+        text.stdout,
+        /^1\.0\.0 needs a restore: 0003_drop_legacy removed what it uses; restore .*-0002\.tar\.gz/,
+      );
+
       for (const r of replicas) r.child.kill('SIGTERM');
       await Promise.all(replicas.map((r) => r.exit));
     });
@@ -237,6 +378,97 @@ for (const { kind, create } of DATABASES) {
       );
       c.child.kill('SIGTERM');
       await c.exit;
+    });
+
+    it('molt migrate --phase contract waits (exit 13), --force names who breaks and asks, --wait runs it once the old release drains', async () => {
+      const db = await create();
+      dbs.push(db);
+      const { v1, v2 } = releases();
+      const env = { MOLT_INSTANCE_TTL: '20s', MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+      const a = await start(db, v1, '1.0.0', 'web-1', env);
+      const cli = (args: string[]) => molt([...args, '--db', db.url, '--dir', v2], { env });
+
+      const expand = await cli(['migrate']);
+      assert.equal(expand.code, 0, expand.stderr);
+      assert.match(expand.stdout, /waiting +0003_drop_legacy waits: 1 instance on 1\.0\.0: web-1 pid \d+/);
+      const contract = await cli(['migrate', '--phase', 'contract', '--json']);
+      assert.equal(contract.code, 13, contract.stderr);
+      const error = JSON.parse(contract.stdout).error;
+      assert.equal(error.code, 'CONTRACT_WAITING');
+      assert.match(
+        error.message,
+        new RegExp(`^0003_drop_legacy waits: 1 instance on 1\\.0\\.0: web-1 pid ${a.child.pid}`),
+      );
+      const waited = Date.now();
+      const brief = await cli(['migrate', '--phase', 'contract', '--wait', '1s']);
+      assert.equal(brief.code, 13);
+      assert.ok(Date.now() - waited >= 1000);
+      assert.match(brief.stderr, /after waiting 1 s/);
+      const force = await cli(['migrate', '--force']);
+      assert.equal(force.code, 13, force.stderr);
+      assert.match(
+        force.stderr,
+        /no terminal to ask on: --force breaks: 0003_drop_legacy waits: 1 instance on 1\.0\.0: web-1/,
+      );
+      assert.equal(await rowsFor(db, '0003'), 0);
+      assert.equal((await get(a, '/users')).status, 200);
+
+      const waiting = cli(['migrate', '--phase', 'contract', '--wait', '30s']);
+      await sleep(500);
+      a.child.kill('SIGTERM');
+      const done = await waiting;
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stdout, /applied +0003_drop_legacy/);
+      assert.equal(await rowsFor(db, '0003'), 1);
+    });
+
+    it('plan names an untagged DROP COLUMN as not rolling-safe by file and line; bad input gets a clear error each', async () => {
+      const db = await create();
+      dbs.push(db);
+      const { root, v1 } = releases();
+      const cli = (args: string[]) => molt([...args, '--db', db.url]);
+      // A database that exists and has a table, but no history: no release ever ran on it.
+      await queryDb(db, 'CREATE TABLE other_app (x int)');
+      const empty = await cli(['plan', '--dir', v1]);
+      assert.equal(empty.code, 7);
+      assert.match(empty.stderr, /has no migration history: no release ran on it yet/);
+      assert.equal((await cli(['rollback', '--to', '1.0.0', '--dir', v1])).code, 7);
+      await queryDb(db, 'DROP TABLE other_app');
+
+      assert.equal((await cli(['migrate', '--dir', v1, '--app-version', '1.0.0'])).code, 0);
+      const bad = join(root, 'v2-untagged');
+      writeFiles(bad, {
+        '0001_users.sql':
+          "CREATE TABLE users (id int PRIMARY KEY, legacy varchar(100));\nINSERT INTO users VALUES (1, 'ada');\n",
+        '0002_drop_legacy.sql':
+          '-- drops what 1.0.0 reads, without the contract tag\nALTER TABLE users DROP COLUMN legacy;\n',
+      });
+      const unsafe = await cli(['plan', '--json', '--dir', bad, '--app-version', '2.0.0']);
+      assert.equal(unsafe.code, 14, unsafe.stderr);
+      const report = reportOf(unsafe.stdout);
+      assert.equal(report.status, 'not_rolling_safe');
+      assert.equal(report.unsafe.length, 1);
+      assert.match(report.unsafe[0].file, /v2-untagged\/0002_drop_legacy\.sql$/);
+      assert.equal(report.unsafe[0].line, 2);
+      const text = await cli(['plan', '--dir', bad, '--app-version', '2.0.0']);
+      assert.match(text.stdout, /rolling-safe: NO\n +.*0002_drop_legacy\.sql:2: .*drops column/);
+
+      const unknown = await cli(['rollback', '--to', '9.9.9', '--dir', v1]);
+      assert.equal(unknown.code, 2);
+      assert.match(
+        unknown.stderr,
+        /--to 9\.9\.9: no release of that version ran on .*\n.*Releases this database has seen: 1\.0\.0/,
+      );
+      const notASet = mkdtempSync(join(tmpdir(), 'molt-not-a-set-'));
+      writeFiles(notASet, { 'README.md': 'not migrations\n' });
+      const noSet = await cli(['plan', '--dir', notASet]);
+      assert.equal(noSet.code, 8);
+      assert.match(noSet.stderr, /holds no migrations: it is not a release's migration set/);
+      const missing = await cli(['plan', '--dir', join(notASet, 'nope')]);
+      assert.equal(missing.code, 8);
+      const target = await cli(['plan', '--dir', v1, '--to', '0009']);
+      assert.equal(target.code, 2);
+      assert.match(target.stderr, /--to 0009: no migration has that version/);
     });
   });
 }
