@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { mysqlAdmin, pgAdmin } from '../test/helpers/databases.js';
 import type { ApplyRow } from './apply.js';
 import type { BackupRow } from './backup.js';
+import type { InstanceRow } from './instances.js';
 import type { LintRow } from './lint.js';
 import { DIALECT_NAMES, renderPeers, type PeerRow } from './peers/index.js';
 import type { Dialect } from './peers/shared.js';
@@ -27,6 +28,8 @@ export interface Figures {
   stampede: StampedeRow[];
   lint: { rows: LintRow[]; squawk: string };
   backups: BackupRow[];
+  /** Live instances: statements per heartbeat and the no-op boot with the registration; absent in runs before it. */
+  instances?: InstanceRow[];
   wallMs: number;
 }
 
@@ -93,6 +96,17 @@ ${rows.map((r) => `| ${r.name} | ${r.files} | ${cell(r.molt)} | ${r.squawk ? cel
 }
 
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+function instancesTable(rows: InstanceRow[]): string {
+  const head =
+    '| database | statements per beat | per minute at the 5 s default | while a contract waits: per beat, per minute | `molt migrate` no-op | boot without registering | boot with registering | with / without |\n|---|---|---|---|---|---|---|---|';
+  return `${head}\n${rows
+    .map(
+      (r) =>
+        `| ${r.server} | ${r.perBeat.plain.toFixed(2)} | ${r.perMinute.plain.toFixed(1)} | ${r.perBeat.waiting.toFixed(2)}, ${r.perMinute.waiting.toFixed(1)} | ${cell(r.noop.cli)} | ${cell(r.noop.bootWithout)} | ${cell(r.noop.bootWith)} | ${ratioCell(r.noop.bootWith, r.noop.bootWithout)} |`,
+    )
+    .join('\n')}`;
+}
 
 function backupTable(rows: BackupRow[]): string {
   return `| database | size | molt backup | floor | floor time | molt / floor | archive | floor output |
@@ -201,5 +215,21 @@ molt's restore reads the archive twice (verification before anything is touched,
 again) and runs SQLite's quick_check on the result before the atomic rename; the floors check nothing. ${f.longRounds} rounds each.
 
 ${backupTable(f.backups)}
-`;
+${
+  f.instances?.length
+    ? `
+## Live instances: the heartbeat's cost and the registration at boot
+
+Each instance that boots through the boot \`migrate\` registers a row in molt's instances table and heartbeats on its own
+connection. Statements are counted at the driver's session class (every \`query\` and \`exec\`) over ${4} s of 200 ms heartbeats
+after the registration, so the count is exact, not sampled: a plain beat is an UPDATE of the row and a SELECT that checks it is
+still there; an instance whose contract migration waits for an older release also reads the instances once per beat. Per
+minute is per beat times 12, at the default 5 s heartbeat. The boot columns time whole processes (\`bench/boot-once.ts\`: the
+library's boot \`migrate\` on a database where all 200 files of a generated set are applied, then exit) with and without the
+registration (\`instance: false\`), and \`molt migrate\`'s no-op on the same database, in ${f.rounds + 2} interleaved rounds.
+
+${instancesTable(f.instances)}
+`
+    : ''
+}`;
 }

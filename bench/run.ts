@@ -6,6 +6,7 @@ import { CORPORA, ROOT } from '../test/helpers/cli.js';
 import { corpusFiles } from '../test/helpers/floors.js';
 import { MARIADB, POSTGRES, SQLITE, measureApply, type ApplyRow, type Workload } from './apply.js';
 import { measureBackup } from './backup.js';
+import { measureInstances, type InstanceRow } from './instances.js';
 import { measureLint } from './lint.js';
 import { generated } from './peers/shared.js';
 import { measurePeers } from './peers/index.js';
@@ -106,6 +107,9 @@ const stampede = wanted('stampede')
   : [];
 const lint = wanted('lint') ? measureLint(ROUNDS) : { rows: [], squawk: '' };
 const backups = wanted('backup') ? await measureBackup(LONG_ROUNDS) : [];
+const instances: InstanceRow[] = [];
+if (wanted('instances'))
+  for (const server of [SQLITE, POSTGRES, MARIADB]) instances.push(await measureInstances(server, ROUNDS + 2));
 log('done');
 for (const dir of [gen1k, gen10k, kratosMysql]) rmSync(dir, { recursive: true, force: true });
 
@@ -120,6 +124,7 @@ const figures: Figures = {
   stampede,
   lint,
   backups,
+  instances,
   wallMs: Date.now() - started,
 };
 // Kept before rendering, so a report can be written again from a run's figures without running it again.

@@ -82,3 +82,26 @@ it('the README library example runs as written: migrate on boot, pending, the ou
   assert.deepEqual(stdout.trim().split('\n'), ['migrated null 0001', '0 []', 'up_to_date']);
   assert.match(stderr, /molt: database migrated from empty to 0001/);
 });
+
+it('the README releases example runs as written: boot registers the instance, plan and rollback answer as data', async () => {
+  const { code, dir } = exampleIn('## Releases: expand now, contract after the roll', '1.0.0');
+  writeFileSync(join(dir, 'migrations', '0001_init.sql'), 'CREATE TABLE notes (id integer PRIMARY KEY, body text);\n');
+  writeFileSync(join(dir, 'boot.mjs'), code);
+  const child = spawn(process.execPath, ['boot.mjs'], { cwd: dir, env: cleanEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code_ = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code_, 0, stderr);
+  assert.deepEqual(stdout.trim().split('\n'), ['rolling_safe 0 0', 'Releases this database has seen: 1.0.0']);
+  // The drain removed the instance's row: nothing is left live.
+  const status = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'status', '--json'], {
+    cwd: dir,
+    env: cleanEnv(),
+  });
+  let json = '';
+  status.stdout.on('data', (d) => (json += d));
+  await new Promise((resolve) => status.on('exit', resolve));
+  assert.deepEqual(JSON.parse(json).report.instances, []);
+});

@@ -101,15 +101,27 @@ export class InstancesTable {
       .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
   }
 
-  /** Writes a new instance row, its first heartbeat now, and its release among the releases seen. */
-  async register(r: Registration): Promise<void> {
+  /**
+   * Writes a new instance row, its first heartbeat now, and its release among the releases seen. `purgeAfterMs` first
+   * deletes the rows of instances stale for that long, in the same transaction (one commit where each costs a sync).
+   */
+  async register(r: Registration, purgeAfterMs?: number): Promise<void> {
     const k = knowledgeColumns(r.knows);
     const p = this.#p(10);
-    await this.#session.query(
-      `INSERT INTO ${this.#t.instances} (id, name, host, pid, app_version, app_commit, knows_newest, knows_contracts, state, started_at, heartbeat_at, expires_at)
-       VALUES (${p.slice(0, 9).join(', ')}, ${this.#now}, ${this.#now}, ${this.#now} + ${p[9]})`,
-      [r.id, r.name, r.host, r.pid, r.appVersion, r.commit, k.newest, k.contracts, r.state, r.ttlMs],
-    );
+    await this.#session.begin();
+    try {
+      if (purgeAfterMs !== undefined) await this.purge(purgeAfterMs);
+      await this.#session.query(
+        `INSERT INTO ${this.#t.instances} (id, name, host, pid, app_version, app_commit, knows_newest, knows_contracts, state, started_at, heartbeat_at, expires_at)
+         VALUES (${p.slice(0, 9).join(', ')}, ${this.#now}, ${this.#now}, ${this.#now} + ${p[9]})`,
+        [r.id, r.name, r.host, r.pid, r.appVersion, r.commit, k.newest, k.contracts, r.state, r.ttlMs],
+      );
+      await this.#session.commit();
+    } catch (error) {
+      await this.#session.rollback().catch(() => undefined);
+      throw error;
+    }
+    // Outside the transaction: losing the insert race to another instance of the release is an error it recovers from.
     if (r.appVersion !== null) await this.#recordRelease(r.appVersion, r.commit, r.knows);
   }
 

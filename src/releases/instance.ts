@@ -110,10 +110,7 @@ class Registered implements Instance {
   }
 
   async start(): Promise<this> {
-    await this.#queue(async () => {
-      await this.#table.purge(PURGE_AFTER_MS);
-      await this.#register();
-    });
+    await this.#queue(() => this.#register(PURGE_AFTER_MS));
     const life = this.#options.lifecycle;
     if (life) {
       life.onDraining(() => void this.#queue(() => this.#beatOnce()));
@@ -123,19 +120,22 @@ class Registered implements Instance {
     return this;
   }
 
-  async #register(): Promise<void> {
+  async #register(purgeAfterMs?: number): Promise<void> {
     const ctx = this.#ctx;
-    await this.#table.register({
-      id: this.id,
-      name: this.#options.name ?? process.env.MOLT_INSTANCE_NAME ?? ctx.host,
-      host: ctx.host,
-      pid: process.pid,
-      appVersion: ctx.appVersion,
-      commit: this.#options.commit ?? commitFromEnv(),
-      knows: knowledgeOf(ctx.migrations),
-      state: this.state,
-      ttlMs: ctx.config.instanceTtlMs,
-    });
+    await this.#table.register(
+      {
+        id: this.id,
+        name: this.#options.name ?? process.env.MOLT_INSTANCE_NAME ?? ctx.host,
+        host: ctx.host,
+        pid: process.pid,
+        appVersion: ctx.appVersion,
+        commit: this.#options.commit ?? commitFromEnv(),
+        knows: knowledgeOf(ctx.migrations),
+        state: this.state,
+        ttlMs: ctx.config.instanceTtlMs,
+      },
+      purgeAfterMs,
+    );
   }
 
   #schedule(): void {

@@ -87,7 +87,9 @@ export function runMariadb(
 export function mysqlSchemaDump(url: string): string {
   const { args, env } = mariadbArgs(url);
   const db = args.at(-1)!;
-  const ignore = ['', '_lock', '_meta', '_jobs'].map((s) => `--ignore-table=${db}._molt_migrations${s}`);
+  const ignore = ['', '_lock', '_meta', '_jobs', '_instances', '_releases'].map(
+    (s) => `--ignore-table=${db}._molt_migrations${s}`,
+  );
   const out = execFileSync(
     'mariadb-dump',
     ['--no-data', '--skip-comments', '--skip-dump-date', '--routines', '--triggers', ...ignore, ...args],
