@@ -25,6 +25,19 @@ function exampleIn(heading: string, version: string): { code: string; dir: strin
   return { code, dir };
 }
 
+/** Runs an example as `boot.mjs` in its service folder; it must exit 0. */
+async function runExample(dir: string, code: string): Promise<{ stdout: string; stderr: string }> {
+  writeFileSync(join(dir, 'boot.mjs'), code);
+  const child = spawn(process.execPath, ['boot.mjs'], { cwd: dir, env: cleanEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exit = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(exit, 0, stderr);
+  return { stdout, stderr };
+}
+
 it(
   'the README wiring of probes, drain and leases runs as written, drains on SIGTERM and exits 0',
   { timeout: 30_000 },
@@ -71,14 +84,7 @@ it(
 it('the README library example runs as written: migrate on boot, pending, the outcome form', async () => {
   const { code, dir } = exampleIn('## Library\n', '1.0.0');
   writeFileSync(join(dir, 'migrations', '0001_init.sql'), 'CREATE TABLE notes (id integer PRIMARY KEY, body text);\n');
-  writeFileSync(join(dir, 'boot.mjs'), code);
-  const child = spawn(process.execPath, ['boot.mjs'], { cwd: dir, env: cleanEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code_ = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code_, 0, stderr);
+  const { stdout, stderr } = await runExample(dir, code);
   assert.deepEqual(stdout.trim().split('\n'), ['migrated null 0001', '0 []', 'up_to_date']);
   assert.match(stderr, /molt: database migrated from empty to 0001/);
 });
@@ -86,14 +92,7 @@ it('the README library example runs as written: migrate on boot, pending, the ou
 it('the README releases example runs as written: boot registers the instance, plan and rollback answer as data', async () => {
   const { code, dir } = exampleIn('## Releases: expand now, contract after the roll', '1.0.0');
   writeFileSync(join(dir, 'migrations', '0001_init.sql'), 'CREATE TABLE notes (id integer PRIMARY KEY, body text);\n');
-  writeFileSync(join(dir, 'boot.mjs'), code);
-  const child = spawn(process.execPath, ['boot.mjs'], { cwd: dir, env: cleanEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code_ = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code_, 0, stderr);
+  const { stdout } = await runExample(dir, code);
   assert.deepEqual(stdout.trim().split('\n'), ['rolling_safe 0 0', 'Releases this database has seen: 1.0.0']);
   // The drain removed the instance's row: nothing is left live.
   const status = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'status', '--json'], {

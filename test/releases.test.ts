@@ -202,21 +202,20 @@ for (const { kind, create } of DATABASES) {
       assert.match(statusText.stdout, /instances 3 live\n  app 1\.0\.0: 2 live\n    web-1 pid \d+  serving/);
 
       // Before the contract migration: the old release may come back as it is, until 0003 runs.
+      const v1SafeUntil0003 = {
+        appVersion: '1.0.0',
+        verdict: 'image_rollback_safe',
+        until: '0003_drop_legacy',
+        breaking: [],
+        backupAt: null,
+      };
       const v2Before = await planOf(db, v2, '2.0.0');
       assert.equal(v2Before.code, 0);
       assert.deepEqual(v2Before.plan, {
         status: 'rolling_safe',
         beforeRoll: [],
         afterRoll: [{ id: '0003_drop_legacy', phase: 'contract', statements: 1, waitsFor: ['web-1', 'web-2'] }],
-        rollback: [
-          {
-            appVersion: '1.0.0',
-            verdict: 'image_rollback_safe',
-            until: '0003_drop_legacy',
-            breaking: [],
-            backupAt: null,
-          },
-        ],
+        rollback: [v1SafeUntil0003],
       });
       // v3 while v1 still serves: its expand migration is ordered after the waiting contract one, so it cannot start.
       const v3Before = await planOf(db, v3, '3.0.0');
@@ -229,13 +228,7 @@ for (const { kind, create } of DATABASES) {
           { id: '0004_add_email', phase: 'expand', statements: 1, waitsFor: [] },
         ],
         rollback: [
-          {
-            appVersion: '1.0.0',
-            verdict: 'image_rollback_safe',
-            until: '0003_drop_legacy',
-            breaking: [],
-            backupAt: null,
-          },
+          v1SafeUntil0003,
           { appVersion: '2.0.0', verdict: 'image_rollback_safe', until: null, breaking: [], backupAt: null },
         ],
       });
@@ -298,20 +291,19 @@ for (const { kind, create } of DATABASES) {
       );
 
       // After it: 1.0.0 needs the archive taken just before 0003 ran, and loses what changed since.
+      const v1NeedsRestore = {
+        appVersion: '1.0.0',
+        verdict: 'needs_restore',
+        until: null,
+        breaking: ['0003_drop_legacy'],
+        backupAt: '0002',
+      };
       const v2After = await planOf(db, v2, '2.0.0');
       assert.deepEqual(v2After.plan, {
         status: 'rolling_safe',
         beforeRoll: [],
         afterRoll: [],
-        rollback: [
-          {
-            appVersion: '1.0.0',
-            verdict: 'needs_restore',
-            until: null,
-            breaking: ['0003_drop_legacy'],
-            backupAt: '0002',
-          },
-        ],
+        rollback: [v1NeedsRestore],
       });
       const v3After = await planOf(db, v3, '3.0.0');
       assert.equal(v3After.code, 0);
@@ -320,13 +312,7 @@ for (const { kind, create } of DATABASES) {
         beforeRoll: [{ id: '0004_add_email', phase: 'expand', statements: 1, waitsFor: [] }],
         afterRoll: [],
         rollback: [
-          {
-            appVersion: '1.0.0',
-            verdict: 'needs_restore',
-            until: null,
-            breaking: ['0003_drop_legacy'],
-            backupAt: '0002',
-          },
+          v1NeedsRestore,
           { appVersion: '2.0.0', verdict: 'image_rollback_safe', until: null, breaking: [], backupAt: null },
         ],
       });

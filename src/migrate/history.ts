@@ -1,7 +1,7 @@
 import { MoltError } from '../errors.js';
 import type { DialectSql, Row, Session } from '../drivers/types.js';
 import { INTERNAL_MIGRATIONS, metaTableDdl, tableNames, type TableNames } from './history-schema.js';
-import { InstancesTable } from './instances-table.js';
+import { InstancesTable, rowsOrNone } from './instances-table.js';
 
 /** Status of one history row. `rolled_back` failed whole and left nothing behind; `failed` and `running` may have. */
 export type RowStatus = 'success' | 'baseline' | 'failed' | 'running' | 'rolled_back';
@@ -193,15 +193,9 @@ export class History {
 
   /** Every row, in the order the migrations were applied. */
   async read(): Promise<HistoryRow[]> {
-    let rows: Row[];
-    try {
-      // No existence probe first: the read is on every boot's path, and one round trip is cheaper.
-      // `*` rather than a column list: a read-only `status` must work on tables an older molt created.
-      rows = await this.#session.query(`SELECT * FROM ${this.#quoted.history}`);
-    } catch (error) {
-      if (this.#sql.isMissingTable(error)) return [];
-      throw error;
-    }
+    // No existence probe first: the read is on every boot's path, and one round trip is cheaper.
+    // `*` rather than a column list: a read-only `status` must work on tables an older molt created.
+    const rows = await rowsOrNone(this.#session, this.#sql, `SELECT * FROM ${this.#quoted.history}`);
     return rows.map((r: Row) => ({
       version: String(r.version),
       name: String(r.name),

@@ -34,18 +34,11 @@ export interface ReleaseRecord {
   lastSeen: string;
 }
 
-/** What an instance writes when it registers. */
-export interface Registration {
-  id: string;
-  name: string;
-  host: string;
-  pid: number;
-  appVersion: string | null;
-  commit: string | null;
-  knows: Knowledge | null;
-  state: InstanceState;
-  ttlMs: number;
-}
+/** What an instance writes when it registers: its row as it will be read, and how long it stays live without a beat. */
+export type Registration = Pick<
+  LiveInstance,
+  'id' | 'name' | 'host' | 'pid' | 'appVersion' | 'commit' | 'knows' | 'state'
+> & { ttlMs: number };
 
 /** The database's current time in epoch milliseconds, as an SQL expression every dialect evaluates once per statement. */
 export function nowMs(sql: DialectSql): string {
@@ -54,6 +47,16 @@ export function nowMs(sql: DialectSql): string {
 }
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+
+/** The rows of a query on one of molt's own tables; none when the table does not exist yet (nothing was recorded). */
+export async function rowsOrNone(session: Session, sql: DialectSql, text: string): Promise<Row[]> {
+  try {
+    return await session.query(text);
+  } catch (error) {
+    if (sql.isMissingTable(error)) return [];
+    throw error;
+  }
+}
 
 /** Reads and writes the instances and releases tables through one session. */
 export class InstancesTable {
@@ -76,13 +79,11 @@ export class InstancesTable {
 
   /** Every registered instance, live and stale, oldest first; none when the table does not exist yet. */
   async list(): Promise<LiveInstance[]> {
-    let rows: Row[];
-    try {
-      rows = await this.#session.query(`SELECT i.*, ${this.#now} AS now_ms FROM ${this.#t.instances} i`);
-    } catch (error) {
-      if (this.#sql.isMissingTable(error)) return [];
-      throw error;
-    }
+    const rows = await rowsOrNone(
+      this.#session,
+      this.#sql,
+      `SELECT i.*, ${this.#now} AS now_ms FROM ${this.#t.instances} i`,
+    );
     return rows
       .map((r) => ({
         id: String(r.id),
@@ -184,13 +185,7 @@ export class InstancesTable {
 
   /** Every release seen on this database, oldest first; none when the table does not exist yet. */
   async releases(): Promise<ReleaseRecord[]> {
-    let rows: Row[];
-    try {
-      rows = await this.#session.query(`SELECT * FROM ${this.#t.releases}`);
-    } catch (error) {
-      if (this.#sql.isMissingTable(error)) return [];
-      throw error;
-    }
+    const rows = await rowsOrNone(this.#session, this.#sql, `SELECT * FROM ${this.#t.releases}`);
     return rows
       .map((r) => ({
         appVersion: String(r.app_version),
