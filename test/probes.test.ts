@@ -112,7 +112,8 @@ describe('probes in a real service process, against PostgreSQL', () => {
     const [{ n }] = await pgAdmin<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [
       dbName(db),
     ]);
-    assert.equal(Number(n), 1, 'the probes hold one dedicated connection');
+    // One for the probes' checks, one for the live-instance heartbeat they registered; the storm added none.
+    assert.equal(Number(n), 2, 'the probes hold one dedicated connection, the instance registration one more');
 
     // One slow query (the history table locked past the query timeout) counts as one failure: still ready.
     const locker = new pg.Client({ connectionString: db.url });

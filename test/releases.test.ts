@@ -458,3 +458,49 @@ for (const { kind, create } of DATABASES) {
     });
   });
 }
+
+describe('the probes register a process that does not boot through migrate', () => {
+  it('a probes-only process is a live instance: starting, then serving, draining on SIGTERM, and gone when it exits', async () => {
+    const db = await DATABASES[0].create();
+    dbs.push(db);
+    const { v1 } = releases();
+    assert.equal((await molt(['migrate', '--db', db.url, '--dir', v1])).code, 0);
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'test', 'helpers', 'probe-service.js')], {
+      cwd: mkdtempSync(join(tmpdir(), 'molt-probes-instance-')),
+      env: cleanEnv({
+        DATABASE_URL: db.url,
+        MOLT_MIGRATIONS_DIR: v1,
+        MOLT_APP_VERSION: '1.0.0',
+        MOLT_INSTANCE_NAME: 'worker-1',
+        MOLT_HEARTBEAT: `${HEARTBEAT_MS}ms`,
+        PROBE_DRAIN_DELAY: '1000',
+      }),
+    });
+    children.push(child);
+    const port = await new Promise<number>((resolve) =>
+      child.stdout!.on('data', (d) => {
+        const m = /listening on (\d+)/.exec(String(d));
+        if (m) resolve(Number(m[1]));
+      }),
+    );
+    const instances = async () =>
+      reportOf((await molt(['status', '--json', '--db', db.url, '--dir', v1])).stdout).instances as {
+        name: string;
+        appVersion: string;
+        state: string;
+        knows: { newest: string };
+      }[];
+    await until(async () => (await instances()).length === 1, 5000, 'the registration');
+    const [first] = await instances();
+    assert.deepEqual(
+      [first.name, first.appVersion, first.state, first.knows.newest],
+      ['worker-1', '1.0.0', 'starting', '0001'],
+    );
+    await fetch(`http://127.0.0.1:${port}/control/phase/ready`, { method: 'POST' });
+    await until(async () => (await instances())[0]?.state === 'serving', 5000, 'serving');
+    child.kill('SIGTERM');
+    await until(async () => (await instances())[0]?.state === 'draining', 3000, 'draining');
+    await new Promise((resolve) => child.on('exit', resolve));
+    assert.deepEqual(await instances(), []);
+  });
+});

@@ -1,5 +1,5 @@
 import type { DialectSql, Row } from '../drivers/types.js';
-import { tableNames } from '../migrate/internal.js';
+import { nowMs, tableNames } from '../migrate/internal.js';
 import type { Job, JobState } from './types.js';
 
 /** One statement and its parameters. */
@@ -60,10 +60,9 @@ export class JobsSql {
     this.table = tableNames(historyTable).jobs;
     this.#t = tableNames(historyTable, (part) => sql.quote(part)).jobs;
     this.#p = (index) => sql.param(index);
-    // A scalar subquery is computed once per statement, not once per row, and can bound an index scan
-    // even where the clock is a volatile function (PostgreSQL's clock_timestamp()). Two mentions in one
-    // statement may still read the clock a microsecond apart, so they can differ by a millisecond.
-    this.#now = `(SELECT ${sql.msSince('1970-01-01T00:00:00.000Z')})`;
+    // A scalar subquery can bound an index scan even where the clock is volatile. Two mentions in one statement
+    // may still read the clock a microsecond apart, so they can differ by a millisecond.
+    this.#now = nowMs(sql);
   }
 
   /** A new queued job, due `delayMs` from now. */

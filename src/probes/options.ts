@@ -67,6 +67,11 @@ export interface ProbesOptions extends Omit<CommonOptions, 'signal'> {
   version?: VersionSettings;
   /** Names this instance in `/api/version`; default `<hostname>:<pid>`. */
   instanceId?: string;
+  /**
+   * With a `database` target, the probes register this process as a live instance of its release (unless the boot
+   * `migrate` did already): `{name, commit}`, or `false` to register nothing.
+   */
+  instance?: false | { name?: string; commit?: string | null };
   paths?: Partial<ProbePaths>;
 }
 

@@ -4,14 +4,15 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../config/config.js';
 import { parseDatabaseUrl, redactUrl } from '../config/url.js';
-import { MoltError } from '../errors.js';
-import { resolveAppVersion, toLogger } from '../runtime/index.js';
+import { MoltError, messageOf } from '../errors.js';
+import { resolveAppVersion, toLogger, type Logger } from '../runtime/index.js';
 import { DatabaseMonitor } from './database-monitor.js';
 import { checkProbe, sessionProbe, type DatabaseProbe } from './database-probe.js';
 import { livenessBody, readinessBody, type HealthBody } from './health-body.js';
 import { LagWatchdog } from './lag-watchdog.js';
 import { DEFAULT_PATHS, resolveTimings, type LifecyclePhase, type ProbePaths, type ProbesOptions } from './options.js';
 import { resolveCommit, semverParts, type CommitInfo } from './version-info.js';
+import type { LifecycleLike } from '../releases/index.js';
 
 /** Which endpoint a request is for. */
 export type ProbeKind = 'health' | 'ready' | 'version';
@@ -94,6 +95,43 @@ function databaseProbe(
   return { probe: sessionProbe(config, migrations), migrations };
 }
 
+/**
+ * Registers the process as a live instance, or joins the one its boot registered; it loads only when used. A failure
+ * is logged, never thrown: readiness does not depend on the registration.
+ */
+async function joinAsInstance(
+  options: ProbesOptions,
+  url: string | undefined,
+  phase: () => LifecyclePhase,
+  log: Logger,
+): Promise<{ instance: { leave(): Promise<void> }; created: boolean } | null> {
+  try {
+    const { joinInstance } = await import('../releases/index.js');
+    const life = options.lifecycle as Partial<LifecycleLike> | undefined;
+    return await joinInstance({
+      db: url ?? options.db,
+      dir: options.dir,
+      bundle: options.bundle,
+      table: options.table,
+      cwd: options.cwd,
+      session: options.session,
+      appVersion: options.appVersion,
+      logger: options.logger,
+      ...(options.instance || {}),
+      lifecycle: {
+        get phase() {
+          return phase();
+        },
+        onDraining: life?.onDraining?.bind(life),
+        onClose: life?.onClose?.bind(life),
+      },
+    });
+  } catch (error) {
+    log.warn(`could not register this instance: ${messageOf(error)}`);
+    return null;
+  }
+}
+
 function response(status: number, type: string, body: unknown, head: boolean): ProbeResponse {
   const text = redactUrl(JSON.stringify(body));
   return {
@@ -131,6 +169,11 @@ export function createProbes(options: ProbesOptions = {}): Probes {
   const maxKnown = migrations ? newestVersion(migrations) : null;
 
   const monitor = probe ? new DatabaseMonitor(probe, timings, log) : null;
+  const phaseOf = (): LifecyclePhase => options.lifecycle?.phase ?? ownPhase;
+  const joining =
+    probe && options.database && !('check' in options.database) && options.instance !== false
+      ? joinAsInstance(options, options.database.url, phaseOf, log)
+      : null;
   const watchdog = new LagWatchdog(timings);
   let ownPhase: LifecyclePhase = 'starting';
   let broken: string | null = null;
@@ -216,6 +259,9 @@ export function createProbes(options: ProbesOptions = {}): Probes {
     async close() {
       watchdog.stop();
       await monitor?.stop();
+      // Only an instance the probes registered is theirs to remove; the boot's leaves with its lifecycle.
+      const joined = await joining;
+      if (joined?.created) await joined.instance.leave();
     },
   };
   monitor?.start();

@@ -2,6 +2,7 @@
 // old release, `plan` and rollback verdicts.
 export {
   registerInstance,
+  joinInstance,
   PURGE_AFTER_MS,
   type Instance,
   type InstanceOptions,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { messageOf } from '../errors.js';
 import type { Session } from '../drivers/types.js';
-import type { DrainParticipant, Phase } from '../lifecycle/index.js';
+import type { Phase } from '../lifecycle/index.js';
 import {
   blockersOf,
   idOf,
@@ -19,9 +19,10 @@ import { COMMIT_ENV, openSession } from '../runtime/index.js';
 /** What an instance follows: a molt lifecycle, or anything with its phase, drain and close hooks. */
 export interface LifecycleLike {
   readonly phase: Phase;
-  onDraining(fn: (reason: string) => void): () => void;
-  onClose(name: string, fn: () => Promise<void> | void): unknown;
-  register?(participant: DrainParticipant): unknown;
+  /** Called when the drain begins: the row says draining at once instead of at the next beat. */
+  onDraining?(fn: (reason: string) => void): () => void;
+  /** Where the instance removes its row at a clean exit; without it, call `leave()`. */
+  onClose?(name: string, fn: () => Promise<void> | void): unknown;
 }
 
 /** Options of `registerInstance`. */
@@ -44,6 +45,8 @@ export interface InstanceOptions extends CommonOptions {
 /** One registered instance of this process. */
 export interface Instance {
   readonly id: string;
+  /** False while molt's tables do not exist yet (nothing migrated this database): it registers once they do. */
+  readonly registered: boolean;
   readonly state: InstanceState;
   /** Contract migrations this instance will apply once no live instance of an older release is left. */
   readonly waiting: readonly HeldBack[];
@@ -76,14 +79,42 @@ const commitFromEnv = (): string | null =>
  * console.log(instance.id, instance.state);
  */
 export async function registerInstance(options: InstanceOptions = {}): Promise<Instance> {
+  return (await joinInstance(options)).instance;
+}
+
+// One instance per process and history: the boot `migrate` and the probes of one service are one instance.
+const joined = new Map<string, Promise<Registered>>();
+
+/**
+ * The process's instance for the configured database and history, registered now unless it already is; `created`
+ * says whether this call registered it (and so owns its `leave`). A later caller's deferred work is added to it.
+ */
+export async function joinInstance(options: InstanceOptions = {}): Promise<{ instance: Instance; created: boolean }> {
   const ctx = await openContext({ ...options, onOpen: undefined });
-  const session = await openSession(ctx, { writes: true, waitMs: ctx.config.heartbeatMs });
-  try {
-    return await new Registered(ctx, session, await instancesTable(ctx, session), options).start();
-  } catch (error) {
-    await session.close().catch(() => undefined);
-    throw error;
+  const key = `${ctx.driver.displayUrl}\0${ctx.config.table}`;
+  const existing = joined.get(key);
+  if (existing) {
+    const instance = await existing;
+    instance.adopt(options);
+    return { instance, created: false };
   }
+  const starting = (async () => {
+    // `writes: false` only means the database is never created here: the probes of a mistyped SQLite path must not
+    // make an empty file. The instances table is written all the same.
+    const session = await openSession(ctx, { writes: false, waitMs: ctx.config.heartbeatMs });
+    try {
+      const instance = new Registered(ctx, session, await instancesTable(ctx, session), options, () =>
+        joined.delete(key),
+      );
+      return await instance.start();
+    } catch (error) {
+      await session.close().catch(() => undefined);
+      throw error;
+    }
+  })();
+  joined.set(key, starting);
+  starting.catch(() => joined.delete(key));
+  return { instance: await starting, created: true };
 }
 
 class Registered implements Instance {
@@ -94,33 +125,59 @@ class Registered implements Instance {
   readonly #session: Session;
   readonly #table: InstancesTable;
   readonly #options: InstanceOptions;
+  readonly #forget: () => void;
+  #lifecycle: LifecycleLike | undefined;
+  #applyDeferred: InstanceOptions['applyDeferred'];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> = Promise.resolve();
   #failing = false;
   #left = false;
+  registered = false;
 
-  constructor(ctx: RunContext, session: Session, table: InstancesTable, options: InstanceOptions) {
+  constructor(ctx: RunContext, session: Session, table: InstancesTable, options: InstanceOptions, forget: () => void) {
     this.#ctx = ctx;
     this.#session = session;
     this.#table = table;
     this.#options = options;
-    this.waiting = (options.waiting ?? []).filter((h) => h.waitsFor);
+    this.#forget = forget;
+    this.waiting = [];
+    this.state = 'starting';
+    this.adopt(options);
+  }
+
+  /** Takes over what a later caller brings: its lifecycle when there was none, its deferred work and how to run it. */
+  adopt(options: InstanceOptions): void {
+    if (options.lifecycle && !this.#lifecycle) {
+      const life = options.lifecycle;
+      this.#lifecycle = life;
+      life.onDraining?.(() => void this.#queue(() => this.#beatOnce()));
+      life.onClose?.('instance', () => this.leave());
+    }
+    if (options.applyDeferred) {
+      this.#applyDeferred = options.applyDeferred;
+      this.waiting = (options.waiting ?? []).filter((h) => h.waitsFor);
+    }
     // Without a lifecycle nothing says when serving starts: the instance serves once it has booted.
-    this.state = options.lifecycle ? STATE_OF[options.lifecycle.phase] : 'serving';
+    this.state = this.#lifecycle ? STATE_OF[this.#lifecycle.phase] : 'serving';
   }
 
   async start(): Promise<this> {
     await this.#queue(() => this.#register(PURGE_AFTER_MS));
-    const life = this.#options.lifecycle;
-    if (life) {
-      life.onDraining(() => void this.#queue(() => this.#beatOnce()));
-      life.onClose('instance', () => this.leave());
-    }
     this.#schedule();
     return this;
   }
 
+  /** Registers; where molt's tables do not exist yet, leaves it to a later beat (once something migrated). */
   async #register(purgeAfterMs?: number): Promise<void> {
+    try {
+      await this.#write(purgeAfterMs);
+      this.registered = true;
+    } catch (error) {
+      if (!this.#ctx.driver.sql.isMissingTable(error)) throw error;
+    }
+  }
+
+  async #write(purgeAfterMs?: number): Promise<void> {
     const ctx = this.#ctx;
     await this.#table.register(
       {
@@ -170,12 +227,13 @@ class Registered implements Instance {
 
   async #beatOnce(): Promise<void> {
     if (this.#left) return;
-    const life = this.#options.lifecycle;
+    const life = this.#lifecycle;
     if (life) this.state = STATE_OF[life.phase];
     try {
+      if (!this.registered) return await this.#register(PURGE_AFTER_MS);
       const present = await this.#table.beat(this.id, this.state, this.#ctx.config.instanceTtlMs);
       // Purged while this process could not reach the database for an hour: it is live, so it says so again.
-      if (!present) await this.#register();
+      if (!present) await this.#write();
       if (this.#failing) this.#ctx.log.info(`instance ${this.id}: heartbeat written again`);
       this.#failing = false;
     } catch (error) {
@@ -189,11 +247,11 @@ class Registered implements Instance {
     try {
       const live = await this.#table.list();
       if (this.waiting.some((h) => blockersOf({ id: idOf(h), phase: h.phase }, live).length > 0)) return;
-      if (!this.#options.applyDeferred) return;
+      if (!this.#applyDeferred) return;
       this.#ctx.log.info(
         `no instance of an older release is live any more: applying ${this.waiting.map(idOf).join(', ')}`,
       );
-      this.waiting = (await this.#options.applyDeferred()).filter((h) => h.waitsFor);
+      this.waiting = (await this.#applyDeferred()).filter((h) => h.waitsFor);
     } catch (error) {
       this.#ctx.log.warn(`instance ${this.id}: deferred migrations not applied yet: ${messageOf(error)}`);
     }
@@ -204,8 +262,9 @@ class Registered implements Instance {
     return this.#queue(async () => {
       if (this.#left) return;
       this.#left = true;
+      this.#forget();
       try {
-        await this.#table.remove(this.id);
+        if (this.registered) await this.#table.remove(this.id);
       } catch (error) {
         this.#ctx.log.warn(
           `instance ${this.id}: could not remove its row (it goes stale instead): ${messageOf(error)}`,
