@@ -1,6 +1,7 @@
 // What live instances cost: the statements one instance sends per minute (heartbeat only, and while a contract
 // migration waits for it), counted at the driver's session, and the no-op boot with the registration against the
 // same boot without it and against `molt migrate`, in interleaved rounds of whole processes.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { Server } from './apply.js';
 import { stat, timed, type Stat } from './stats.js';
 
 const BOOT = join(ROOT, 'dist', 'bench', 'boot-once.js');
+const HOLD = join(ROOT, 'dist', 'bench', 'hold-instance.js');
 /** The default heartbeat, which the per-minute figures are given for. */
 const DEFAULT_HEARTBEAT_MS = 5000;
 const BEAT_MS = 200;
@@ -70,6 +72,7 @@ async function perBeat(db: TestDatabase, dir: string, extra: Parameters<typeof r
     const sent = [...counts.values()].reduce((a, b) => a + b, 0);
     const beaten = beats() - before;
     await instance.leave();
+    if (beaten === 0) throw new Error('the instance sent no heartbeat in the window');
     // Statements from the window's last beat that had not finished are cut off; whole beats only count.
     return Math.round((sent / beaten) * 100) / 100;
   } finally {
@@ -94,21 +97,20 @@ export async function measureInstances(server: Server, rounds: number): Promise<
 
     const plain = await perBeat(db, v1, { appVersion: '1.0.0' });
     // An old instance blocks the new release's contract migration: the new one also reads the instances every beat.
-    // It beats too rarely to send anything inside the window, so every statement counted is the new instance's.
-    const old = await registerInstance({
-      db: db.url,
-      dir: v1,
-      appVersion: '1.0.0',
-      logger: false,
-      heartbeat: '60s',
-      instanceTtl: '120s',
+    // It lives in a process of its own (a process is one instance) and beats too rarely to add to the window.
+    const old = spawn(process.execPath, [HOLD, v1], {
+      env: { ...env, MOLT_HEARTBEAT: '60s', MOLT_INSTANCE_TTL: '120s' },
+    });
+    await new Promise<void>((resolve, reject) => {
+      old.stdout.on('data', (d) => String(d).includes('registered') && resolve());
+      old.on('exit', (code) => reject(new Error(`the old instance exited with ${code}`)));
     });
     const waitsFor = [
       {
-        id: old.id,
+        id: 'old',
         name: 'old',
         host: 'old',
-        pid: 0,
+        pid: old.pid!,
         appVersion: '1.0.0',
         state: 'serving' as const,
         heartbeatAgeMs: 0,
@@ -117,9 +119,12 @@ export async function measureInstances(server: Server, rounds: number): Promise<
     const waiting = await perBeat(db, v2, {
       appVersion: '2.0.0',
       waiting: [{ version: '0201', name: 'drop_v', phase: 'contract', why: 'waiting', waitsFor }],
-      applyDeferred: async () => [],
+      applyDeferred: async () => {
+        throw new Error('the contract migration ran although an old instance is live');
+      },
     });
-    await old.leave();
+    old.kill('SIGTERM');
+    await new Promise((resolve) => old.on('exit', resolve));
 
     const cli: number[] = [];
     const bootWithout: number[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanEnv, molt, reportOf, ROOT, writeFiles } from './helpers/cli.js';
-import { DATABASES, queryDb, type TestDatabase } from './helpers/databases.js';
+import { DATABASES, mysqlAdmin, pgAdmin, queryDb, type TestDatabase } from './helpers/databases.js';
 
 const SERVICE = join(ROOT, 'dist', 'test', 'helpers', 'release-service.js');
 const HEARTBEAT_MS = 300;
@@ -333,6 +333,28 @@ for (const { kind, create } of DATABASES) {
 
       for (const r of replicas) r.child.kill('SIGTERM');
       await Promise.all(replicas.map((r) => r.exit));
+
+      // Rolling back for real: --restore asks first (no terminal here: refused, nothing changed), then with --yes
+      // restores the archive, and the 1.0.0 image serves what it reads again.
+      const rollback = (extra: string[]) =>
+        molt(['rollback', '--to', '1.0.0', '--restore', ...extra, '--db', db.url, '--dir', v2], { env: backupEnv });
+      const unconfirmed = await rollback([]);
+      assert.equal(unconfirmed.code, 9, unconfirmed.stderr);
+      assert.equal(await rowsFor(db, '0003'), 1);
+      const restored = await rollback(['--yes', '--json']);
+      assert.equal(restored.code, 0, restored.stderr);
+      const { status: restoredStatus, restored: done } = reportOf(restored.stdout);
+      assert.equal(restoredStatus, 'restored');
+      // A server keeps the replaced contents aside as a database of their own: this test's to drop.
+      if (done.previous && db.kind === 'postgres') await pgAdmin(`DROP DATABASE IF EXISTS "${done.previous}"`);
+      if (done.previous && db.kind === 'mysql') await mysqlAdmin(`DROP DATABASE IF EXISTS \`${done.previous}\``);
+      assert.equal(await rowsFor(db, '0003'), 0);
+      const back = await start(db, v1, '1.0.0', 'web-1', env);
+      const users = await get(back, '/users');
+      assert.equal(users.status, 200, users.body);
+      assert.match(users.body, /"legacy":"ada"/);
+      back.child.kill('SIGTERM');
+      await back.exit;
     });
 
     it('a v1 instance killed with SIGKILL blocks the contract migration until its TTL runs out, not before', async () => {

@@ -93,7 +93,12 @@ export async function readHistory(runtime: Runtime): Promise<HistoryRow[]> {
   return withSession(runtime, (_session, history) => history.read(), { writes: false });
 }
 
-/** The instances table of the configured history on `session`, named in full as the engine names it. */
+/** The configured history on a session the caller holds, its tables named in full as the engine names them. */
+export async function historyOn(ctx: Runtime, session: Session): Promise<History> {
+  return new History(session, ctx.driver.sql, ctx.config.table, await schemaOf(ctx, session));
+}
+
+/** The instances table of the configured history on `session`. */
 export async function instancesTable(ctx: Runtime, session: Session): Promise<InstancesTable> {
-  return new History(session, ctx.driver.sql, ctx.config.table, await schemaOf(ctx, session)).instances();
+  return (await historyOn(ctx, session)).instances();
 }

@@ -5,13 +5,13 @@ export { migrateError } from './migrate.js';
 export { assertTarget } from './pending.js';
 export { verifyError } from './status.js';
 export { executionMode, planExecution } from './execution-plan.js';
-export { validateTableName } from './history.js';
+export { validateTableName, type History } from './history.js';
 // The names of molt's companion tables (the lock, the jobs of moltkit/leases) derive from the history table's.
 export { tableNames, type TableNames } from './history-schema.js';
 export { describeHolder } from './lock.js';
 export { allowedCodes } from './directives.js';
 export { assertSum, SUM_FILE } from './sum.js';
-export { readHistory, openContext, instancesTable, withSession, type RunContext } from './context.js';
+export { readHistory, openContext, historyOn, instancesTable, withSession, type RunContext } from './context.js';
 export { InstancesTable, nowMs } from './instances-table.js';
 export { knowledgeOf, survives } from './knowledge.js';
 export { blockersOf, waitLine } from './waits.js';

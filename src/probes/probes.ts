@@ -171,7 +171,7 @@ export function createProbes(options: ProbesOptions = {}): Probes {
   const monitor = probe ? new DatabaseMonitor(probe, timings, log) : null;
   const phaseOf = (): LifecyclePhase => options.lifecycle?.phase ?? ownPhase;
   const joining =
-    probe && options.database && !('check' in options.database) && options.instance !== false
+    probe && migrations && options.database && !('check' in options.database) && options.instance !== false
       ? joinAsInstance(options, options.database.url, phaseOf, log)
       : null;
   const watchdog = new LagWatchdog(timings);

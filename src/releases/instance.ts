@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { messageOf } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MoltError, messageOf } from '../errors.js';
 import type { Session } from '../drivers/types.js';
 import type { Phase } from '../lifecycle/index.js';
 import {
   blockersOf,
+  historyOn,
   idOf,
-  instancesTable,
+  judgeCompatibility,
   knowledgeOf,
   openContext,
   type CommonOptions,
   type HeldBack,
+  type History,
   type InstanceState,
   type InstancesTable,
   type RunContext,
@@ -100,12 +103,12 @@ export async function joinInstance(options: InstanceOptions = {}): Promise<{ ins
   }
   const starting = (async () => {
     // `writes: false` only means the database is never created here: the probes of a mistyped SQLite path must not
-    // make an empty file. The instances table is written all the same.
-    const session = await openSession(ctx, { writes: false, waitMs: ctx.config.heartbeatMs });
+    // make an empty file. The instances table is written all the same. Where the migration lock is the database's
+    // write lock (SQLite), a write waits for a migration to end, as long as a migration may wait for the lock.
+    const session = await openSession(ctx, { writes: false, waitMs: ctx.config.lockTimeoutMs });
     try {
-      const instance = new Registered(ctx, session, await instancesTable(ctx, session), options, () =>
-        joined.delete(key),
-      );
+      const history = await historyOn(ctx, session);
+      const instance = new Registered(ctx, session, history, options, () => joined.delete(key));
       return await instance.start();
     } catch (error) {
       await session.close().catch(() => undefined);
@@ -123,6 +126,7 @@ class Registered implements Instance {
   waiting: readonly HeldBack[];
   readonly #ctx: RunContext;
   readonly #session: Session;
+  readonly #history: History;
   readonly #table: InstancesTable;
   readonly #options: InstanceOptions;
   readonly #forget: () => void;
@@ -134,10 +138,11 @@ class Registered implements Instance {
   #left = false;
   registered = false;
 
-  constructor(ctx: RunContext, session: Session, table: InstancesTable, options: InstanceOptions, forget: () => void) {
+  constructor(ctx: RunContext, session: Session, history: History, options: InstanceOptions, forget: () => void) {
     this.#ctx = ctx;
     this.#session = session;
-    this.#table = table;
+    this.#history = history;
+    this.#table = history.instances();
     this.#options = options;
     this.#forget = forget;
     this.waiting = [];
@@ -163,8 +168,32 @@ class Registered implements Instance {
 
   async start(): Promise<this> {
     await this.#queue(() => this.#register(PURGE_AFTER_MS));
+    if (this.registered) await this.#queue(() => this.#confirmFits());
     this.#schedule();
     return this;
+  }
+
+  /**
+   * A contract migration decided before this row was visible may be running now. Once no migration holds the lock,
+   * the history is read again: a process whose release it would break leaves and refuses, never serves.
+   */
+  async #confirmFits(): Promise<void> {
+    const ctx = this.#ctx;
+    // Where the lock is the database's write lock, the registration's own write already waited for it to end.
+    if (!ctx.driver.capabilities.writeLockTransaction) {
+      const deadline = Date.now() + ctx.config.lockTimeoutMs;
+      while (Date.now() < deadline && (await this.#session.isLocked(this.#history.lockKey))) await sleep(100);
+    }
+    const fits = judgeCompatibility(ctx.migrations, await this.#history.read());
+    if (fits.unknownContract.length === 0) return;
+    await this.#table.remove(this.id).catch(() => undefined);
+    this.#left = true;
+    this.#forget();
+    await this.#session.close().catch(() => undefined);
+    throw new MoltError('DRIFT', fits.reason!, {
+      hint: 'A contract migration of a newer release ran while this process started; start that release instead',
+      details: { unknownContract: fits.unknownContract },
+    });
   }
 
   /** Registers; where molt's tables do not exist yet, leaves it to a later beat (once something migrated). */
