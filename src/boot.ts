@@ -4,7 +4,7 @@ import type { MoltConfig } from './config/config.js';
 import { parseDatabaseUrl } from './config/url.js';
 import { runMigrations, verify, type MigrateOptions, type MigrateReport } from './migrate/internal.js';
 import { orThrow } from './outcome.js';
-import { registerInstance, type InstanceOptions, type LifecycleLike } from './releases/index.js';
+import { connectInstance, joinInstance, type InstanceOptions, type LifecycleLike } from './releases/index.js';
 import { openRuntime, toLogger, type Logger } from './runtime/index.js';
 
 /** Options of the boot-time `migrate`: the engine's, plus what a service does with migrations when it starts. */
@@ -82,17 +82,30 @@ export async function migrate(options: BootOptions = {}): Promise<MigrateReport>
     const runtime = await openRuntime(hooked);
     return { ...empty, status: 'skipped', database: runtime.driver.displayUrl };
   }
-  const report = await bootMigrate(options, hooked);
+  // The instance's connection opens while the schema step runs, so its handshake costs the boot nothing.
+  const early =
+    options.instance === false ? null : connectInstance({ ...hooked, ...options.instance }, { early: true });
+  early?.catch(() => undefined);
+  let report: MigrateReport;
+  try {
+    report = await bootMigrate(options, hooked);
+  } catch (error) {
+    void early?.then((c) => c?.session.close()).catch(() => undefined);
+    throw error;
+  }
   if (options.instance !== false) {
     // Registered once the schema fits, so a live row always stands for a process that can serve.
     const migrating = options.mode !== 'verify';
-    await registerInstance({
-      ...hooked,
-      ...options.instance,
-      lifecycle: options.lifecycle,
-      waiting: migrating ? report.heldBack : [],
-      applyDeferred: migrating ? async () => orThrow(await runMigrations(hooked)).heldBack ?? [] : undefined,
-    });
+    await joinInstance(
+      {
+        ...hooked,
+        ...options.instance,
+        lifecycle: options.lifecycle,
+        waiting: migrating ? report.heldBack : [],
+        applyDeferred: migrating ? async () => orThrow(await runMigrations(hooked)).heldBack ?? [] : undefined,
+      },
+      early ?? undefined,
+    );
   }
   return report;
 }

@@ -3,6 +3,8 @@
 export {
   registerInstance,
   joinInstance,
+  connectInstance,
+  type InstanceConnection,
   PURGE_AFTER_MS,
   type Instance,
   type InstanceOptions,

@@ -88,33 +88,63 @@ export async function registerInstance(options: InstanceOptions = {}): Promise<I
 // One instance per process and history: the boot `migrate` and the probes of one service are one instance.
 const joined = new Map<string, Promise<Registered>>();
 
+/** What an instance needs before it registers: its settings, its own connection, and the history on it. */
+export interface InstanceConnection {
+  ctx: RunContext;
+  session: Session;
+  history: History;
+}
+
+/**
+ * Opens an instance's settings and connection ahead of registering, so the boot can open them while it migrates
+ * (the connection's handshake overlaps the migration's own waits). `joinInstance` takes it, or closes it if unused.
+ */
+export async function connectInstance(
+  options: InstanceOptions = {},
+  when: { early?: boolean } = {},
+): Promise<InstanceConnection | null> {
+  const ctx = await openContext({ ...options, onOpen: undefined });
+  // Where the lock is the database's write lock (SQLite), opening costs nothing, and a setting that waited for the
+  // migration running in this very process would stall it: such a connection opens when it is used.
+  if (when.early && ctx.driver.capabilities.writeLockTransaction) return null;
+  // `writes: false` only means the database is never created here: the probes of a mistyped SQLite path must not
+  // make an empty file. The instances table is written all the same. Where the migration lock is the database's
+  // write lock (SQLite), a write waits for a migration to end, as long as a migration may wait for the lock.
+  const session = await openSession(ctx, { writes: false, waitMs: ctx.config.lockTimeoutMs });
+  try {
+    return { ctx, session, history: await historyOn(ctx, session) };
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
  * The process's instance for the configured database and history, registered now unless it already is; `created`
  * says whether this call registered it (and so owns its `leave`). A later caller's deferred work is added to it.
+ * `connection` is one `connectInstance` opened earlier for these options; a failed one is opened again.
  */
-export async function joinInstance(options: InstanceOptions = {}): Promise<{ instance: Instance; created: boolean }> {
-  const ctx = await openContext({ ...options, onOpen: undefined });
-  const key = `${ctx.driver.displayUrl}\0${ctx.config.table}`;
+export async function joinInstance(
+  options: InstanceOptions = {},
+  connection?: Promise<InstanceConnection | null>,
+): Promise<{ instance: Instance; created: boolean }> {
+  // An early connection can fail where a later one works (a server that was still starting): it is opened again.
+  const opened = (await connection?.catch(() => null)) ?? (await connectInstance(options))!;
+  const key = `${opened.ctx.driver.displayUrl}\0${opened.ctx.config.table}`;
   const existing = joined.get(key);
   if (existing) {
+    await opened.session.close().catch(() => undefined);
     const instance = await existing;
     instance.adopt(options);
     return { instance, created: false };
   }
-  const starting = (async () => {
-    // `writes: false` only means the database is never created here: the probes of a mistyped SQLite path must not
-    // make an empty file. The instances table is written all the same. Where the migration lock is the database's
-    // write lock (SQLite), a write waits for a migration to end, as long as a migration may wait for the lock.
-    const session = await openSession(ctx, { writes: false, waitMs: ctx.config.lockTimeoutMs });
-    try {
-      const history = await historyOn(ctx, session);
-      const instance = new Registered(ctx, session, history, options, () => joined.delete(key));
-      return await instance.start();
-    } catch (error) {
+  const { ctx, session, history } = opened;
+  const starting = new Registered(ctx, session, history, options, () => joined.delete(key))
+    .start()
+    .catch(async (error: unknown) => {
       await session.close().catch(() => undefined);
       throw error;
-    }
-  })();
+    });
   joined.set(key, starting);
   starting.catch(() => joined.delete(key));
   return { instance: await starting, created: true };
