@@ -430,6 +430,46 @@ for (const { kind, create } of DATABASES) {
       assert.equal(await rowsFor(db, '0003'), 1);
     });
 
+    it(
+      'an old instance that boots while a contract migration runs waits for it, reads the history again and refuses',
+      {
+        skip:
+          kind === 'sqlite' &&
+          'SQLite has no sleep to hold a migration open; there the registration write itself waits for it',
+      },
+      async () => {
+        const db = await create();
+        dbs.push(db);
+        const { root, v1, v2 } = releases();
+        const env = { MOLT_INSTANCE_TTL: '20s', MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+        assert.equal((await molt(['migrate', '--db', db.url, '--dir', v2, '--phase', 'expand'], { env })).code, 0);
+        // The same release 2.0.0 with a contract migration that holds the lock for 3 s before it drops the column.
+        const slow = join(root, 'v2-slow');
+        writeFiles(slow, {
+          '0001_users.sql':
+            "CREATE TABLE users (id int PRIMARY KEY, legacy varchar(100));\nINSERT INTO users VALUES (1, 'ada');\n",
+          '0002_add_full_name.sql': 'ALTER TABLE users ADD COLUMN full_name varchar(100);\n',
+          '0003_drop_legacy.sql': `-- molt:phase contract\n${kind === 'postgres' ? 'SELECT pg_sleep(3)' : 'DO SLEEP(3)'};\nALTER TABLE users DROP COLUMN legacy;\n`,
+        });
+        const contract = molt(['migrate', '--db', db.url, '--dir', slow], { env });
+        await sleep(1000);
+        // 1.0.0 boots meanwhile: the history it reads first has no 0003 yet, but it must not serve once 0003 lands.
+        const late = start(db, v1, '1.0.0', 'web-late', env);
+        const refused = await late.then(
+          () => null,
+          (error: Error) => error.message,
+        );
+        assert.equal((await contract).code, 0);
+        assert.match(
+          refused ?? 'it started and served',
+          /web-late exited with 1: [\s\S]*refusing to start: .*0003_drop_legacy/,
+        );
+        assert.equal(await rowsFor(db, '0003'), 1);
+        const left = reportOf((await molt(['status', '--json', '--db', db.url, '--dir', slow])).stdout);
+        assert.deepEqual(left.instances, [], 'the refused instance removed its row');
+      },
+    );
+
     it('plan names an untagged DROP COLUMN as not rolling-safe by file and line; bad input gets a clear error each', async () => {
       const db = await create();
       dbs.push(db);
