@@ -3,11 +3,10 @@
 // SQLite file under ./data by default; PostgreSQL or MySQL when MOLT_DATABASE_URL or DATABASE_URL says so.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDriver, migrate, MoltError, resolveConfig } from '../../src/index.js';
 import { openLeases } from '../../src/leases/index.js';
-import { createLifecycle } from '../../src/lifecycle/index.js';
+import { createLifecycle, listen } from '../../src/lifecycle/index.js';
 import { createProbes } from '../../src/probes/index.js';
 
 const HERE = fileURLToPath(new URL('../../../examples/sample-service/', import.meta.url));
@@ -104,13 +103,12 @@ async function boot(): Promise<void> {
   // Registered last, so it runs first: what this instance answered, for the operator and the drain test.
   life.onClose('summary', () => void process.stderr.write(`sample: answered ${served} note requests\n`));
 
-  server.listen(PORT, () => {
-    life.markReady();
-    const { port } = server.address() as AddressInfo;
-    process.stderr.write(
-      `sample: version ${VERSION} listening on http://127.0.0.1:${port} (GET /notes, POST /notes, GET /jobs, /healthz, /readyz, /api/version)\n`,
-    );
-  });
+  // The socket systemd or `molt run` passed (LISTEN_FDS), else PORT.
+  const { port } = await listen(server, { port: PORT });
+  life.markReady();
+  process.stderr.write(
+    `sample: version ${VERSION} listening on http://127.0.0.1:${port} (GET /notes, POST /notes, GET /jobs, /healthz, /readyz, /api/version)\n`,
+  );
 }
 
 boot().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 export { createLifecycle, Lifecycle, WEBSOCKET_DRAIN_REASON, WEBSOCKET_GOING_AWAY } from './lifecycle.js';
+export { listen, inheritedSocket, SD_LISTEN_FDS_START, type ListenOptions, type Listening } from './listen.js';
 export {
   budgetMs,
   DEFAULT_ABORT_GRACE_MS,

@@ -3,9 +3,8 @@
 // Settings: MOLT_MIGRATIONS_DIR (its migrations), MOLT_APP_VERSION, SERVICE_QUERY, PORT (0: any), and molt's own
 // MOLT_* variables (database, heartbeat, TTL, instance name).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createDriver, migrate, MoltError, resolveConfig } from '../../src/index.js';
-import { createLifecycle } from '../../src/lifecycle/index.js';
+import { createLifecycle, listen } from '../../src/lifecycle/index.js';
 import { createProbes } from '../../src/probes/index.js';
 
 async function boot(): Promise<void> {
@@ -29,12 +28,12 @@ async function boot(): Promise<void> {
     }
   });
   life.attach(server);
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-    life.markReady();
-    process.stderr.write(
-      `release ${process.env.MOLT_APP_VERSION} listening on ${(server.address() as AddressInfo).port}\n`,
-    );
-  });
+  // An inherited socket (LISTEN_FDS, as systemd and `molt run` pass it) when there is one, else a free port.
+  const { port, fd } = await listen(server, { port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+  life.markReady();
+  process.stderr.write(
+    `release ${process.env.MOLT_APP_VERSION} listening on ${port}${fd === null ? '' : ` (inherited fd ${fd})`}\n`,
+  );
 }
 
 boot().catch((error: unknown) => {
