@@ -153,6 +153,14 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 
 for (const { kind, create } of DATABASES) {
   describe(`releases that know each other on ${kind}`, { timeout: 120_000 }, () => {
+    /** A fresh database, the three releases, and the instances' settings: a TTL, and a backup directory of their own. */
+    const setUp = async (ttl = '20s') => {
+      const db = await create();
+      dbs.push(db);
+      const env = { MOLT_INSTANCE_TTL: ttl, MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+      return { db, env, ...releases() };
+    };
+
     it('a v2 instance defers the contract migration while two v1 instances serve; when they drain, one of three v2 replicas applies it, once', async () => {
       const db = await create();
       dbs.push(db);
@@ -358,14 +366,8 @@ for (const { kind, create } of DATABASES) {
     });
 
     it('a v1 instance killed with SIGKILL blocks the contract migration until its TTL runs out, not before', async () => {
-      const db = await create();
-      dbs.push(db);
-      const { v1, v2 } = releases();
       const ttlMs = 3000;
-      const env = {
-        MOLT_INSTANCE_TTL: `${ttlMs}ms`,
-        MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')),
-      };
+      const { db, env, v1, v2 } = await setUp(`${ttlMs}ms`);
       const a = await start(db, v1, '1.0.0', 'web-1', env);
       const c = await start(db, v2, '2.0.0', 'web-2', env);
       assert.match(c.stderr(), /0003_drop_legacy waits: 1 instance on 1\.0\.0: web-1/);
@@ -389,10 +391,7 @@ for (const { kind, create } of DATABASES) {
     });
 
     it('molt migrate --phase contract waits (exit 13), --force names who breaks and asks, --wait runs it once the old release drains', async () => {
-      const db = await create();
-      dbs.push(db);
-      const { v1, v2 } = releases();
-      const env = { MOLT_INSTANCE_TTL: '20s', MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+      const { db, env, v1, v2 } = await setUp();
       const a = await start(db, v1, '1.0.0', 'web-1', env);
       const cli = (args: string[]) => molt([...args, '--db', db.url, '--dir', v2], { env });
 
@@ -438,10 +437,7 @@ for (const { kind, create } of DATABASES) {
           'SQLite has no sleep to hold a migration open; there the registration write itself waits for it',
       },
       async () => {
-        const db = await create();
-        dbs.push(db);
-        const { root, v1, v2 } = releases();
-        const env = { MOLT_INSTANCE_TTL: '20s', MOLT_BACKUP_DIR: mkdtempSync(join(tmpdir(), 'molt-rel-backups-')) };
+        const { db, env, root, v1, v2 } = await setUp();
         assert.equal((await molt(['migrate', '--db', db.url, '--dir', v2, '--phase', 'expand'], { env })).code, 0);
         // The same release 2.0.0 with a contract migration that holds the lock for 3 s before it drops the column.
         const slow = join(root, 'v2-slow');
@@ -471,9 +467,7 @@ for (const { kind, create } of DATABASES) {
     );
 
     it('plan names an untagged DROP COLUMN as not rolling-safe by file and line; bad input gets a clear error each', async () => {
-      const db = await create();
-      dbs.push(db);
-      const { root, v1 } = releases();
+      const { db, root, v1 } = await setUp();
       const cli = (args: string[]) => molt([...args, '--db', db.url]);
       // A database that exists and has a table, but no history: no release ever ran on it.
       await queryDb(db, 'CREATE TABLE other_app (x int)');

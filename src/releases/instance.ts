@@ -216,10 +216,7 @@ class Registered implements Instance {
     }
     const fits = judgeCompatibility(ctx.migrations, await this.#history.read());
     if (fits.unknownContract.length === 0) return;
-    await this.#table.remove(this.id).catch(() => undefined);
-    this.#left = true;
-    this.#forget();
-    await this.#session.close().catch(() => undefined);
+    await this.#end();
     throw new MoltError('DRIFT', fits.reason!, {
       hint: 'A contract migration of a newer release ran while this process started; start that release instead',
       details: { unknownContract: fits.unknownContract },
@@ -303,10 +300,10 @@ class Registered implements Instance {
 
   /** Applies the deferred contract migrations once no live instance of an older release would break. */
   async #applyWhenFree(): Promise<void> {
+    if (!this.#applyDeferred) return;
     try {
       const live = await this.#table.list();
       if (this.waiting.some((h) => blockersOf({ id: idOf(h), phase: h.phase }, live).length > 0)) return;
-      if (!this.#applyDeferred) return;
       this.#ctx.log.info(
         `no instance of an older release is live any more: applying ${this.waiting.map(idOf).join(', ')}`,
       );
@@ -318,19 +315,20 @@ class Registered implements Instance {
 
   leave(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
-    return this.#queue(async () => {
-      if (this.#left) return;
-      this.#left = true;
-      this.#forget();
-      try {
-        if (this.registered) await this.#table.remove(this.id);
-      } catch (error) {
-        this.#ctx.log.warn(
-          `instance ${this.id}: could not remove its row (it goes stale instead): ${messageOf(error)}`,
-        );
-      } finally {
-        await this.#session.close().catch(() => undefined);
-      }
-    });
+    return this.#queue(() => this.#end());
+  }
+
+  /** Removes the row and closes the connection, once; a step of the queue (a clean exit, or a refused start). */
+  async #end(): Promise<void> {
+    if (this.#left) return;
+    this.#left = true;
+    this.#forget();
+    try {
+      if (this.registered) await this.#table.remove(this.id);
+    } catch (error) {
+      this.#ctx.log.warn(`instance ${this.id}: could not remove its row (it goes stale instead): ${messageOf(error)}`);
+    } finally {
+      await this.#session.close().catch(() => undefined);
+    }
   }
 }

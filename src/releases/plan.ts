@@ -4,14 +4,12 @@ import {
   blockersOf,
   compareVersions,
   idOf,
-  judge,
   knowledgeOf,
+  pendingFrom,
   planner,
   type CommonOptions,
   type InstanceRef,
   type Knowledge,
-  type LiveInstance,
-  type Migration,
   type Problem,
 } from '../migrate/internal.js';
 import type { Outcome } from '../outcome.js';
@@ -100,17 +98,6 @@ async function findingsByVersion(
 const sameKnowledge = (a: Knowledge | null, b: Knowledge): boolean =>
   a !== null && a.newest === b.newest && [...a.contracts].sort().join() === [...b.contracts].sort().join();
 
-/** When each pending migration runs: expand ones before the roll, from the first contract one that waits on. */
-function schedule(pending: readonly Migration[], live: readonly LiveInstance[]): Map<string, PlanItem['runs']> {
-  const runs = new Map<string, PlanItem['runs']>();
-  let waiting = false;
-  for (const m of pending) {
-    if (m.phase === 'contract' && blockersOf(m, live).length > 0) waiting = true;
-    runs.set(m.id, waiting ? 'after_roll' : 'before_roll');
-  }
-  return runs;
-}
-
 /**
  * Plans an upgrade to the release whose migrations are in `dir`, against the database and its live instances: the
  * migrations that run before the roll and after it, with statement counts and lint findings, whether the release is
@@ -136,14 +123,17 @@ export async function plan(options: PlanOptions = {}): Promise<Outcome<PlanRepor
     (m) => options.target === undefined || compareVersions(m.version, options.target) <= 0,
   );
   const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
-  const verdict = judge(set, rows, { allowOutOfOrder: ctx.config.allowOutOfOrder, planOf });
-  const current =
-    [...verdict.applied, ...verdict.unknown]
-      .map((m) => m.version)
-      .sort(compareVersions)
-      .at(-1) ?? null;
+  // The engine's own decision with the live instances: what it selects runs at the new release's first boot, what it
+  // holds back waiting runs after the roll.
+  const decided = pendingFrom(
+    set,
+    rows,
+    { allowOutOfOrder: ctx.config.allowOutOfOrder, live, planWork: false },
+    planOf,
+  );
+  const { verdict, from: current } = decided;
   const { byVersion, error: lintError } = await findingsByVersion(options, current);
-  const runs = schedule(verdict.pending, live);
+  const beforeRoll = new Set(decided.selected.map((m) => m.id));
   const items = verdict.pending.map(
     (m): PlanItem => ({
       version: m.version,
@@ -151,7 +141,7 @@ export async function plan(options: PlanOptions = {}): Promise<Outcome<PlanRepor
       phase: m.phase,
       source: m.source,
       statements: planOf(m).statements.length,
-      runs: runs.get(m.id)!,
+      runs: beforeRoll.has(m.id) ? 'before_roll' : 'after_roll',
       waitsFor: m.phase === 'contract' ? blockersOf(m, live) : [],
       findings: byVersion.get(m.version) ?? [],
     }),

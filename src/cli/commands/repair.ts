@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import { MoltError } from '../../errors.js';
 import { repair, type RepairAction } from '../../migrate/internal.js';
 import { commonOptions, DATABASE_FLAGS, optionsHelp, parseFlags, type SharedFlag } from '../flags.js';
+import { askYesNo } from '../confirm.js';
 
 const FLAGS: readonly SharedFlag[] = [...DATABASE_FLAGS, 'lock-timeout', 'app-version'];
 import { emit } from '../output.js';
@@ -21,12 +21,9 @@ Example (you finished a failed migration by hand):
   molt repair --resolve applied --yes`;
 
 async function ask(actions: RepairAction[]): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  process.stderr.write(actions.map((a) => `  ${a.detail}\n`).join(''));
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question('Apply these changes to the history? [y/N] ');
-  rl.close();
-  return /^y(es)?$/i.test(answer.trim());
+  const lines = actions.map((a) => `  ${a.detail}`);
+  // No terminal: nobody confirmed, and the report lists what `--yes` would apply.
+  return (await askYesNo('Apply these changes to the history?', lines)) ?? false;
 }
 
 /** Runs `molt repair`. */
