@@ -3,7 +3,8 @@ import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { createLifecycle, type DrainReport } from '../src/lifecycle/index.js';
+import { createLifecycle, type DrainReport, type LifecycleSettings } from '../src/lifecycle/index.js';
+import { resolveSettings } from '../src/lifecycle/options.js';
 import { MoltError } from '../src/errors.js';
 import { get, startService, stubbornWebSocket, type Outcome, type Service } from './helpers/lifecycle-client.js';
 
@@ -309,6 +310,7 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
       JSON.parse(app.lines('settings ')[0]!.slice('settings '.length));
     assert.deepEqual(settings(local), {
       drainDelayMs: 0,
+      drainDelayMaxMs: 9000,
       graceMs: 15000,
       idleGraceMs: 1000,
       abortGraceMs: 1000,
@@ -318,11 +320,21 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.equal(settings(kube).drainDelayMs, 5000);
     assert.match(
       kube.stderr(),
-      /^molt: drain budget 26 s \(delay 5 s \+ grace 15 s \+ abort 1 s \+ close hooks 5 s\) exceeds the kill timeout 10 s: .*lower graceMs/m,
+      /^molt: drain budget 30 s \(delay up to 9 s \+ grace 15 s \+ abort 1 s \+ close hooks 5 s\) exceeds the kill timeout 10 s: .*lower graceMs/m,
     );
     assert.equal(local.stderr(), '');
     kube.child.kill('SIGKILL');
     local.child.kill('SIGKILL');
+  });
+
+  it('the propagation delay: adaptive up to 9 s by default, fixed when set, none on an inherited socket', () => {
+    assert.deepEqual(pick(resolveSettings({}, {})), [0, 9000]);
+    assert.deepEqual(pick(resolveSettings({}, { KUBERNETES_SERVICE_HOST: '10.0.0.1' })), [5000, 9000]);
+    assert.deepEqual(pick(resolveSettings({ drainDelayMs: 2000 }, {})), [2000, 2000]);
+    assert.deepEqual(pick(resolveSettings({ drainDelayMs: 2000, drainDelayMaxMs: 4000 }, {})), [2000, 4000]);
+    assert.deepEqual(pick(resolveSettings({ drainDelayMaxMs: 500, drainDelayMs: 1000 }, {})), [1000, 1000]);
+    // molt run or systemd holds the socket open: the queue waits for the next instance, so nothing to wait for.
+    assert.deepEqual(pick(resolveSettings({}, { LISTEN_FDS: '1', KUBERNETES_SERVICE_HOST: 'x' })), [0, 0]);
   });
 
   it('rejects a bad option with a MoltError naming the option and the value', () => {
@@ -343,3 +355,7 @@ describe('molt/lifecycle drains a real process', { concurrency: true }, () => {
     assert.equal(life.phase, 'ready');
   });
 });
+
+function pick(settings: LifecycleSettings): [number, number] {
+  return [settings.drainDelayMs, settings.drainDelayMaxMs];
+}

@@ -10,6 +10,7 @@ import { createPostgresDatabase, type TestDatabase } from './helpers/databases.j
 
 const SERVER = join(ROOT, 'dist', 'examples', 'sample-service', 'server.js');
 const LOAD = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'load.js');
+const ROUTED_LOAD = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'routed-load.js');
 const children: ChildProcess[] = [];
 const dbs: TestDatabase[] = [];
 after(async () => {
@@ -122,6 +123,50 @@ describe('the sample service under load', () => {
       },
     );
   }
+
+  it(
+    'defaults, as `npm start` runs it: SIGTERM under a client that routes by /readyz loses no request',
+    { timeout: 60_000 },
+    async () => {
+      // No drain setting at all: the propagation delay sees the poller and waits for it.
+      const app = await start({});
+      const readyBy = Date.now() + 10_000;
+      while ((await get(app.port, '/readyz')).status !== 200 && Date.now() < readyBy)
+        await new Promise((r) => setTimeout(r, 50));
+      const load = spawn(process.execPath, [ROUTED_LOAD], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: { ...process.env, LOAD_TARGETS: String(app.port), LOAD_RATE: '200', LOAD_POLL_MS: '500' },
+      });
+      children.push(load);
+      let out = '';
+      load.stdout!.on('data', (d) => (out += d));
+      while (!out.includes('started')) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 1_500));
+      const signalled = Date.now();
+      app.child.kill('SIGTERM');
+      const { code, at } = await app.exit;
+      // The client keeps going after the service has left: nothing it sent may have failed.
+      await new Promise((r) => setTimeout(r, 500));
+      load.kill('SIGTERM');
+      await new Promise((resolve) => load.on('exit', resolve));
+      const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+        sent: number;
+        statuses: Record<string, number>;
+        errors: Record<string, number>;
+        firstErrors: string[];
+      };
+      assert.equal(code, 0, app.stderr());
+      assert.deepEqual(result.errors, {}, `failed requests: ${result.firstErrors.join('; ')}`);
+      assert.deepEqual(
+        Object.keys(result.statuses).sort(),
+        ['200', '201'],
+        `answers: ${JSON.stringify(result.statuses)}`,
+      );
+      assert.ok(result.sent > 300, `the load ran: ${result.sent} requests`);
+      assert.match(app.stderr(), /stop accepting once readiness pollers saw it and traffic stopped \(0 s to 9 s\)/);
+      assert.ok(at - signalled < 9_000 + 15_000, `the drain took ${at - signalled} ms`);
+    },
+  );
 
   it('probes, version, and the background job on leases', { timeout: 30_000 }, async () => {
     const app = await start({ COMMIT_SHA: 'abc1234' });

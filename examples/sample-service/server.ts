@@ -74,7 +74,13 @@ async function boot(): Promise<void> {
         // ?delay=ms makes the request slow on purpose, to watch a drain finish it.
         const delay = Math.min(Number(url.searchParams.get('delay') ?? 0) || 0, 10_000);
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-        const notes = await db.query('SELECT id, body, words, created_at FROM notes ORDER BY id');
+        // ?limit=N answers the newest N notes only, as a paged list would.
+        const limit = Number(url.searchParams.get('limit'));
+        const notes = await db.query(
+          Number.isInteger(limit) && limit > 0
+            ? `SELECT id, body, words, created_at FROM notes ORDER BY id DESC LIMIT ${Math.min(limit, 1000)}`
+            : 'SELECT id, body, words, created_at FROM notes ORDER BY id',
+        );
         served++;
         return send(res, 200, notes);
       }

@@ -29,6 +29,8 @@ const GRACE = 2;
 const ABORTING = 3;
 const CLOSING = 4;
 const DONE = 5;
+/** A readiness answer at most this old means something polls it. */
+const POLLER_RECENT_MS = 30_000;
 
 /**
  * Creates the lifecycle of one service process: starting, ready, draining, stopped.
@@ -64,6 +66,11 @@ export class Lifecycle {
   #exitOnEnd = false;
   #wake?: () => void;
   #uninstallSignals?: () => void;
+  // What the adaptive propagation delay watches: readiness answers and the arrival of real traffic.
+  readonly #probePaths = new Set<string>();
+  #readinessPolls: number[] = [];
+  #unreadyServed = false;
+  #lastTrafficAt = 0;
 
   constructor(options: LifecycleOptions = {}) {
     this.settings = Object.freeze(resolveSettings(options));
@@ -91,7 +98,7 @@ export class Lifecycle {
   attach(server: DrainableServer): this {
     this.#refuseFrom(CLOSING, 'attach a server');
     if (this.#trackers.has(server)) return this;
-    const tracker = new ServerTracker(server, this.#changed);
+    const tracker = new ServerTracker(server, this.#changed, this.#arrived);
     this.#trackers.set(server, tracker);
     if (this.#stage >= DELAY) tracker.beginDrain();
     if (this.#stage >= GRACE) tracker.stop(this.settings.idleGraceMs);
@@ -134,6 +141,20 @@ export class Lifecycle {
     if (this.#stage >= DELAY) fn(this.#reason);
     else this.#observers.add(fn);
     return () => void this.#observers.delete(fn);
+  }
+
+  /** Names request paths that are probes, not traffic (the probes call this); the drain delay waits for traffic only. */
+  probePaths(paths: Iterable<string>): this {
+    for (const path of paths) this.#probePaths.add(path);
+    return this;
+  }
+
+  /** Notes that `/readyz` was answered (the probes call this), so the drain delay knows something routes by it. */
+  readinessServed(ready: boolean): void {
+    const now = Date.now();
+    this.#readinessPolls = [...this.#readinessPolls.slice(-4), now];
+    if (!ready && this.#stage >= DELAY) this.#unreadyServed = true;
+    this.#changed();
   }
 
   /** Drains and resolves what happened; never exits. Calling it again returns the same promise. */
@@ -188,12 +209,19 @@ export class Lifecycle {
         this.#log.info(`a draining observer failed: ${messageOf(error)}`);
       }
     }
-    this.#log.info(startLine(reason, this.settings));
+    const delayCap = this.#pollerSeen(started) ? this.settings.drainDelayMaxMs : drainDelayMs;
+    this.#log.info(startLine(reason, this.settings, delayCap));
     for (const tracker of this.#trackers.values()) tracker.beginDrain();
     for (const participant of this.#participants)
       this.#runs.push(new ParticipantRun(participant, this.#abort.signal, this.#changed));
 
     await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+    if (delayCap > drainDelayMs) {
+      // Something routes by readiness: keep accepting until it has been told (a 503 went out) and has acted on
+      // it (the traffic stopped), so nothing it still sends here meets a closed listener or a reset backlog.
+      const quietMs = this.#quietMs();
+      await this.#until(() => this.#unreadyServed && Date.now() - this.#lastTrafficAt >= quietMs, started + delayCap);
+    }
     this.#stage = GRACE;
     for (const tracker of this.#trackers.values()) tracker.stop(idleGraceMs);
     for (const server of this.#webSocketServers) this.#closeWebSockets(server);
@@ -217,6 +245,23 @@ export class Lifecycle {
     this.#log.info(endLine(report, this.#exitOnEnd ? (report.forced ? 1 : 0) : undefined));
     return report;
   }
+
+  /** True when `/readyz` was answered within the last 30 s before `now`: a load balancer or orchestrator polls it. */
+  #pollerSeen(now: number): boolean {
+    const last = this.#readinessPolls.at(-1);
+    return last !== undefined && now - last <= POLLER_RECENT_MS;
+  }
+
+  /** How long without traffic counts as stopped: the readiness poll interval seen, between 250 ms and 2 s. */
+  #quietMs(): number {
+    const polls = this.#readinessPolls;
+    const interval = polls.length > 1 ? (polls.at(-1)! - polls[0]!) / (polls.length - 1) : 1_000;
+    return Math.min(2_000, Math.max(250, interval));
+  }
+
+  #arrived = (path: string): void => {
+    if (!this.#probePaths.has(path)) this.#lastTrafficAt = Date.now();
+  };
 
   /** Nothing left to wait for: no socket open, every participant settled, no WebSocket client left. */
   #quiet(): boolean {

@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
 import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { MoltError } from '../errors.js';
 
 /** The first file descriptor systemd (and `molt run`) pass listening sockets on. */
 export const SD_LISTEN_FDS_START = 3;
+/** The name of the private socket `molt run` passes each instance, so it can ask that one instance for `/readyz`. */
+export const PROBE_SOCKET_NAME = 'molt-probe';
 
 /** Options of `listen`. */
 export interface ListenOptions {
@@ -21,34 +24,61 @@ export interface ListenOptions {
 export interface Listening {
   /** The inherited file descriptor; null when the server bound a port itself. */
   fd: number | null;
+  /** The private socket `molt run` passed for its health checks, served by the same handler; null without one. */
+  probeFd: number | null;
   port: number;
   address: string;
 }
 
+/** The sockets passed to this process, by name (unnamed ones as `fd3`, `fd4`...), in fd order. */
+export type InheritedSockets = ReadonlyMap<string, number>;
+
+const read = new WeakMap<NodeJS.ProcessEnv, InheritedSockets>();
+
 /**
- * The inherited socket this process should listen on, after the systemd convention: `LISTEN_FDS` sockets from fd 3,
- * for this process when `LISTEN_PID` is absent or names it. Null when none was passed. Reads the variables once and
- * removes them, as `sd_listen_fds(1)` does.
+ * The sockets passed to this process after the systemd convention: `LISTEN_FDS` sockets from fd 3, for this process
+ * when `LISTEN_PID` is absent or names it, named by `LISTEN_FDNAMES`. The variables are read once and removed, as
+ * `sd_listen_fds(1)` does, so child processes do not take the sockets for theirs; later calls return the same map.
  */
-export function inheritedSocket(options: Pick<ListenOptions, 'name' | 'env'> = {}): number | null {
-  const env = options.env ?? process.env;
+export function inheritedSockets(env: NodeJS.ProcessEnv = process.env): InheritedSockets {
+  const known = read.get(env);
+  if (known) return known;
   const count = Number(env.LISTEN_FDS ?? 0);
   const forUs = env.LISTEN_PID === undefined || Number(env.LISTEN_PID) === process.pid;
   const names = (env.LISTEN_FDNAMES ?? '').split(':');
   for (const key of ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
-  if (!forUs || !Number.isInteger(count) || count < 1) return null;
+  const sockets = new Map<string, number>();
+  if (forUs && Number.isInteger(count)) {
+    for (let i = 0; i < count; i++) sockets.set(names[i] || `fd${SD_LISTEN_FDS_START + i}`, SD_LISTEN_FDS_START + i);
+  }
+  read.set(env, sockets);
+  return sockets;
+}
+
+/** True when a supervisor or systemd passed this process a socket; reads as `inheritedSockets` does. */
+export function hasInheritedSockets(env: NodeJS.ProcessEnv = process.env): boolean {
+  return inheritedSockets(env).size > 0;
+}
+
+/**
+ * The inherited socket this process should listen on: the one named `name`, else the first. Null when none was
+ * passed.
+ */
+export function inheritedSocket(options: Pick<ListenOptions, 'name' | 'env'> = {}): number | null {
+  const sockets = inheritedSockets(options.env ?? process.env);
+  if (sockets.size === 0) return null;
   if (options.name === undefined) return SD_LISTEN_FDS_START;
-  const index = names.indexOf(options.name);
-  if (index === -1 || index >= count) {
+  const fd = sockets.get(options.name);
+  if (fd === undefined) {
     throw new MoltError(
       'CONFIG_INVALID',
-      `no inherited socket is named "${options.name}" (LISTEN_FDNAMES: ${names.join(', ') || 'none'})`,
+      `no inherited socket is named "${options.name}" (LISTEN_FDNAMES: ${[...sockets.keys()].join(', ')})`,
       {
         hint: 'Name the socket in the unit (FileDescriptorName=) or in molt run, or leave the name out to take the first',
       },
     );
   }
-  return SD_LISTEN_FDS_START + index;
+  return fd;
 }
 
 /**
@@ -75,12 +105,29 @@ export function listen(server: Server, options: ListenOptions = {}): Promise<Lis
         ),
       );
     server.once('error', failed);
+    // A process that serves nothing but its probes (a worker) listens on the private socket itself.
+    const private_ = fd === null ? undefined : inheritedSockets(env).get(PROBE_SOCKET_NAME);
+    const probeFd = private_ === undefined || private_ === fd ? null : private_;
     const done = (): void => {
       server.off('error', failed);
+      if (probeFd !== null) serveProbeSocket(server, probeFd);
       const address = server.address() as AddressInfo;
-      resolve({ fd, port: address.port, address: address.address });
+      resolve({ fd, port: address.port, address: address.address, probeFd });
     };
     if (fd !== null) server.listen({ fd }, done);
     else server.listen(port, options.host, done);
   });
+}
+
+/**
+ * Answers the supervisor's private socket with the server's own request handler: a probe there reaches this one
+ * instance, while the shared socket hands connections to whichever instance accepts first. Closes with the server.
+ */
+function serveProbeSocket(server: Server, fd: number): void {
+  const probe = createServer((req, res) => server.emit('request', req, res));
+  probe.on('error', () => probe.close());
+  probe.listen({ fd });
+  server.once('close', () => probe.close());
+  // The private socket never keeps the process alive on its own.
+  probe.unref();
 }

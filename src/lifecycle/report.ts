@@ -1,9 +1,15 @@
 import { seconds } from './options.js';
 import type { DrainReport, LifecycleSettings } from './types.js';
 
-/** The line logged when draining starts: what happens next and when. */
-export function startLine(reason: string, settings: LifecycleSettings): string {
-  const stop = settings.drainDelayMs > 0 ? `stop accepting in ${seconds(settings.drainDelayMs)}` : 'stop accepting now';
+/** The line logged when draining starts: what happens next and when (`max`: the delay's cap for this drain). */
+export function startLine(reason: string, settings: LifecycleSettings, max = settings.drainDelayMaxMs): string {
+  const min = settings.drainDelayMs;
+  const stop =
+    max === 0
+      ? 'stop accepting now'
+      : max === min
+        ? `stop accepting in ${seconds(min)}`
+        : `stop accepting once readiness pollers saw it and traffic stopped (${seconds(min)} to ${seconds(max)})`;
   return `draining (${reason}): readiness 503 now, ${stop}, grace ${seconds(settings.graceMs)}, close hooks ${seconds(settings.hooksTotalMs)}`;
 }
 

@@ -35,14 +35,16 @@ export class ServerTracker {
   readonly #sockets = new Map<Socket, SocketState>();
   readonly #inFlight = new Set<ServerResponse>();
   readonly #changed: () => void;
+  readonly #arrived: (path: string) => void;
   #draining = false;
   #stopping = false;
   #stopped = false;
   #idleGraceMs = 0;
 
-  constructor(server: DrainableServer, changed: () => void) {
+  constructor(server: DrainableServer, changed: () => void, arrived: (path: string) => void = () => {}) {
     this.server = server;
     this.#changed = changed;
+    this.#arrived = arrived;
     // Behind TLS the requests arrive on the TLS socket, not on the raw one `connection` reports.
     server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) =>
       this.#stateOf(socket),
@@ -110,6 +112,7 @@ export class ServerTracker {
   }
 
   #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#arrived((req.url ?? '/').split('?', 1)[0]!);
     const state = this.#stateOf(req.socket);
     state.active++;
     clearTimeout(state.idleTimer);

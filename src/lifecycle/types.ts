@@ -6,10 +6,17 @@ export type Phase = 'starting' | 'ready' | 'draining' | 'stopped';
 /** Budget and behaviour of the drain; every duration is in milliseconds. */
 export interface LifecycleOptions {
   /**
-   * How long to keep serving after draining starts, so load balancers see the 503 before the listener closes.
-   * Default 5000 under Kubernetes (`KUBERNETES_SERVICE_HOST` set), else 0.
+   * How long to keep serving at least after draining starts, so load balancers see the 503 before the listener
+   * closes. Default 5000 under Kubernetes (`KUBERNETES_SERVICE_HOST` set), else 0; 0 on an inherited socket.
+   * Set alone, it is a fixed delay.
    */
   drainDelayMs?: number;
+  /**
+   * The longest the propagation delay waits, while something polls `/readyz`, for a 503 to have been served and the
+   * traffic to stop. Default 9000, 0 on an inherited socket (`molt run`, systemd), the value of `drainDelayMs`
+   * when only that is set.
+   */
+  drainDelayMaxMs?: number;
   /** How long in-flight requests, WebSockets and participants get once the listener closes. Default 15000. */
   graceMs?: number;
   /** How long a keep-alive socket must have been idle before it is closed, so a pooled socket is not cut as it is reused. Default 1000. */
@@ -29,6 +36,7 @@ export interface LifecycleOptions {
 /** The options with every default filled in. */
 export interface LifecycleSettings {
   drainDelayMs: number;
+  drainDelayMaxMs: number;
   graceMs: number;
   idleGraceMs: number;
   abortGraceMs: number;

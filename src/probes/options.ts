@@ -8,6 +8,10 @@ export type LifecyclePhase = 'starting' | 'ready' | 'draining' | 'stopped';
 /** Anything that knows the service's phase; probes read it on every request and never import the lifecycle. */
 export interface LifecycleLike {
   readonly phase: LifecyclePhase;
+  /** Told which paths are probes, so the drain delay counts only real traffic. */
+  probePaths?(paths: Iterable<string>): unknown;
+  /** Told each readiness answer, so the drain delay knows something routes by readiness. */
+  readinessServed?(ready: boolean): void;
 }
 
 /** A database check the service supplies instead of a URL: it resolves when the database answers. */

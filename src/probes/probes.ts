@@ -233,6 +233,7 @@ export function createProbes(options: ProbesOptions = {}): Probes {
       const head = method === 'HEAD';
       if (kind === 'version') return response(200, 'application/json', await probes.versionInfo(), head);
       const body = kind === 'health' ? probes.liveness() : probes.readiness();
+      if (kind === 'ready') options.lifecycle?.readinessServed?.(body.status !== 'fail');
       return response(body.status === 'fail' ? 503 : 200, HEALTH_JSON, body, head);
     },
     handle(req, res) {
@@ -264,6 +265,7 @@ export function createProbes(options: ProbesOptions = {}): Probes {
       if (joined?.created) await joined.instance.leave();
     },
   };
+  options.lifecycle?.probePaths?.(Object.values(paths));
   monitor?.start();
   watchdog.start();
   return probes;
