@@ -29,6 +29,9 @@ export type MoltErrorCode =
   | 'INTERRUPTED'
   | 'CONTRACT_WAITING'
   | 'NO_HISTORY'
+  | 'RUNTIME_UNAVAILABLE'
+  | 'UPGRADE_IN_PROGRESS'
+  | 'UPGRADE_ABORTED'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

@@ -3,16 +3,25 @@
 // SQLite file under ./data by default; PostgreSQL or MySQL when MOLT_DATABASE_URL or DATABASE_URL says so.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDriver, migrate, MoltError, resolveConfig } from '../../src/index.js';
 import { openLeases } from '../../src/leases/index.js';
 import { createLifecycle, listen } from '../../src/lifecycle/index.js';
 import { createProbes } from '../../src/probes/index.js';
 
-const HERE = fileURLToPath(new URL('../../../examples/sample-service/', import.meta.url));
-const MIGRATIONS = `${HERE}migrations`;
-const PACKAGE_JSON = `${HERE}package.json`;
-const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
+// The release this process runs: the directory `molt run` names (MOLT_RELEASE_DIR), else the sample's own folder.
+// Release 2.0.0 (examples/sample-service-2) runs this same code with its own migrations and features.
+const HOME = process.env.MOLT_RELEASE_DIR ?? fileURLToPath(new URL('../../../examples/sample-service/', import.meta.url));
+const MIGRATIONS = join(HOME, 'migrations');
+const PACKAGE_JSON = join(HOME, 'package.json');
+const PACKAGE = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string; features?: string[] };
+const VERSION = PACKAGE.version;
+// From 2.0.0 on, word counts live in their own table (expand 0004); 1.x keeps them in notes.words, which 2.0.0's
+// contract migration 0005 drops once no 1.x instance is live.
+const NOTE_STATS = PACKAGE.features?.includes('note-stats') ?? false;
+// `molt run` can run the web tier and the job worker as separate process types; by default one process does both.
+const ROLE = process.env.SAMPLE_ROLE ?? 'all';
 const PORT = Number(process.env.PORT ?? 8080);
 const ms = (name: string): number | undefined =>
   process.env[name] === undefined ? undefined : Number(process.env[name]);
@@ -43,18 +52,33 @@ async function boot(): Promise<void> {
   // The background job: count each new note's words, on a lease, so a crashed instance's work is redone elsewhere.
   const leases = await openLeases();
   life.onClose('leases', () => leases.close());
-  const worker = leases.work(
-    'note-words',
-    async (job) => {
-      const { id } = job.payload as { id: number };
-      const [note] = await db.query<{ body: string }>(`SELECT body FROM notes WHERE id = ${p(1)}`, [id]);
-      const words = note ? note.body.split(/\s+/).filter(Boolean).length : 0;
-      await db.query(`UPDATE notes SET words = ${p(1)} WHERE id = ${p(2)}`, [words, id]);
-      return { words };
-    },
-    { pollMs: 200 },
-  );
-  life.register(worker);
+  if (ROLE !== 'web') {
+    const worker = leases.work(
+      'note-words',
+      async (job) => {
+        const { id } = job.payload as { id: number };
+        const [note] = await db.query<{ body: string }>(`SELECT body FROM notes WHERE id = ${p(1)}`, [id]);
+        const words = note ? note.body.split(/\s+/).filter(Boolean).length : 0;
+        // A plain INSERT on purpose: a job that ran twice would fail on the primary key, not pass unnoticed.
+        if (NOTE_STATS) await db.query(`INSERT INTO note_stats (note_id, words) VALUES (${p(1)}, ${p(2)})`, [id, words]);
+        else await db.query(`UPDATE notes SET words = ${p(1)} WHERE id = ${p(2)}`, [words, id]);
+        return { words };
+      },
+      { pollMs: 200 },
+    );
+    life.register(worker);
+  }
+  if (ROLE === 'worker') {
+    // A worker serves nothing but its probes: on the private socket molt run passes, else on a port of its own.
+    const server = createServer((req, res) => {
+      if (!probes.handle(req, res)) res.writeHead(404).end();
+    });
+    life.attach(server);
+    await listen(server, { port: Number(process.env.WORKER_PORT ?? 0) });
+    life.markReady();
+    process.stderr.write(`sample: version ${VERSION} worker running\n`);
+    return;
+  }
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
@@ -76,10 +100,13 @@ async function boot(): Promise<void> {
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         // ?limit=N answers the newest N notes only, as a paged list would.
         const limit = Number(url.searchParams.get('limit'));
+        const columns = NOTE_STATS
+          ? 'n.id, n.body, s.words, n.created_at FROM notes n LEFT JOIN note_stats s ON s.note_id = n.id'
+          : 'n.id, n.body, n.words, n.created_at FROM notes n';
         const notes = await db.query(
           Number.isInteger(limit) && limit > 0
-            ? `SELECT id, body, words, created_at FROM notes ORDER BY id DESC LIMIT ${Math.min(limit, 1000)}`
-            : 'SELECT id, body, words, created_at FROM notes ORDER BY id',
+            ? `SELECT ${columns} ORDER BY n.id DESC LIMIT ${Math.min(limit, 1000)}`
+            : `SELECT ${columns} ORDER BY n.id`,
         );
         served++;
         return send(res, 200, notes);

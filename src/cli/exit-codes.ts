@@ -22,6 +22,12 @@ export const EXIT = {
   notRollingSafe: 14,
   /** `rollback`: the version needs a restore, which was not run. */
   needsRestore: 15,
+  /** `upgrade`: a step failed; the services are on the old release (or, said so, partly rolled back). */
+  upgradeAborted: 16,
+  /** `upgrade`: another upgrade of this database is in progress, or one was interrupted and waits for --resume or --rollback. */
+  upgradeInProgress: 17,
+  /** `run`, `upgrade`: the runtime cannot be reached or used (no supervisor on the control socket, no Docker). */
+  runtimeUnavailable: 18,
   /** Ctrl-C (SIGINT), as shells report a process that SIGINT ended. */
   interrupted: 130,
 } as const;
@@ -58,6 +64,9 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   REPAIR_REFUSED: EXIT.needsDecision,
   CONTRACT_WAITING: EXIT.contractWaiting,
   NO_HISTORY: EXIT.pending,
+  RUNTIME_UNAVAILABLE: EXIT.runtimeUnavailable,
+  UPGRADE_IN_PROGRESS: EXIT.upgradeInProgress,
+  UPGRADE_ABORTED: EXIT.upgradeAborted,
 };
 
 // Report statuses that end a run without an error yet must not exit 0; every other status without an error is 0.

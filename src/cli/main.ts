@@ -5,6 +5,8 @@ import { MOLT_VERSION } from '../version.js';
 
 interface Command {
   help: string;
+  /** The command handles SIGINT (and SIGTERM) itself. */
+  handlesSignals?: boolean;
   run(argv: string[], signal: AbortSignal): Promise<number>;
   renderReport?: (report: never) => string;
 }
@@ -51,6 +53,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   rollback: {
     summary: 'whether an earlier release may be started again, or which archive to restore (--restore runs it)',
     load: () => import('./commands/rollback.js'),
+  },
+  upgrade: {
+    summary: 'upgrade what molt run runs to a new release: plan, backup, expand, roll, validate, contract, journalled',
+    load: () => import('./commands/upgrade.js'),
+  },
+  run: {
+    summary: 'run a release under a supervisor that holds the socket: instances replaced without a refused connection',
+    load: () => import('./commands/run.js'),
   },
 };
 
@@ -118,13 +128,14 @@ async function main(argv: string[]): Promise<number> {
   // gets the default action, so it ends the process at once even while a native call (SQLite) holds the thread;
   // the database rolls back what was not committed, and the history says nothing that did not happen.
   const controller = new AbortController();
-  process.once('SIGINT', () => {
-    process.stderr.write(
-      'molt: interrupted; stopping after the current migration (press Ctrl-C again to stop at once)\n',
-    );
-    controller.abort();
-    process.removeAllListeners('SIGINT');
-  });
+  if (!command.handlesSignals)
+    process.once('SIGINT', () => {
+      process.stderr.write(
+        'molt: interrupted; stopping after the current migration (press Ctrl-C again to stop at once)\n',
+      );
+      controller.abort();
+      process.removeAllListeners('SIGINT');
+    });
   try {
     return await command.run(rest, controller.signal);
   } catch (error) {

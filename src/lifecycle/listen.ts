@@ -7,6 +7,8 @@ import { MoltError } from '../errors.js';
 export const SD_LISTEN_FDS_START = 3;
 /** The name of the private socket `molt run` passes each instance, so it can ask that one instance for `/readyz`. */
 export const PROBE_SOCKET_NAME = 'molt-probe';
+/** The request on the private socket that tells an instance to start serving the shared socket. */
+export const SERVE_GATE_PATH = '/.molt/serve';
 
 /** Options of `listen`. */
 export interface ListenOptions {
@@ -93,6 +95,9 @@ export function listen(server: Server, options: ListenOptions = {}): Promise<Lis
   const env = options.env ?? process.env;
   const fd = inheritedSocket(options);
   const port = options.port ?? (env.PORT === undefined ? 8080 : Number(env.PORT));
+  // A process that serves nothing but its probes (a worker) listens on the private socket itself.
+  const private_ = fd === null ? undefined : inheritedSockets(env).get(PROBE_SOCKET_NAME);
+  const probeFd = private_ === undefined || private_ === fd ? null : private_;
   return new Promise((resolve, reject) => {
     const failed = (error: Error): void =>
       reject(
@@ -104,15 +109,20 @@ export function listen(server: Server, options: ListenOptions = {}): Promise<Lis
           { cause: error, hint: fd === null ? 'Choose a free port (PORT)' : 'Check the socket unit or molt run' },
         ),
       );
+    if (fd !== null && probeFd !== null) {
+      // Under molt run the shared socket is taken only once the supervisor has seen this instance ready, as a load
+      // balancer adds a server to its rotation: an instance that never gets ready never receives a request.
+      serveProbeSocket(server, probeFd, fd).then(
+        () => resolve({ fd, port, address: options.host ?? '0.0.0.0', probeFd }),
+        failed,
+      );
+      return;
+    }
     server.once('error', failed);
-    // A process that serves nothing but its probes (a worker) listens on the private socket itself.
-    const private_ = fd === null ? undefined : inheritedSockets(env).get(PROBE_SOCKET_NAME);
-    const probeFd = private_ === undefined || private_ === fd ? null : private_;
     const done = (): void => {
       server.off('error', failed);
-      if (probeFd !== null) serveProbeSocket(server, probeFd);
       const address = server.address() as AddressInfo;
-      resolve({ fd, port: address.port, address: address.address, probeFd });
+      resolve({ fd, port: address.port, address: address.address, probeFd: null });
     };
     if (fd !== null) server.listen({ fd }, done);
     else server.listen(port, options.host, done);
@@ -121,13 +131,34 @@ export function listen(server: Server, options: ListenOptions = {}): Promise<Lis
 
 /**
  * Answers the supervisor's private socket with the server's own request handler: a probe there reaches this one
- * instance, while the shared socket hands connections to whichever instance accepts first. Closes with the server.
+ * instance, while the shared socket hands connections to whichever instance accepts first. `POST /.molt/serve`
+ * there starts serving the shared socket (once; refused after the server closed). Closes with the server.
  */
-function serveProbeSocket(server: Server, fd: number): void {
-  const probe = createServer((req, res) => server.emit('request', req, res));
-  probe.on('error', () => probe.close());
-  probe.listen({ fd });
-  server.once('close', () => probe.close());
-  // The private socket never keeps the process alive on its own.
-  probe.unref();
+function serveProbeSocket(server: Server, fd: number, sharedFd: number): Promise<void> {
+  let closed = false;
+  server.once('close', () => {
+    closed = true;
+    probe.close();
+  });
+  const probe = createServer((req, res) => {
+    if (req.url !== SERVE_GATE_PATH) return void server.emit('request', req, res);
+    const answer = (status: number, text: string): void => void res.writeHead(status).end(`${text}\n`);
+    if (req.method !== 'POST') return answer(405, 'POST only');
+    if (server.listening) return answer(200, 'serving');
+    if (closed) return answer(409, 'closed: this instance is draining');
+    server.once('error', (error) => answer(500, error.message));
+    server.listen({ fd: sharedFd }, () => {
+      // From now on the shared socket keeps the process alive; the private one never does on its own.
+      probe.unref();
+      answer(200, 'serving');
+    });
+  });
+  return new Promise((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ fd }, () => {
+      probe.off('error', reject);
+      probe.on('error', () => probe.close());
+      resolve();
+    });
+  });
 }

@@ -15,6 +15,8 @@ export interface TableNames {
   instances: string;
   /** Every release that ran against this database, with the migrations it knows: what rollback verdicts read. */
   releases: string;
+  /** The upgrade journal: one row per `molt upgrade`, its steps and outcome. */
+  upgrades: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export function tableNames(table: string, quote: (identifier: string) => string 
     jobsLease: quote(`${base}_jobs_lease`),
     instances: q(`${table}_instances`),
     releases: q(`${table}_releases`),
+    upgrades: q(`${table}_upgrades`),
   };
 }
 
@@ -146,6 +149,34 @@ export const INTERNAL_MIGRATIONS: readonly InternalMigration[] = [
         knows_contracts ${ty.text},
         first_seen ${ty.bigint} NOT NULL,
         last_seen ${ty.bigint} NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'upgrade_journal',
+    // `active` is 1 while an upgrade runs or waits for --resume/--rollback and NULL once it ended: the unique
+    // constraint lets one upgrade at a time hold it (every dialect allows many NULLs). Times are epoch ms on the
+    // database's clock; `steps` and `report` are JSON.
+    statements: (t, ty) => [
+      `CREATE TABLE ${t.upgrades} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        active ${ty.int},
+        state ${ty.key} NOT NULL,
+        step ${ty.text},
+        runtime ${ty.text} NOT NULL,
+        from_version ${ty.text},
+        to_version ${ty.text} NOT NULL,
+        target ${ty.text} NOT NULL,
+        previous ${ty.text},
+        owner ${ty.text} NOT NULL,
+        started_at ${ty.bigint} NOT NULL,
+        updated_at ${ty.bigint} NOT NULL,
+        ended_at ${ty.bigint},
+        steps ${ty.text},
+        error ${ty.text},
+        report ${ty.text},
+        UNIQUE (active)
       )`,
     ],
   },

@@ -132,6 +132,11 @@ export class History {
   }
 
   /** The instances and releases tables of this history, on the same session. */
+  /** molt's own tables of this history, quoted for this dialect, for the areas that keep their records there. */
+  get tables(): TableNames {
+    return this.#quoted;
+  }
+
   instances(): InstancesTable {
     return new InstancesTable(this.#session, this.#sql, this.#quoted);
   }

@@ -1,0 +1,5 @@
+-- Notes the sample service stores.
+CREATE TABLE notes (
+  id integer PRIMARY KEY,
+  body text NOT NULL
+);
