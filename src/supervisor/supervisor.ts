@@ -33,6 +33,10 @@ export interface ReplaceReport {
   failedAt: 'ready' | 'serve' | 'soak' | null;
   reason: string | null;
   pid: number | null;
+  /** When the new instance started. */
+  startedAt: string;
+  /** When the instance it replaced had exited, drained; null when there was none, or it failed. */
+  oldExitedAt: string | null;
   ms: number;
 }
 
@@ -154,6 +158,8 @@ export class Supervisor {
         failedAt: null,
         reason: null,
         pid: slot.instance!.pid,
+        startedAt: slot.instance!.info().startedAt,
+        oldExitedAt: null,
         ms: 0,
       };
     }
@@ -167,6 +173,7 @@ export class Supervisor {
         status: ReplaceReport['status'],
         failedAt: ReplaceReport['failedAt'],
         reason: string | null,
+        oldExitedAt: string | null = null,
       ): ReplaceReport => ({
         instance: key,
         status,
@@ -175,6 +182,8 @@ export class Supervisor {
         failedAt,
         reason,
         pid: next.pid,
+        startedAt: next.info().startedAt,
+        oldExitedAt,
         ms: Date.now() - started,
       });
       const ready = await waitReady(next, waits.readyTimeoutMs ?? release.readyTimeoutMs);
@@ -194,9 +203,9 @@ export class Supervisor {
           `run: ${key} ${release.version} (pid ${next.pid}) is ready; draining ${old.spec.release.version} (pid ${old.pid})`,
         );
         await old.stop();
-      } else {
-        this.#log.info(`run: ${key} ${release.version} (pid ${next.pid}) is ready`);
+        return report('replaced', null, null, new Date().toISOString());
       }
+      this.#log.info(`run: ${key} ${release.version} (pid ${next.pid}) is ready`);
       return report(old ? 'replaced' : 'started', null, null);
     } finally {
       slot.busy = false;
