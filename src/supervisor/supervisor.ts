@@ -58,6 +58,8 @@ interface Slot {
   crashes: number;
   restarts: number;
   busy: boolean;
+  /** Settles when the replacement running on this slot ends. */
+  done?: Promise<unknown>;
   timer?: NodeJS.Timeout;
 }
 
@@ -145,8 +147,10 @@ export class Supervisor {
   ): Promise<ReplaceReport> {
     const type = this.#typeOf(release, typeName);
     const key = `${typeName}.${index}`;
+    // A replacement still running (one an orchestrator that died had asked for) finishes first; this one then
+    // starts from what it left.
+    while (this.#slots.get(key)?.busy) await this.#slots.get(key)!.done;
     let slot = this.#slots.get(key);
-    if (slot?.busy) throw new MoltError('USAGE', `${key} is being replaced already`, { hint: 'Wait for it' });
     const started = Date.now();
     const from = slot?.instance && slot.instance.state !== 'exited' ? slot.release.version : null;
     if (slot && from === release.version && slot.release.dir === release.dir) {
@@ -166,6 +170,8 @@ export class Supervisor {
     slot ??= { type: typeName, index, release, instance: null, crashes: 0, restarts: 0, busy: false };
     this.#slots.set(key, slot);
     slot.busy = true;
+    let finished = (): void => undefined;
+    slot.done = new Promise<void>((resolve) => (finished = resolve));
     clearTimeout(slot.timer);
     try {
       const next = this.#spawn(type, index, release);
@@ -209,6 +215,7 @@ export class Supervisor {
       return report(old ? 'replaced' : 'started', null, null);
     } finally {
       slot.busy = false;
+      finished();
     }
   }
 
