@@ -1,8 +1,11 @@
 // molt upgrade over molt run: real processes, real signals, load from a second process, SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { UpgradeReport } from '../src/upgrade/index.js';
+import { cleanEnv, ROOT } from './helpers/cli.js';
 import { createPostgresDatabase, createSqliteDatabase, queryDb, type TestDatabase } from './helpers/databases.js';
 import {
   archives,
@@ -115,4 +118,32 @@ describe('molt upgrade over molt run, under load', () => {
       );
     }
   }
+});
+
+describe('npm run demo:upgrade', () => {
+  it(
+    'upgrades the sample from 1.1.0 to 2.0.0 under load with 0 failed requests, in well under a minute',
+    { timeout: 120_000 },
+    async () => {
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+      assert.equal(
+        pkg.scripts['demo:upgrade'],
+        'tsc -p tsconfig.json && node dist/examples/sample-service/demo-upgrade.js',
+      );
+      const started = Date.now();
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'examples', 'sample-service', 'demo-upgrade.js')], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.resume();
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      assert.equal(code, 0, out);
+      assert.match(out, /demo: molt upgrade exited 0 after [\d.]+ s/);
+      assert.match(out, /demo: \d+ requests \(\d+ reads, \d+ writes\), 0 failed\n/);
+      assert.match(out, /demo: instances now: 3 on 2\.0\.0/);
+      assert.ok(Date.now() - started < 60_000, `the demo took ${Date.now() - started} ms`);
+    },
+  );
 });

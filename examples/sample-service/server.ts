@@ -12,7 +12,8 @@ import { createProbes } from '../../src/probes/index.js';
 
 // The release this process runs: the directory `molt run` names (MOLT_RELEASE_DIR), else the sample's own folder.
 // Release 2.0.0 (examples/sample-service-2) runs this same code with its own migrations and features.
-const HOME = process.env.MOLT_RELEASE_DIR ?? fileURLToPath(new URL('../../../examples/sample-service/', import.meta.url));
+const HOME =
+  process.env.MOLT_RELEASE_DIR ?? fileURLToPath(new URL('../../../examples/sample-service/', import.meta.url));
 const MIGRATIONS = join(HOME, 'migrations');
 const PACKAGE_JSON = join(HOME, 'package.json');
 const PACKAGE = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string; features?: string[] };
@@ -60,7 +61,8 @@ async function boot(): Promise<void> {
         const [note] = await db.query<{ body: string }>(`SELECT body FROM notes WHERE id = ${p(1)}`, [id]);
         const words = note ? note.body.split(/\s+/).filter(Boolean).length : 0;
         // A plain INSERT on purpose: a job that ran twice would fail on the primary key, not pass unnoticed.
-        if (NOTE_STATS) await db.query(`INSERT INTO note_stats (note_id, words) VALUES (${p(1)}, ${p(2)})`, [id, words]);
+        if (NOTE_STATS)
+          await db.query(`INSERT INTO note_stats (note_id, words) VALUES (${p(1)}, ${p(2)})`, [id, words]);
         else await db.query(`UPDATE notes SET words = ${p(1)} WHERE id = ${p(2)}`, [words, id]);
         return { words };
       },

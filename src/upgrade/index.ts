@@ -1,4 +1,4 @@
-export { upgrade, type UpgradeOptions } from './upgrade.js';
+export { readUpgrades, upgrade, type UpgradeOptions, type UpgradesView } from './upgrade.js';
 export { UpgradeJournal, inProgress, type JournalEntry, type JournalStart } from './journal.js';
 export type { StagedRelease, RuntimeInstance, UpgradeRuntime } from './runtime.js';
 export { supervisorRuntime } from './runtimes/supervisor.js';
