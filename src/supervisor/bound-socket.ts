@@ -18,9 +18,9 @@ interface ServerHandle {
 }
 
 type CreateHandle = (
-  address: string,
-  port: number,
-  addressType: number,
+  address: string | null,
+  port: number | null,
+  addressType: number | null,
   fd?: number,
   flags?: number,
 ) => ServerHandle | number;
@@ -56,4 +56,35 @@ export function bindSocket(host: string, port: number): BoundSocket {
   const name: { address?: string; port?: number } = {};
   handle.getsockname(name);
   return { fd: handle.fd, host, port: name.port ?? port, close: () => handle.close() };
+}
+
+/**
+ * The listening socket systemd (socket activation) passed this process as `fd`, to hand on to children as a bound
+ * one is: systemd keeps it open across restarts of the supervisor itself. Its address is read from the socket.
+ */
+export function adoptSocket(fd: number): BoundSocket {
+  const handle = createHandle()(null, null, null, fd);
+  if (typeof handle === 'number') {
+    throw new MoltError('CONFIG_INVALID', `the inherited fd ${fd} is not a TCP socket (errno ${handle})`, {
+      hint: 'Check the socket unit: ListenStream= gives a TCP socket',
+    });
+  }
+  const name: { address?: string; port?: number } = {};
+  handle.getsockname(name);
+  // Never closed here: systemd owns it, and the children hold their own copies.
+  return { fd, host: name.address ?? 'inherited', port: name.port ?? 0, close: () => undefined };
+}
+
+function createHandle(): CreateHandle {
+  const create = (net as unknown as { _createServerHandle?: CreateHandle })._createServerHandle;
+  if (typeof create !== 'function') {
+    throw new MoltError(
+      'RUNTIME_UNAVAILABLE',
+      `this Node.js (${process.version}) has no way to bind a socket for children`,
+      {
+        hint: 'Run molt with Node.js 20 or 22',
+      },
+    );
+  }
+  return create;
 }

@@ -1,4 +1,4 @@
-export { bindSocket, type BoundSocket } from './bound-socket.js';
+export { adoptSocket, bindSocket, type BoundSocket } from './bound-socket.js';
 export { CONTROL_SOCKET, controlClient, serveControl, type ControlClient } from './control.js';
 export { InstanceProcess, type InstanceExit, type InstanceInfo, type InstanceState } from './instance-process.js';
 export { readRelease, RELEASE_FILE, type ProcessType, type Readiness, type Release } from './release.js';

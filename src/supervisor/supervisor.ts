@@ -1,6 +1,7 @@
 import { MoltError } from '../errors.js';
 import { toLogger, type Logger, type LoggerOption } from '../runtime/index.js';
-import { bindSocket, type BoundSocket } from './bound-socket.js';
+import { inheritedSockets } from '../lifecycle/listen.js';
+import { adoptSocket, bindSocket, type BoundSocket } from './bound-socket.js';
 import { InstanceProcess, type InstanceInfo } from './instance-process.js';
 import { openGate, soak, waitReady } from './readiness.js';
 import type { ProcessType, Release } from './release.js';
@@ -97,7 +98,10 @@ export class Supervisor {
     this.#counts = options.instances ?? {};
     this.#onCurrent = options.onCurrent ?? (() => {});
     for (const name of Object.keys(this.#counts)) this.#typeOf(options.release, name);
-    this.socket = bindSocket(options.host ?? '0.0.0.0', options.port);
+    // Under systemd socket activation the socket is passed in (LISTEN_FDS); otherwise molt run binds its own.
+    const sockets = inheritedSockets();
+    const passed = sockets.get('http') ?? [...sockets.values()][0];
+    this.socket = passed === undefined ? bindSocket(options.host ?? '0.0.0.0', options.port) : adoptSocket(passed);
     const env = { ...(options.env ?? process.env) };
     for (const key of ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']) delete env[key];
     this.#env = { ...env, PORT: String(this.socket.port) };
