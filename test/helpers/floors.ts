@@ -1,3 +1,4 @@
+import { tableNames } from '../../src/migrate/internal.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,9 +88,9 @@ export function runMariadb(
 export function mysqlSchemaDump(url: string): string {
   const { args, env } = mariadbArgs(url);
   const db = args.at(-1)!;
-  const ignore = ['', '_lock', '_meta', '_jobs', '_instances', '_releases'].map(
-    (s) => `--ignore-table=${db}._molt_migrations${s}`,
-  );
+  // Every table molt keeps (its own migrations add more over time); index names are left out.
+  const { jobsDue: _due, jobsLease: _lease, ...tables } = tableNames('_molt_migrations');
+  const ignore = Object.values(tables).map((table) => `--ignore-table=${db}.${table}`);
   const out = execFileSync(
     'mariadb-dump',
     ['--no-data', '--skip-comments', '--skip-dump-date', '--routines', '--triggers', ...ignore, ...args],
