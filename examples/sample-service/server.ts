@@ -116,12 +116,21 @@ async function boot(): Promise<void> {
       if (req.method === 'POST' && url.pathname === '/notes') {
         const body = (await readBody(req)).trim();
         if (!body) return send(res, 400, { error: 'send the note text as the request body' });
-        const [{ next }] = await db.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM notes');
-        await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
-          Number(next),
-          body,
-          new Date().toISOString(),
-        ]);
+        // The next id is max + 1; two instances may pick the same one at once, so the loser picks again.
+        let next = 0;
+        for (let attempt = 1; next === 0; attempt++) {
+          const [row] = await db.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM notes');
+          try {
+            await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
+              Number(row!.next),
+              body,
+              new Date().toISOString(),
+            ]);
+            next = Number(row!.next);
+          } catch (error) {
+            if (attempt >= 10 || !/unique|duplicate/i.test((error as Error).message)) throw error;
+          }
+        }
         await leases.submit('note-words', { id: Number(next) });
         served++;
         return send(res, 201, { id: Number(next), body });

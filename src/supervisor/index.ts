@@ -10,3 +10,4 @@ export {
   type SupervisorOptions,
   type SupervisorStatus,
 } from './supervisor.js';
+export { ask, soak, waitReady, type ProbeTarget, type ReadyOutcome } from './readiness.js';

@@ -8,10 +8,16 @@ interface Answer {
   body: string;
 }
 
-/** Asks one instance on its private port; resolves an Error instead of throwing. */
-export function ask(port: number, method: string, path: string, timeoutMs = 2_000): Promise<Answer | Error> {
+/** Asks one instance on its private port (or at `host`); resolves an Error instead of throwing. */
+export function ask(
+  port: number,
+  method: string,
+  path: string,
+  timeoutMs = 2_000,
+  host = '127.0.0.1',
+): Promise<Answer | Error> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method, path, timeout: timeoutMs, agent: false }, (res) => {
+    const req = request({ host, port, method, path, timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -35,25 +41,50 @@ export interface ReadyOutcome {
 const PASSES = 2;
 const POLL_MS = 200;
 
+/** What a readiness wait asks, wherever the instance runs: a child of `molt run`, a container. */
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  /** What `/api/version` must report. */
+  version: string;
+  commit: string | null;
+  readiness: 'probes' | 'running';
+  soakMs: number;
+  /** Null while it runs; how it ended once it has (`code 1`, `signal SIGKILL`). */
+  gone(): string | null;
+}
+
+/** The probe target of a child of `molt run`: its private port. */
+export function targetOf(instance: InstanceProcess): ProbeTarget {
+  const { release, type } = instance.spec;
+  return {
+    host: '127.0.0.1',
+    port: instance.probePort,
+    version: release.version,
+    commit: release.commit,
+    readiness: type.readiness,
+    soakMs: release.soakMs,
+    gone: () => (instance.state === 'exited' ? describeExit(instance) : null),
+  };
+}
+
 /**
  * Waits until the instance's `/readyz` answers 200 twice in a row and its `/api/version` reports the release's version
  * (and commit, when the release names one); for readiness `running`, until it has stayed up for the soak. Fails at
  * the deadline, or at once when the instance exits.
  */
-export async function waitReady(instance: InstanceProcess, timeoutMs: number): Promise<ReadyOutcome> {
+export async function waitReady(target: ProbeTarget, timeoutMs: number): Promise<ReadyOutcome> {
   const started = Date.now();
-  const { release, type } = instance.spec;
-  let exited = false;
-  void instance.exited.then(() => (exited = true));
   let last = 'no answer yet';
   let passes = 0;
   while (Date.now() - started < timeoutMs) {
-    if (exited) return fail(started, `exited (${describeExit(instance)}) before it was ready`);
-    if (type.readiness === 'running') {
-      if (Date.now() - started >= Math.min(release.soakMs, timeoutMs))
+    const gone = target.gone();
+    if (gone) return fail(started, `exited (${gone}) before it was ready`);
+    if (target.readiness === 'running') {
+      if (Date.now() - started >= Math.min(target.soakMs, timeoutMs))
         return { ok: true, reason: null, ms: Date.now() - started };
     } else {
-      const ready = await ask(instance.probePort, 'GET', '/readyz');
+      const ready = await ask(target.port, 'GET', '/readyz', 2_000, target.host);
       if (ready instanceof Error) {
         last = `/readyz did not answer (${(ready as NodeJS.ErrnoException).code ?? ready.message})`;
         passes = 0;
@@ -61,7 +92,7 @@ export async function waitReady(instance: InstanceProcess, timeoutMs: number): P
         last = `/readyz answered ${ready.status}${failingChecks(ready.body)}`;
         passes = 0;
       } else {
-        const version = await versionMatch(instance);
+        const version = await versionMatch(target);
         if (version) {
           last = version;
           passes = 0;
@@ -90,24 +121,22 @@ export async function openGate(instance: InstanceProcess): Promise<string | null
 /**
  * Watches a ready instance for the soak: it must stay up and ready throughout. Null when it did, else what went wrong.
  */
-export async function soak(instance: InstanceProcess, soakMs: number): Promise<string | null> {
+export async function soak(target: ProbeTarget, soakMs: number): Promise<string | null> {
   const until = Date.now() + soakMs;
-  let exited = false;
-  void instance.exited.then(() => (exited = true));
   while (Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, until - Date.now()))));
-    if (exited) return `exited (${describeExit(instance)}) during the ${soakMs} ms soak`;
+    const gone = target.gone();
+    if (gone) return `exited (${gone}) during the ${soakMs} ms soak`;
   }
-  if (instance.spec.type.readiness === 'running') return null;
-  const ready = await ask(instance.probePort, 'GET', '/readyz');
+  if (target.readiness === 'running') return null;
+  const ready = await ask(target.port, 'GET', '/readyz', 2_000, target.host);
   if (ready instanceof Error) return `/readyz did not answer after the soak: ${ready.message}`;
   return ready.status === 200 ? null : `/readyz answered ${ready.status} after the soak${failingChecks(ready.body)}`;
 }
 
 /** Null when `/api/version` reports the release's version and commit, else what it reported. */
-async function versionMatch(instance: InstanceProcess): Promise<string | null> {
-  const { release } = instance.spec;
-  const answer = await ask(instance.probePort, 'GET', '/api/version');
+async function versionMatch(target: ProbeTarget): Promise<string | null> {
+  const answer = await ask(target.port, 'GET', '/api/version', 2_000, target.host);
   if (answer instanceof Error) return `/api/version did not answer (${answer.message})`;
   if (answer.status !== 200) return `/api/version answered ${answer.status}`;
   let body: { version?: unknown; commit?: unknown };
@@ -116,11 +145,11 @@ async function versionMatch(instance: InstanceProcess): Promise<string | null> {
   } catch {
     return '/api/version did not answer JSON';
   }
-  if (body.version !== release.version) {
-    return `/api/version reports version ${String(body.version)}, not ${release.version}`;
+  if (body.version !== target.version) {
+    return `/api/version reports version ${String(body.version)}, not ${target.version}`;
   }
-  if (release.commit !== null && body.commit !== release.commit) {
-    return `/api/version reports commit ${String(body.commit)}, not ${release.commit}`;
+  if (target.commit !== null && body.commit !== target.commit) {
+    return `/api/version reports commit ${String(body.commit)}, not ${target.commit}`;
   }
   return null;
 }

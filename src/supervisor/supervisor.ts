@@ -3,7 +3,7 @@ import { toLogger, type Logger, type LoggerOption } from '../runtime/index.js';
 import { inheritedSockets } from '../lifecycle/listen.js';
 import { adoptSocket, bindSocket, type BoundSocket } from './bound-socket.js';
 import { InstanceProcess, type InstanceInfo } from './instance-process.js';
-import { openGate, soak, waitReady } from './readiness.js';
+import { openGate, soak, targetOf, waitReady } from './readiness.js';
 import type { ProcessType, Release } from './release.js';
 
 /** Options of `startSupervisor`. */
@@ -196,12 +196,12 @@ export class Supervisor {
         oldExitedAt,
         ms: Date.now() - started,
       });
-      const ready = await waitReady(next, waits.readyTimeoutMs ?? release.readyTimeoutMs);
+      const ready = await waitReady(targetOf(next), waits.readyTimeoutMs ?? release.readyTimeoutMs);
       if (!ready.ok) return this.#abandon(next, report('failed', 'ready', ready.reason));
       const gate = await openGate(next);
       if (gate) return this.#abandon(next, report('failed', 'serve', gate));
       next.markReady();
-      const soaked = await soak(next, waits.soakMs ?? release.soakMs);
+      const soaked = await soak(targetOf(next), waits.soakMs ?? release.soakMs);
       if (soaked) return this.#abandon(next, report('failed', 'soak', soaked));
       const old = slot.instance;
       slot.instance = next;
@@ -288,7 +288,7 @@ export class Supervisor {
     const instance = this.#spawn(this.#typeOf(slot.release, slot.type), slot.index, slot.release);
     slot.instance = instance;
     this.#watch(slot, instance);
-    const ready = await waitReady(instance, slot.release.readyTimeoutMs);
+    const ready = await waitReady(targetOf(instance), slot.release.readyTimeoutMs);
     const gate = ready.ok ? await openGate(instance) : ready.reason;
     if (gate === null) {
       instance.markReady();

@@ -12,3 +12,4 @@ export {
   type UpgradeReport,
   type UpgradeState,
 } from './types.js';
+export { composeRuntime, type ComposeRuntimeOptions } from './runtimes/compose.js';

@@ -46,4 +46,6 @@ export interface UpgradeRuntime {
   retire(type: string, slot: number): Promise<void>;
   /** Makes the release the one restarts use. */
   setCurrent(release: StagedRelease): Promise<void>;
+  /** Runs the release's expand migrations where its image runs (Compose); without it, molt runs them itself. */
+  expand?(release: StagedRelease): Promise<string[]>;
 }

@@ -40,7 +40,8 @@ export async function backupStep(db: CommonOptions): Promise<string> {
 }
 
 /** The release's expand migrations against the running database; returns what it applied. */
-export async function expandStep(db: CommonOptions, target: StagedRelease): Promise<string[]> {
+export async function expandStep(db: CommonOptions, target: StagedRelease, runtime: UpgradeRuntime): Promise<string[]> {
+  if (runtime.expand) return runtime.expand(target);
   if (!target.migrations) return [];
   const { report, error } = await runMigrations({
     ...db,

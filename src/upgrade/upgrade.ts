@@ -167,7 +167,7 @@ class UpgradeRun {
         return { detail: file };
       });
       await this.#once('expand', async () => {
-        const applied = await expandStep(db, this.#target);
+        const applied = await expandStep(db, this.#target, o.runtime);
         this.#report.migrations.expand = applied;
         return { detail: applied.length ? `applied ${applied.join(', ')}` : 'nothing to apply' };
       });

@@ -2,6 +2,7 @@ import { parseDuration } from '../../config/duration.js';
 import { redactUrl } from '../../config/url.js';
 import { MoltError } from '../../errors.js';
 import {
+  composeRuntime,
   supervisorRuntime,
   upgrade,
   type StepRecord,
@@ -17,7 +18,7 @@ const FLAGS: readonly SharedFlag[] = ['db', 'table', 'wait-for-database', 'set',
 export const help = `Usage: molt upgrade --to RELEASE [--state DIR] [options]
        molt upgrade --resume | --rollback [--state DIR]
 
-Upgrades the service molt run runs to a new release, one step at a time, each recorded in the upgrade journal in
+Upgrades the service molt run (or Docker Compose, --runtime compose) runs to a new release, one step at a time, each recorded in the upgrade journal in
 the database (molt status shows it; one upgrade at a time per database):
   stage      the release directory, or a tarball checked against --sha256 and unpacked under DIR/releases
   preflight  molt plan: refuse a release that is not rolling-safe, or one with breaking notes without --accept-breaking
@@ -41,6 +42,11 @@ the database (molt status shows it; one upgrade at a time per database):
   --ready-timeout DUR   how long a new instance may take to get ready (default: the release's, else 60s)
   --soak DUR            how long a ready instance must stay ready before an old one drains (default 2s)
   --contract-wait DUR   how long the contract step waits for the old instances (default 2m)
+  --runtime R           supervisor (molt run, the default) or compose
+  --compose-dir DIR     compose: the project directory, with its compose file and .env (default .)
+  --service NAME        compose: the service to upgrade (default app); --to names its new image
+  --molt-command CMD    compose: how molt runs in the image (default node /app/node_modules/moltkit/dist/src/cli/main.js)
+  --release-path PATH   compose: where the image holds package.json, molt.release.json, migrations/ (default /app/release)
 
 Progress goes to stderr, a line per step and per instance (JSON lines with --json); the report to stdout.
 Exit codes: 0 upgraded (or rolled back), 16 stopped (the report and the journal say at which step and why),
@@ -50,6 +56,7 @@ ${optionsHelp(FLAGS)}
 
 Examples:
   molt upgrade --to ./releases/2.0.0 --state /var/lib/app/molt
+  molt upgrade --runtime compose --compose-dir /srv/app --to registry.example.com/app:2.0.0 --db sqlite:/srv/app/data/app.db
   molt upgrade --to app-2.0.0.tar.gz --sha256 $(cat app-2.0.0.tar.gz.sha256) --smoke 'curl -fsS localhost:8080/notes'
   molt upgrade --resume`;
 
@@ -95,6 +102,11 @@ export async function run(argv: string[]): Promise<number> {
       'ready-timeout': { type: 'string' },
       soak: { type: 'string' },
       'contract-wait': { type: 'string' },
+      runtime: { type: 'string' },
+      'compose-dir': { type: 'string' },
+      service: { type: 'string' },
+      'molt-command': { type: 'string' },
+      'release-path': { type: 'string' },
     },
     0,
     FLAGS,
@@ -108,9 +120,26 @@ export async function run(argv: string[]): Promise<number> {
   const duration = (flag: string): number | undefined =>
     values[flag] === undefined ? undefined : parseDuration(values[flag] as string, `--${flag}`);
   const json = values.json === true;
+  const state = (values.state as string | undefined) ?? '.molt';
+  const kind = (values.runtime as string | undefined) ?? 'supervisor';
+  if (kind !== 'supervisor' && kind !== 'compose') {
+    throw new MoltError('USAGE', `--runtime ${kind} is not a runtime`, {
+      hint: 'Use supervisor (molt run) or compose',
+    });
+  }
+  const runtime =
+    kind === 'compose'
+      ? composeRuntime({
+          dir: (values['compose-dir'] as string | undefined) ?? '.',
+          service: (values.service as string | undefined) ?? 'app',
+          moltCommand: (values['molt-command'] as string | undefined)?.split(/\s+/).filter(Boolean),
+          releasePath: values['release-path'] as string | undefined,
+          stateDir: state,
+        })
+      : supervisorRuntime(state);
   const outcome = await upgrade({
     ...commonOptions(values),
-    runtime: supervisorRuntime((values.state as string | undefined) ?? '.molt'),
+    runtime,
     to: values.to as string | undefined,
     sha256: values.sha256 as string | undefined,
     resume: values.resume as boolean | undefined,

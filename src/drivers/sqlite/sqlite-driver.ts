@@ -7,6 +7,12 @@ import { sqliteCapabilities, sqliteSql } from './sqlite-dialect.js';
 import { processesHolding } from './file-holders.js';
 
 const DEFAULT_BUSY_MS = 5_000;
+/**
+ * How long one attempt may wait inside SQLite's busy handler: not at all. better-sqlite3 is synchronous, so a wait
+ * there freezes the whole process (its probes, its other requests), and many requests waiting at once would freeze it
+ * for the sum of their waits. The wait happens between attempts instead, with the event loop free.
+ */
+const BUSY_SLICE_MS = 0;
 
 function bindable(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -36,6 +42,8 @@ function lockedError(path: string, waitedMs: number, cause: unknown): MoltError 
 }
 
 const isBusy = (error: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '');
+// A stale snapshot in WAL mode: retrying the statement cannot help, only restarting the transaction can.
+const isStaleSnapshot = (error: unknown): boolean => (error as { code?: string }).code === 'SQLITE_BUSY_SNAPSHOT';
 
 class SqliteSession implements Session {
   readonly #db: Database.Database;
@@ -52,21 +60,32 @@ class SqliteSession implements Session {
     this.#busyMs = waitMs;
   }
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    try {
+    return this.#waiting(() => {
       const stmt = this.#db.prepare(sql);
       const args = params.map(bindable);
       if (stmt.reader) return stmt.all(...args) as T[];
       stmt.run(...args);
       return [];
-    } catch (error) {
-      throw isBusy(error) ? lockedError(this.#path, this.#busyMs, error) : error;
-    }
+    });
   }
   async exec(sql: string): Promise<void> {
-    try {
-      this.#db.exec(sql);
-    } catch (error) {
-      throw isBusy(error) ? lockedError(this.#path, this.#busyMs, error) : error;
+    await this.#waiting(() => this.#db.exec(sql));
+  }
+
+  /**
+   * Runs one statement; while another process holds the lock it needs, tries again every few milliseconds, with the
+   * event loop free in between, until the session's wait is over (a statement that met a lock did not run).
+   */
+  async #waiting<T>(run: () => T): Promise<T> {
+    const deadline = Date.now() + this.#busyMs;
+    for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        return run();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (isStaleSnapshot(error) || Date.now() >= deadline) throw lockedError(this.#path, this.#busyMs, error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
+      }
     }
   }
   async execAtomically(sql: string): Promise<void> {
@@ -81,12 +100,13 @@ class SqliteSession implements Session {
   }
   async begin(): Promise<void> {
     // Inside the run-long write-lock transaction every migration is a savepoint.
-    this.#db.exec(this.#holdsLock || this.#depth > 0 ? `SAVEPOINT molt_${this.#depth}` : 'BEGIN IMMEDIATE');
+    await this.exec(this.#holdsLock || this.#depth > 0 ? `SAVEPOINT molt_${this.#depth}` : 'BEGIN IMMEDIATE');
     this.#depth++;
   }
   async commit(): Promise<void> {
     this.#depth--;
-    this.#db.exec(this.#holdsLock || this.#depth > 0 ? `RELEASE molt_${this.#depth}` : 'COMMIT');
+    // A COMMIT that meets a lock leaves the transaction open, so trying it again is safe.
+    await this.exec(this.#holdsLock || this.#depth > 0 ? `RELEASE molt_${this.#depth}` : 'COMMIT');
   }
   async rollback(): Promise<void> {
     this.#depth--;
@@ -104,7 +124,7 @@ class SqliteSession implements Session {
       if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
       throw error;
     } finally {
-      this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
+      this.#db.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
     }
   }
   async unlock(): Promise<void> {
@@ -130,7 +150,6 @@ class SqliteSession implements Session {
   }
   async setTimeouts(t: StatementTimeouts): Promise<void> {
     this.#busyMs = t.lockTimeoutMs > 0 ? t.lockTimeoutMs : this.#waitMs;
-    this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
   }
   async close(): Promise<void> {
     // Closing with the lock transaction open rolls it back: the same as a crash, never half a run.
@@ -163,6 +182,7 @@ export function createSqliteDriver(path: string, url = `sqlite:${path}`): Driver
         // Migrations follow SQLite's own table-rebuild procedure: foreign keys off while the schema
         // changes, and `PRAGMA foreign_key_check` before each migration commits (sqliteSql.referenceCheck).
         db.pragma('foreign_keys = OFF');
+        db.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
         return new SqliteSession(db, path, waitMs);
       } catch (cause) {
         throw new MoltError('CONNECT_FAILED', `Cannot open SQLite database ${path}: ${messageOf(cause)}`, {

@@ -1,0 +1,100 @@
+// Local images for the Compose tests, without a registry (none is reachable here): this host's node with the
+// libraries it links, molt's build and its runtime dependencies, and a release folder; HAProxy the same way, from
+// Debian's package. Each is a folder streamed into `docker import` (runtimes.md: about 2 s).
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { ROOT } from './cli.js';
+
+/** The images the Compose tests use. */
+export const IMAGES = { v1: 'molt-sample:1.1.0', v2: 'molt-sample:2.0.0', proxy: 'molt-haproxy:local' } as const;
+
+/** True when a Docker daemon answers and the Compose v2 plugin is there; else why not. */
+export function dockerMissing(): string | null {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 });
+  } catch {
+    return 'no Docker daemon answers here: .ci/run installs docker.io and starts dockerd';
+  }
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+  } catch {
+    return 'the Docker Compose v2 plugin is missing: .ci/run installs it from Debian 13';
+  }
+  if (!existsSync('/usr/sbin/haproxy')) return 'HAProxy is not installed: .ci/run installs it';
+  return null;
+}
+
+/** Copies a binary and every library `ldd` lists for it into `root`, at the same paths. */
+function copyBinary(root: string, binary: string): void {
+  const copy = (path: string): void => {
+    mkdirSync(join(root, dirname(path)), { recursive: true });
+    cpSync(path, join(root, path), { dereference: true });
+  };
+  copy(binary);
+  for (const line of execFileSync('ldd', [binary], { encoding: 'utf8' }).split('\n')) {
+    const path = /(\/\S+) \(0x/.exec(line)?.[1];
+    if (path) copy(path);
+  }
+}
+
+function importImage(root: string, tag: string, changes: string[]): void {
+  const args = changes.flatMap((c) => ['-c', c]);
+  execFileSync(
+    'sh',
+    ['-c', `tar -C "$0" -c . | docker import ${args.map((a) => `'${a}'`).join(' ')} - "$1" >/dev/null`, root, tag],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+}
+
+/** Builds the sample's two release images and the proxy image; returns their tags. */
+export function buildImages(): typeof IMAGES {
+  const work = mkdtempSync(join(tmpdir(), 'molt-images-'));
+  try {
+    const base = join(work, 'base');
+    copyBinary(base, '/usr/bin/node');
+    mkdirSync(join(base, 'tmp'), { recursive: true });
+    mkdirSync(join(base, 'data'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(base, 'app', 'package.json'));
+    cpSync(join(ROOT, 'dist', 'src'), join(base, 'app', 'dist', 'src'), { recursive: true });
+    cpSync(join(ROOT, 'dist', 'examples'), join(base, 'app', 'dist', 'examples'), { recursive: true });
+    // The runtime dependencies, without the two SQL parsers only `molt lint` loads.
+    const packages = execFileSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .map((p) => relative(ROOT, p))
+      .filter((p) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(p))
+      .filter((p) => !/node-sql-parser|libpg-query/.test(p));
+    for (const p of packages) cpSync(join(ROOT, p), join(base, 'app', p), { recursive: true, dereference: true });
+    const changes = [
+      'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+      'ENV MOLT_RELEASE_DIR=/app/release',
+      'WORKDIR /app',
+      'CMD ["/usr/bin/node", "/app/dist/examples/sample-service/server.js"]',
+    ];
+    for (const [tag, folder] of [
+      [IMAGES.v1, 'sample-service'],
+      [IMAGES.v2, 'sample-service-2'],
+    ] as const) {
+      const release = join(base, 'app', 'release');
+      rmSync(release, { recursive: true, force: true });
+      mkdirSync(release, { recursive: true });
+      for (const entry of ['package.json', 'molt.release.json', 'migrations']) {
+        cpSync(join(ROOT, 'examples', folder, entry), join(release, entry), { recursive: true });
+      }
+      importImage(base, tag, changes);
+    }
+    const proxy = join(work, 'proxy');
+    copyBinary(proxy, '/usr/sbin/haproxy');
+    mkdirSync(join(proxy, 'usr', 'local', 'etc', 'haproxy'), { recursive: true });
+    mkdirSync(join(proxy, 'tmp'), { recursive: true });
+    importImage(proxy, IMAGES.proxy, [
+      'CMD ["/usr/sbin/haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]',
+    ]);
+    return IMAGES;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
