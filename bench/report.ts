@@ -5,6 +5,7 @@ import { mysqlAdmin, pgAdmin } from '../test/helpers/databases.js';
 import type { ApplyRow } from './apply.js';
 import type { BackupRow } from './backup.js';
 import type { InstanceRow } from './instances.js';
+import type { UpgradeRow } from './upgrade.js';
 import type { LintRow } from './lint.js';
 import { DIALECT_NAMES, renderPeers, type PeerRow } from './peers/index.js';
 import type { Dialect } from './peers/shared.js';
@@ -30,6 +31,8 @@ export interface Figures {
   backups: BackupRow[];
   /** Live instances: statements per heartbeat and the no-op boot with the registration; absent in runs before it. */
   instances?: InstanceRow[];
+  /** Upgrades under load: molt upgrade against the anchors' procedures; absent in runs before it. */
+  upgrades?: UpgradeRow[];
   wallMs: number;
 }
 
@@ -104,6 +107,18 @@ function instancesTable(rows: InstanceRow[]): string {
     .map(
       (r) =>
         `| ${r.server} | ${r.perBeat.plain.toFixed(2)} | ${r.perMinute.plain.toFixed(1)} | ${r.perBeat.waiting.toFixed(2)}, ${r.perMinute.waiting.toFixed(1)} | ${cell(r.noop.cli)} | ${cell(r.noop.bootWithout)} | ${cell(r.noop.bootWith)} | ${ratioCell(r.noop.bootWith, r.noop.bootWithout)} |`,
+    )
+    .join('\n')}`;
+}
+
+function upgradeTable(rows: UpgradeRow[]): string {
+  const head =
+    '| procedure | database | instances | time to 2.0.0 everywhere | failed requests per round | longest time without an answer | requests sent |\n|---|---|---|---|---|---|---|';
+  return `${head}\n${rows
+    .map((r) =>
+      r.skipped
+        ? `| ${r.procedure} | ${r.database} | ${r.instances} | not measured: ${esc(r.skipped)} | | | |`
+        : `| ${r.procedure} | ${r.database} | ${r.instances} | ${cell(r.time)} | ${r.failed.join(', ')} | ${cell(r.downtime)} | ${r.sent} |`,
     )
     .join('\n')}`;
 }
@@ -231,5 +246,22 @@ registration (\`instance: false\`), and \`molt migrate\`'s no-op on the same dat
 ${instancesTable(f.instances)}
 `
     : ''
-}`;
+}${
+    f.upgrades?.length
+      ? `
+## Upgrades under load: molt upgrade against the anchors' procedures
+
+The sample service from 1.1.0 to 2.0.0 (one expand migration, one contract migration) while a second process sends 200
+requests a second, one write for four reads, and counts every request that was refused, reset or answered 5xx. Each
+round starts from a fresh database with 1.1.0 serving. \`molt upgrade\` runs every step (plan, backup, expand, the roll
+with a 2 s soak per instance, validate, contract) and its time is the command's. Stop + swap + start is the procedure of
+the anchors' upgrade guides (dockmesh, Kestrel) on one process: SIGTERM, start the new release, which migrates on boot,
+timed until its \`/readyz\` answers. \`docker compose up -d\` with the new image is what Compose does by itself: it
+recreates every replica at once (three behind HAProxy, as \`examples/compose\`). The longest time without an answer is
+the longest gap the client saw between two successful answers (its requests go out every 5 ms). ${f.rounds} rounds each.
+
+${upgradeTable(f.upgrades)}
+`
+      : ''
+  }`;
 }

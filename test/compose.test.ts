@@ -2,36 +2,19 @@
 // sending reads and writes through the proxy, and a rolling replace onto the new image with no failed request.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { UpgradeReport } from '../src/upgrade/index.js';
-import { ROOT } from './helpers/cli.js';
-import { buildImages, dockerMissing } from './helpers/compose-images.js';
-import { killAll, runCli, startLoad, workDir } from './helpers/upgrade-harness.js';
+import { buildImages, dockerMissing, startComposeProject, stopComposeProject } from './helpers/compose-images.js';
+import { killAll, runCli, startLoad } from './helpers/upgrade-harness.js';
 
 const missing = dockerMissing();
 const projects: string[] = [];
 after(async () => {
   await killAll();
-  for (const dir of projects) {
-    try {
-      execFileSync('docker', ['compose', 'down', '--volumes', '--timeout', '2'], { cwd: dir, stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
-  }
+  for (const dir of projects) stopComposeProject(dir);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('Docker Compose', { skip: missing ?? false }, () => {
   it(
@@ -39,24 +22,8 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
     { timeout: 300_000 },
     async () => {
       const images = buildImages();
-      const dir = workDir();
+      const { dir, port } = await startComposeProject(images, 'molt-test');
       projects.push(dir);
-      cpSync(join(ROOT, 'examples', 'compose', 'compose.yaml'), join(dir, 'compose.yaml'));
-      cpSync(join(ROOT, 'examples', 'compose', 'haproxy.cfg'), join(dir, 'haproxy.cfg'));
-      mkdirSync(join(dir, 'data'));
-      const port = await freePort();
-      writeFileSync(
-        join(dir, '.env'),
-        [
-          `APP_IMAGE=${images.v1}`,
-          `PROXY_IMAGE=${images.proxy}`,
-          `PROXY_BIND=127.0.0.1:${port}`,
-          'APP_HEALTH_INTERVAL=1s',
-          `COMPOSE_PROJECT_NAME=molt-test-${process.pid}-${port}`,
-          '',
-        ].join('\n'),
-      );
-      execFileSync('docker', ['compose', 'up', '-d', '--wait'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
       const stopLoad = await startLoad(port);
       await new Promise((r) => setTimeout(r, 1_500));
 

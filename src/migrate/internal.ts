@@ -11,7 +11,15 @@ export { tableNames, type TableNames } from './history-schema.js';
 export { describeHolder } from './lock.js';
 export { allowedCodes } from './directives.js';
 export { assertSum, SUM_FILE } from './sum.js';
-export { readHistory, openContext, historyOn, instancesTable, withLock, withSession, type RunContext } from './context.js';
+export {
+  readHistory,
+  openContext,
+  historyOn,
+  instancesTable,
+  withLock,
+  withSession,
+  type RunContext,
+} from './context.js';
 export { InstancesTable, nowMs, rowsOrNone } from './instances-table.js';
 export { knowledgeOf, survives } from './knowledge.js';
 export { blockersOf, waitLine } from './waits.js';

@@ -32,17 +32,7 @@ type CreateHandle = (
  * the same way (`net._createServerHandle`); listening here would make this process accept too.
  */
 export function bindSocket(host: string, port: number): BoundSocket {
-  const create = (net as unknown as { _createServerHandle?: CreateHandle })._createServerHandle;
-  if (typeof create !== 'function') {
-    throw new MoltError(
-      'RUNTIME_UNAVAILABLE',
-      `this Node.js (${process.version}) has no way to bind a socket for children`,
-      {
-        hint: 'Run molt with Node.js 20 or 22',
-      },
-    );
-  }
-  const handle = create(host, port, net.isIPv6(host) ? 6 : 4);
+  const handle = createHandle()(host, port, net.isIPv6(host) ? 6 : 4);
   if (typeof handle === 'number') {
     const code = handle === -98 ? 'EADDRINUSE' : handle === -13 ? 'EACCES' : `errno ${handle}`;
     throw new MoltError('CONFIG_INVALID', `cannot bind ${host}:${port}: ${code}`, {

@@ -2,7 +2,8 @@
 // libraries it links, molt's build and its runtime dependencies, and a release folder; HAProxy the same way, from
 // Debian's package. Each is a folder streamed into `docker import` (runtimes.md: about 2 s).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ROOT } from './cli.js';
@@ -96,5 +97,49 @@ export function buildImages(): typeof IMAGES {
     return IMAGES;
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a Compose project of the sample from examples/compose (three replicas of 1.1.0 behind HAProxy, SQLite in
+ * `data/`) in a fresh directory, and resolves once every container is healthy; `port` is the proxy's.
+ */
+export async function startComposeProject(images: typeof IMAGES, name: string): Promise<{ dir: string; port: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'molt-compose-'));
+  cpSync(join(ROOT, 'examples', 'compose', 'compose.yaml'), join(dir, 'compose.yaml'));
+  cpSync(join(ROOT, 'examples', 'compose', 'haproxy.cfg'), join(dir, 'haproxy.cfg'));
+  mkdirSync(join(dir, 'data'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, '.env'),
+    [
+      `APP_IMAGE=${images.v1}`,
+      `PROXY_IMAGE=${images.proxy}`,
+      `PROXY_BIND=127.0.0.1:${port}`,
+      'APP_HEALTH_INTERVAL=1s',
+      `COMPOSE_PROJECT_NAME=${name}-${port}`,
+      '',
+    ].join('\n'),
+  );
+  execFileSync('docker', ['compose', 'up', '-d', '--wait'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
+  return { dir, port };
+}
+
+/** Stops and removes a project's containers, network and volumes. */
+export function stopComposeProject(dir: string): void {
+  try {
+    execFileSync('docker', ['compose', 'down', '--volumes', '--timeout', '2'], { cwd: dir, stdio: 'ignore' });
+  } catch {
+    // already gone
   }
 }

@@ -7,7 +7,9 @@
  * `LOAD_POLL_MS` (readiness poll interval; 0 routes to every target without polling, default 0),
  * `LOAD_WRITE_EVERY` (every Nth request is a `POST /notes`; 0 for reads only; default 5).
  * Prints `started` once the first request is answered; on SIGTERM (or stdin closing) it stops sending, waits for
- * what is in flight and prints one JSON line: `{sent, statuses, errors, unroutable, created, firstErrors}`.
+ * what is in flight and prints one JSON line: `{sent, statuses, errors, failed, unroutable, created, longestGapMs,
+ * firstErrors}` (`failed`: connection errors and 5xx answers; `longestGapMs`: the longest time between two successful
+ * answers, the downtime this client saw).
  */
 import { Agent, request } from 'node:http';
 
@@ -26,6 +28,9 @@ let unroutable = 0;
 let created = 0;
 let inFlight = 0;
 let announced = false;
+// The longest time between two successful answers: the downtime as this client saw it.
+let lastOkAt = 0;
+let longestGapMs = 0;
 let stopping = false;
 let next = 0;
 
@@ -71,6 +76,11 @@ async function one(): Promise<void> {
   if (result instanceof Error) return note((result as NodeJS.ErrnoException).code ?? result.message);
   statuses[result.status] = (statuses[result.status] ?? 0) + 1;
   if (result.status >= 500) note(`HTTP ${result.status} ${result.text.slice(0, 200)}`);
+  else {
+    const now = Date.now();
+    if (lastOkAt > 0) longestGapMs = Math.max(longestGapMs, now - lastOkAt);
+    lastOkAt = now;
+  }
   if (write && result.status === 201) created++;
   if (!announced && result.status < 500) {
     announced = true;
@@ -103,7 +113,10 @@ async function stop(): Promise<void> {
   stopping = true;
   clearInterval(tick);
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  process.stdout.write(`${JSON.stringify({ sent, statuses, errors, unroutable, created, firstErrors })}\n`);
+  const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `${JSON.stringify({ sent, statuses, errors, failed, unroutable, created, longestGapMs, firstErrors })}\n`,
+  );
   agent.destroy();
   process.exit(0);
 }

@@ -1,5 +1,6 @@
 // Real processes for the upgrade tests: release directories built from the sample's two releases, `molt run` as a
 // child, the readiness-routed load as a second process, and `molt upgrade` as a third.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,6 +143,8 @@ export async function startRun(
 /** What the load saw. */
 export interface LoadResult {
   sent: number;
+  failed: number;
+  longestGapMs: number;
   statuses: Record<string, number>;
   errors: Record<string, number>;
   created: number;
@@ -150,9 +153,14 @@ export interface LoadResult {
 
 /** Starts the client (reads and writes at `rate` per second) and resolves a stop function once it runs. */
 export async function startLoad(port: number, rate = 200): Promise<() => Promise<LoadResult>> {
+  return startLoadOn([port], rate, 0);
+}
+
+/** The load against several targets, routed by their `/readyz` when `pollMs` > 0. */
+export async function startLoadOn(ports: number[], rate: number, pollMs: number): Promise<() => Promise<LoadResult>> {
   const load = spawn(process.execPath, [ROUTED_LOAD], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, LOAD_TARGETS: String(port), LOAD_RATE: String(rate), LOAD_POLL_MS: '0' },
+    env: { ...process.env, LOAD_TARGETS: ports.join(','), LOAD_RATE: String(rate), LOAD_POLL_MS: String(pollMs) },
   });
   children.push(load);
   let out = '';
@@ -211,4 +219,12 @@ export function archives(work: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** No request failed (every answer a 200 or 201, no connection error), and the load sent more than `minimum`. */
+export function assertNoFailedRequest(load: LoadResult, minimum: number): void {
+  assert.deepEqual(load.errors, {}, `failed requests: ${load.firstErrors.join('; ')}`);
+  const other = Object.keys(load.statuses).filter((s) => s !== '200' && s !== '201');
+  assert.deepEqual(other, [], `answers: ${JSON.stringify(load.statuses)}`);
+  assert.ok(load.sent > minimum, `the load ran: ${load.sent} requests`);
 }
