@@ -1,4 +1,5 @@
-export { readUpgrades, upgrade, type UpgradeOptions, type UpgradesView } from './upgrade.js';
+export { upgrade, type UpgradeOptions } from './upgrade.js';
+export { readUpgrades, type UpgradesView } from './read.js';
 export { UpgradeJournal, inProgress, type JournalEntry, type JournalStart } from './journal.js';
 export type { StagedRelease, RuntimeInstance, UpgradeRuntime } from './runtime.js';
 export { supervisorRuntime } from './runtimes/supervisor.js';
