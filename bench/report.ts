@@ -246,22 +246,25 @@ registration (\`instance: false\`), and \`molt migrate\`'s no-op on the same dat
 ${instancesTable(f.instances)}
 `
     : ''
-}${
-    f.upgrades?.length
-      ? `
+}${upgradeSection(f)}`;
+}
+
+/** The section on upgrades under load, or nothing when the run did not measure them. */
+export function upgradeSection(f: Figures): string {
+  return f.upgrades?.length
+    ? `
 ## Upgrades under load: molt upgrade against the anchors' procedures
 
 The sample service from 1.1.0 to 2.0.0 (one expand migration, one contract migration) while a second process sends 200
 requests a second, one write for four reads, and counts every request that was refused, reset or answered 5xx. Each
 round starts from a fresh database with 1.1.0 serving. \`molt upgrade\` runs every step (plan, backup, expand, the roll
-with a 2 s soak per instance, validate, contract) and its time is the command's. Stop + swap + start is the procedure of
+with the 0.5 s soak the test releases declare, per instance, validate, contract) and its time is the command's. Stop + swap + start is the procedure of
 the anchors' upgrade guides (dockmesh, Kestrel) on one process: SIGTERM, start the new release, which migrates on boot,
-timed until its \`/readyz\` answers. \`docker compose up -d\` with the new image is what Compose does by itself: it
+timed until it answers (nothing polls its \`/readyz\`, so its drain does not wait). \`docker compose up -d\` with the new image is what Compose does by itself: it
 recreates every replica at once (three behind HAProxy, as \`examples/compose\`). The longest time without an answer is
 the longest gap the client saw between two successful answers (its requests go out every 5 ms). ${f.rounds} rounds each.
 
 ${upgradeTable(f.upgrades)}
 `
-      : ''
-  }`;
+    : '';
 }
