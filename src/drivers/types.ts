@@ -48,6 +48,8 @@ export interface DialectSql {
   errorLine(error: unknown, statement: string): number;
   /** True when an error says the table queried does not exist. */
   isMissingTable(error: unknown): boolean;
+  /** True when the server gave up a transaction to break a deadlock or a serialization conflict: running it again is safe. */
+  isRetryable(error: unknown): boolean;
   /**
    * The error says the object a DDL statement creates is there already. Only asked where DDL commits by
    * itself (MySQL), when molt re-runs one of its own migrations that a crash interrupted; false elsewhere.

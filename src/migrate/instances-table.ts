@@ -47,6 +47,8 @@ export function nowMs(sql: DialectSql): string {
 }
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+/** How many times a registration the server rolled back to break a deadlock is tried. */
+const RETRIES = 5;
 
 /** The rows of a query on one of molt's own tables; none when the table does not exist yet (nothing was recorded). */
 export async function rowsOrNone(session: Session, sql: DialectSql, text: string): Promise<Row[]> {
@@ -109,18 +111,24 @@ export class InstancesTable {
   async register(r: Registration, purgeAfterMs?: number): Promise<void> {
     const k = knowledgeColumns(r.knows);
     const p = this.#p(10);
-    await this.#session.begin();
-    try {
-      if (purgeAfterMs !== undefined) await this.purge(purgeAfterMs);
-      await this.#session.query(
-        `INSERT INTO ${this.#t.instances} (id, name, host, pid, app_version, app_commit, knows_newest, knows_contracts, state, started_at, heartbeat_at, expires_at)
+    // Many instances booting together purge and insert at once; where the server breaks a deadlock between them by
+    // rolling one back, that one runs its transaction again.
+    for (let attempt = 1; ; attempt++) {
+      await this.#session.begin();
+      try {
+        if (purgeAfterMs !== undefined) await this.purge(purgeAfterMs);
+        await this.#session.query(
+          `INSERT INTO ${this.#t.instances} (id, name, host, pid, app_version, app_commit, knows_newest, knows_contracts, state, started_at, heartbeat_at, expires_at)
          VALUES (${p.slice(0, 9).join(', ')}, ${this.#now}, ${this.#now}, ${this.#now} + ${p[9]})`,
-        [r.id, r.name, r.host, r.pid, r.appVersion, r.commit, k.newest, k.contracts, r.state, r.ttlMs],
-      );
-      await this.#session.commit();
-    } catch (error) {
-      await this.#session.rollback().catch(() => undefined);
-      throw error;
+          [r.id, r.name, r.host, r.pid, r.appVersion, r.commit, k.newest, k.contracts, r.state, r.ttlMs],
+        );
+        await this.#session.commit();
+        break;
+      } catch (error) {
+        await this.#session.rollback().catch(() => undefined);
+        if (attempt >= RETRIES || !this.#sql.isRetryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+      }
     }
     // Outside the transaction: losing the insert race to another instance of the release is an error it recovers from.
     if (r.appVersion !== null) await this.#recordRelease(r.appVersion, r.commit, r.knows);

@@ -142,6 +142,8 @@ export async function joinInstance(
   const starting = new Registered(ctx, session, history, options, () => joined.delete(key))
     .start()
     .catch(async (error: unknown) => {
+      // Between steps the session lets the process exit: held again, so the close finishes and the error surfaces.
+      session.keepAlive?.(true);
       await session.close().catch(() => undefined);
       throw error;
     });

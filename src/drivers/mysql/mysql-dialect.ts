@@ -35,6 +35,8 @@ export const mysqlSql: DialectSql = {
   // Syntax errors end in "at line N", counted from the statement's first line.
   errorLine: (error) => Math.max(0, Number(/ at line (\d+)$/.exec((error as Error).message ?? '')?.[1] ?? 1) - 1),
   isMissingTable: (error) => (error as { errno?: number }).errno === 1146,
+  // ER_LOCK_DEADLOCK: InnoDB rolled the whole transaction back.
+  isRetryable: (error) => (error as { errno?: number }).errno === 1213,
   // ER_TABLE_EXISTS_ERROR, ER_DUP_FIELDNAME, ER_DUP_KEYNAME
   ddlAlreadyApplied: (error) => [1050, 1060, 1061].includes((error as { errno?: number }).errno ?? 0),
   // Any other statement commits the open transaction by itself.

@@ -32,6 +32,8 @@ export const postgresSql: DialectSql = {
     return position > 0 ? (statement.slice(0, position - 1).match(/\n/g)?.length ?? 0) : 0;
   },
   isMissingTable: (error) => (error as { code?: string }).code === '42P01',
+  // deadlock_detected, serialization_failure.
+  isRetryable: (error) => ['40P01', '40001'].includes((error as { code?: string }).code ?? ''),
   ddlAlreadyApplied: () => false,
   // The non-transactional ones (CREATE INDEX CONCURRENTLY, ...) are told apart by `nonTransactional` first.
   sharesTransaction: [/^/],

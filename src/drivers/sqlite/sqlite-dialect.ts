@@ -27,6 +27,8 @@ export const sqliteSql: DialectSql = {
   msSince: (iso) => `CAST(round((julianday('now') - julianday('${iso}')) * 86400000) AS INTEGER)`,
   errorLine: () => 0,
   isMissingTable: (error) => /^no such table/.test((error as { message?: string }).message ?? ''),
+  // One writer at a time: no deadlock to break; the driver waits for the lock itself.
+  isRetryable: () => false,
   ddlAlreadyApplied: () => false,
   sharesTransaction: [/^/],
   createDatabase: null,
