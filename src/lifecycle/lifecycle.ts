@@ -101,7 +101,7 @@ export class Lifecycle {
     const tracker = new ServerTracker(server, this.#changed, this.#arrived);
     this.#trackers.set(server, tracker);
     if (this.#stage >= DELAY) tracker.beginDrain();
-    if (this.#stage >= GRACE) tracker.stop(this.settings.idleGraceMs);
+    if (this.#stage >= GRACE) tracker.stop(this.settings.idleGraceMs, this.#idleCap());
     return this;
   }
 
@@ -223,7 +223,7 @@ export class Lifecycle {
       await this.#until(() => this.#unreadyServed && Date.now() - this.#lastTrafficAt >= quietMs, started + delayCap);
     }
     this.#stage = GRACE;
-    for (const tracker of this.#trackers.values()) tracker.stop(idleGraceMs);
+    for (const tracker of this.#trackers.values()) tracker.stop(idleGraceMs, this.#idleCap());
     for (const server of this.#webSocketServers) this.#closeWebSockets(server);
 
     const clean = await this.#until(() => this.#quiet(), Date.now() + graceMs);
@@ -257,6 +257,11 @@ export class Lifecycle {
     const polls = this.#readinessPolls;
     const interval = polls.length > 1 ? (polls.at(-1)! - polls[0]!) / (polls.length - 1) : 1_000;
     return Math.min(2_000, Math.max(250, interval));
+  }
+
+  /** Idle sockets are closed gently a quarter second before the grace deadline at the latest, never destroyed idle. */
+  #idleCap(): number {
+    return Math.max(0, this.settings.graceMs - 250);
   }
 
   #arrived = (path: string): void => {

@@ -14,7 +14,10 @@ export const DEFAULT_DRAIN_DELAY_MS_LOCAL = 0;
 export const DEFAULT_DRAIN_DELAY_MAX_MS = 9_000;
 /** Time in-flight requests, WebSockets and participants get once the listener closes. */
 export const DEFAULT_GRACE_MS = 15_000;
-/** Minimum idle time before a keep-alive socket is closed (http-terminator PR #48: closing at once resets pooled sockets). */
+/**
+ * Minimum idle time before a keep-alive socket is closed (http-terminator PR #48: closing at once resets pooled sockets);
+ * never less than the server's own keep-alive timeout plus a second (Node's 5 s default: 6 s).
+ */
 export const DEFAULT_IDLE_GRACE_MS = 1_000;
 /** Time participants get after the deadline's abort to hand back unfinished work. */
 export const DEFAULT_ABORT_GRACE_MS = 1_000;

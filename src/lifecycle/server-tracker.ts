@@ -40,6 +40,8 @@ export class ServerTracker {
   #stopping = false;
   #stopped = false;
   #idleGraceMs = 0;
+  /** The latest moment an idle socket is closed gently: before the grace deadline would destroy it. */
+  #closeBy = Infinity;
 
   constructor(server: DrainableServer, changed: () => void, arrived: (path: string) => void = () => {}) {
     this.server = server;
@@ -65,12 +67,19 @@ export class ServerTracker {
 
   /**
    * Stops accepting connections; from then on every response, in-flight ones not yet sent included, says
-   * `Connection: close`, and keep-alive sockets are closed once they have been idle for `idleGraceMs`.
+   * `Connection: close`, and keep-alive sockets are closed once they have been idle for `idleGraceMs`, and never
+   * sooner than the server's own keep-alive timeout would close them, unless that comes after `latestMs` (a little
+   * before the grace deadline, which would destroy them).
    */
-  stop(idleGraceMs: number): void {
+  stop(idleGraceMs: number, latestMs = Infinity): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#idleGraceMs = idleGraceMs;
+    // Never sooner than the server itself would close an idle keep-alive socket (its `Keep-Alive: timeout=N` hint,
+    // plus the second Node waits beyond it): a client that honours the hint drops the socket first, so it never sends
+    // on a socket just as the drain closes it (a reset no retry-less client survives).
+    const advertised = (this.server as { keepAliveTimeout?: number }).keepAliveTimeout ?? 0;
+    this.#idleGraceMs = Math.max(idleGraceMs, advertised > 0 ? advertised + 1_000 : 0);
+    this.#closeBy = Date.now() + latestMs;
     // The kernel resets connections still queued on a listener when it closes. Closing in the check phase, right
     // after a poll phase has accepted what was queued, keeps that window as short as Node allows; and no response
     // says `Connection: close` (which makes the client reconnect at once) before the listener is gone.
@@ -163,7 +172,7 @@ export class ServerTracker {
 
   #closeWhenIdle(socket: Socket, state: SocketState): void {
     clearTimeout(state.idleTimer);
-    const wait = Math.max(0, state.idleSince + this.#idleGraceMs - Date.now());
+    const wait = Math.max(0, Math.min(state.idleSince + this.#idleGraceMs, this.#closeBy) - Date.now());
     state.idleTimer = setTimeout(() => {
       if (state.active > 0 || state.upgraded || socket.destroyed) return;
       this.counts.idleClosed++;

@@ -17,7 +17,9 @@ const ports = (process.env.LOAD_TARGETS ?? '').split(',').filter(Boolean).map(Nu
 const rate = Number(process.env.LOAD_RATE ?? 200);
 const pollMs = Number(process.env.LOAD_POLL_MS ?? 0);
 const writeEvery = Number(process.env.LOAD_WRITE_EVERY ?? 5);
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+// With a timeout, Node's agent honours the server's `Keep-Alive: timeout=N` and drops a pooled socket a second before
+// the server would: as browsers and proxies do, it never sends on a socket the server is closing as idle.
+const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
 const inRotation = new Set(pollMs > 0 ? [] : ports);
 const statuses: Record<string, number> = {};
 const errors: Record<string, number> = {};
