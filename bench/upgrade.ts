@@ -50,6 +50,22 @@ interface Round {
   load: LoadResult;
 }
 
+/**
+ * One round's measurement, the same for every procedure: the client runs a second before `act` and a second after it,
+ * and `act` is timed. A procedure that failed is an error, after the load has stopped.
+ */
+async function underLoad(port: number, act: () => Promise<string | null>): Promise<Round> {
+  const stop = await startLoad(port);
+  await settle(1_000);
+  const started = Date.now();
+  const failure = await act();
+  const ms = Date.now() - started;
+  await settle(1_000);
+  const load = await stop();
+  if (failure) throw new Error(failure);
+  return { ms, load };
+}
+
 /** `molt upgrade` over `molt run`: three instances of 1.1.0, then the command, timed. */
 async function viaMoltRun(url: () => Promise<{ url: string; drop(): Promise<void> }>): Promise<Round> {
   const db = await url();
@@ -58,17 +74,13 @@ async function viaMoltRun(url: () => Promise<{ url: string; drop(): Promise<void
   const v1 = makeRelease(work, 'v1', 1, { web: { instances: 3 } });
   const v2 = makeRelease(work, 'v2', 2, { web: { instances: 3 } });
   const run = await startRun(work, v1, env, 3);
-  const stop = await startLoad(run.port);
-  await settle(1_000);
-  const started = Date.now();
-  const result = await runCli(['upgrade', '--to', v2, '--state', join(work, 'state')], work, env);
-  const ms = Date.now() - started;
-  await settle(1_000);
-  const load = await stop();
-  if (result.code !== 0) throw new Error(`molt upgrade failed: ${result.stderr}`);
+  const round = await underLoad(run.port, async () => {
+    const result = await runCli(['upgrade', '--to', v2, '--state', join(work, 'state')], work, env);
+    return result.code === 0 ? null : `molt upgrade failed: ${result.stderr}`;
+  });
   await stopRun(run);
   await db.drop();
-  return { ms, load };
+  return round;
 }
 
 function startSample(release: string, port: number, env: Record<string, string>): ChildProcess {
@@ -101,59 +113,52 @@ async function stopSwapStart(url: () => Promise<{ url: string; drop(): Promise<v
   const port = await freePort();
   const old = startSample(v1, port, env);
   await untilServing(port);
-  const stop = await startLoad(port);
-  await settle(1_000);
-  const started = Date.now();
-  old.kill('SIGTERM');
-  await new Promise((resolve) => old.once('exit', resolve));
-  const fresh = startSample(v2, port, env);
-  await untilServing(port);
-  const ms = Date.now() - started;
-  await settle(1_000);
-  const load = await stop();
-  fresh.kill('SIGTERM');
-  await new Promise((resolve) => fresh.once('exit', resolve));
+  let fresh: ChildProcess | null = null;
+  const round = await underLoad(port, async () => {
+    old.kill('SIGTERM');
+    await new Promise((resolve) => old.once('exit', resolve));
+    fresh = startSample(v2, port, env);
+    await untilServing(port);
+    return null;
+  });
+  fresh!.kill('SIGTERM');
+  await new Promise((resolve) => fresh!.once('exit', resolve));
   await db.drop();
-  return { ms, load };
+  return round;
 }
 
 /** Compose's own way: `docker compose up -d --wait` with the new image, which recreates every replica. */
 async function composeRecreate(images: ReturnType<typeof buildImages>): Promise<Round> {
   const { dir, port } = await startComposeProject(images, 'molt-bench');
-  const stop = await startLoad(port);
-  await settle(1_000);
-  const started = Date.now();
-  execFileSync('docker', ['compose', 'up', '-d', '--wait'], {
-    cwd: dir,
-    stdio: 'ignore',
-    env: { ...process.env, APP_IMAGE: images.v2 },
-    timeout: 180_000,
+  const round = await underLoad(port, async () => {
+    execFileSync('docker', ['compose', 'up', '-d', '--wait'], {
+      cwd: dir,
+      stdio: 'ignore',
+      env: { ...process.env, APP_IMAGE: images.v2 },
+      timeout: 180_000,
+    });
+    return null;
   });
-  const ms = Date.now() - started;
-  await settle(1_000);
-  const load = await stop();
   stopComposeProject(dir);
-  return { ms, load };
+  return round;
 }
 
 /** `molt upgrade --runtime compose` on the same project. */
 async function composeMolt(images: ReturnType<typeof buildImages>): Promise<Round> {
   const { dir, port } = await startComposeProject(images, 'molt-bench');
-  const stop = await startLoad(port);
-  await settle(1_000);
-  const started = Date.now();
-  const args = ['upgrade', '--runtime', 'compose', '--compose-dir', dir, '--to', images.v2];
-  const result = await runCli(
-    [...args, '--molt-command', 'node /app/dist/src/cli/main.js', '--state', join(dir, '.molt')],
-    dir,
-    { MOLT_DATABASE_URL: `sqlite:${join(dir, 'data', 'app.db')}` },
-  );
-  const ms = Date.now() - started;
-  await settle(1_000);
-  const load = await stop();
-  stopComposeProject(dir);
-  if (result.code !== 0) throw new Error(`molt upgrade --runtime compose failed: ${result.stderr}`);
-  return { ms, load };
+  try {
+    return await underLoad(port, async () => {
+      const args = ['upgrade', '--runtime', 'compose', '--compose-dir', dir, '--to', images.v2];
+      const result = await runCli(
+        [...args, '--molt-command', 'node /app/dist/src/cli/main.js', '--state', join(dir, '.molt')],
+        dir,
+        { MOLT_DATABASE_URL: `sqlite:${join(dir, 'data', 'app.db')}` },
+      );
+      return result.code === 0 ? null : `molt upgrade --runtime compose failed: ${result.stderr}`;
+    });
+  } finally {
+    stopComposeProject(dir);
+  }
 }
 
 function row(procedure: string, database: string, instances: number, rounds: Round[]): UpgradeRow {

@@ -58,9 +58,8 @@ interface Slot {
   /** Crashes in a row, for the backoff; reset once an instance has run for a while. */
   crashes: number;
   restarts: number;
-  busy: boolean;
-  /** Settles when the replacement running on this slot ends. */
-  done?: Promise<unknown>;
+  /** The replacement running on this slot, if one is. */
+  replacing?: Promise<void>;
   timer?: NodeJS.Timeout;
 }
 
@@ -123,7 +122,7 @@ export class Supervisor {
     const starts: Promise<unknown>[] = [];
     for (const type of release.processes) {
       for (let index = 1; index <= this.#count(type); index++) {
-        const slot: Slot = { type: type.name, index, release, instance: null, crashes: 0, restarts: 0, busy: false };
+        const slot: Slot = { type: type.name, index, release, instance: null, crashes: 0, restarts: 0 };
         this.#slots.set(`${type.name}.${index}`, slot);
         starts.push(this.#launch(slot));
       }
@@ -153,7 +152,7 @@ export class Supervisor {
     const key = `${typeName}.${index}`;
     // A replacement still running (one an orchestrator that died had asked for) finishes first; this one then
     // starts from what it left.
-    while (this.#slots.get(key)?.busy) await this.#slots.get(key)!.done;
+    while (this.#slots.get(key)?.replacing) await this.#slots.get(key)!.replacing;
     let slot = this.#slots.get(key);
     const started = Date.now();
     const from = slot?.instance && slot.instance.state !== 'exited' ? slot.release.version : null;
@@ -171,11 +170,10 @@ export class Supervisor {
         ms: 0,
       };
     }
-    slot ??= { type: typeName, index, release, instance: null, crashes: 0, restarts: 0, busy: false };
+    slot ??= { type: typeName, index, release, instance: null, crashes: 0, restarts: 0 };
     this.#slots.set(key, slot);
-    slot.busy = true;
     let finished = (): void => undefined;
-    slot.done = new Promise<void>((resolve) => (finished = resolve));
+    slot.replacing = new Promise<void>((resolve) => (finished = resolve));
     clearTimeout(slot.timer);
     try {
       const next = this.#spawn(type, index, release);
@@ -218,7 +216,7 @@ export class Supervisor {
       this.#log.info(`run: ${key} ${release.version} (pid ${next.pid}) is ready`);
       return report(old ? 'replaced' : 'started', null, null);
     } finally {
-      slot.busy = false;
+      slot.replacing = undefined;
       finished();
     }
   }
@@ -312,7 +310,7 @@ export class Supervisor {
   /** Starts the slot again after a backoff that doubles with each crash in a row (0.5 s up to 30 s). */
   #restartLater(slot: Slot, instance: InstanceProcess, why: string): void {
     const key = `${slot.type}.${slot.index}`;
-    if (this.#stopping || slot.instance !== instance || slot.busy || this.#slots.get(key) !== slot) return;
+    if (this.#stopping || slot.instance !== instance || slot.replacing || this.#slots.get(key) !== slot) return;
     const ranMs = instance.info().exit?.ranMs ?? 0;
     slot.crashes = ranMs >= STABLE_MS ? 1 : slot.crashes + 1;
     slot.restarts++;

@@ -8,7 +8,7 @@ import type { StepRecord, UpgradeState } from './types.js';
 /** One upgrade as the journal holds it. */
 export interface JournalEntry {
   id: string;
-  /** True while it runs or waits for `--resume` / `--rollback`. */
+  /** True while it runs, or its orchestrator died and it waits for `--resume` / `--rollback`. */
   active: boolean;
   state: UpgradeState;
   /** The step it is at (or ended at). */
@@ -103,14 +103,11 @@ export class UpgradeJournal {
   }
 
   /** Records where it is: the current step and every step's record; also the heartbeat a second operator reads. */
-  async record(id: string, step: string, steps: StepRecord[], patch: { previous?: string | null } = {}): Promise<void> {
+  async record(id: string, step: string, steps: StepRecord[]): Promise<void> {
     const p = this.#sql.param;
-    const previous = patch.previous === undefined ? '' : `, previous = ${p(4)}`;
     await this.#s.query(
-      `UPDATE ${this.#t} SET step = ${p(1)}, steps = ${p(2)}, updated_at = ${this.#now}${previous} WHERE id = ${p(3)}`,
-      patch.previous === undefined
-        ? [step, JSON.stringify(steps), id]
-        : [step, JSON.stringify(steps), id, patch.previous],
+      `UPDATE ${this.#t} SET step = ${p(1)}, steps = ${p(2)}, updated_at = ${this.#now} WHERE id = ${p(3)}`,
+      [step, JSON.stringify(steps), id],
     );
   }
 
@@ -120,15 +117,6 @@ export class UpgradeJournal {
     await this.#s.query(
       `UPDATE ${this.#t} SET active = NULL, state = ${p(1)}, error = ${p(2)}, report = ${p(3)}, updated_at = ${this.#now}, ended_at = ${this.#now} WHERE id = ${p(4)}`,
       [state, error, JSON.stringify(report), id],
-    );
-  }
-
-  /** Marks it interrupted but resumable: it keeps the active slot, so nothing else starts until it is settled. */
-  async interrupt(id: string, error: string): Promise<void> {
-    const p = this.#sql.param;
-    await this.#s.query(
-      `UPDATE ${this.#t} SET state = 'interrupted', error = ${p(1)}, updated_at = ${this.#now} WHERE id = ${p(2)}`,
-      [error, id],
     );
   }
 
@@ -148,7 +136,7 @@ export function inProgress(holder: JournalEntry): MoltError {
   const seconds = Math.round(holder.updatedAgoMs / 1000);
   return new MoltError(
     'UPGRADE_IN_PROGRESS',
-    `upgrade ${holder.id} from ${holder.fromVersion ?? '?'} to ${holder.toVersion} (${holder.owner}, started ${holder.startedAt}) is ${holder.state === 'interrupted' ? 'interrupted' : 'in progress'} at step ${holder.step ?? '?'}, last heard of ${seconds} s ago`,
+    `upgrade ${holder.id} from ${holder.fromVersion ?? '?'} to ${holder.toVersion} (${holder.owner}, started ${holder.startedAt}) is in progress at step ${holder.step ?? '?'}, last heard of ${seconds} s ago`,
     {
       hint: 'Wait for it to finish; if its process is gone, run `molt upgrade --resume` to finish it or `molt upgrade --rollback` to return to the old release',
       details: { upgrade: holder.id, owner: holder.owner, step: holder.step, toVersion: holder.toVersion },

@@ -1,7 +1,7 @@
 import type { ReplaceReport } from '../supervisor/index.js';
 
-/** Where an upgrade is: running, interrupted (its orchestrator died), or ended one way or another. */
-export type UpgradeState = 'running' | 'interrupted' | 'succeeded' | 'aborted' | 'rolled_back' | 'refused';
+/** Where an upgrade is: running (or its orchestrator died while it ran), or ended one way or another. */
+export type UpgradeState = 'running' | 'succeeded' | 'aborted' | 'rolled_back' | 'refused';
 
 /** The steps of an upgrade, in order. */
 export const STEPS = ['stage', 'preflight', 'backup', 'expand', 'roll', 'validate', 'contract', 'record'] as const;

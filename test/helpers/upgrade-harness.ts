@@ -153,14 +153,9 @@ export interface LoadResult {
 
 /** Starts the client (reads and writes at `rate` per second) and resolves a stop function once it runs. */
 export async function startLoad(port: number, rate = 200): Promise<() => Promise<LoadResult>> {
-  return startLoadOn([port], rate, 0);
-}
-
-/** The load against several targets, routed by their `/readyz` when `pollMs` > 0. */
-export async function startLoadOn(ports: number[], rate: number, pollMs: number): Promise<() => Promise<LoadResult>> {
   const load = spawn(process.execPath, [ROUTED_LOAD], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, LOAD_TARGETS: ports.join(','), LOAD_RATE: String(rate), LOAD_POLL_MS: String(pollMs) },
+    env: { ...process.env, LOAD_TARGETS: String(port), LOAD_RATE: String(rate), LOAD_POLL_MS: '0' },
   });
   children.push(load);
   let out = '';
