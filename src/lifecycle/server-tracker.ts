@@ -10,6 +10,10 @@ interface SocketState {
   idleSince: number;
   /** Handed to an `upgrade` listener: no longer HTTP, never idle-closed. */
   upgraded: boolean;
+  /** Idle since the stop without another request: however it closes (our timer, Node's keep-alive timeout, the client), it closed idle. */
+  idleAtStop?: boolean;
+  /** Destroyed at the deadline: counted there. */
+  cut?: boolean;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -90,7 +94,10 @@ export class ServerTracker {
       this.#stopped = true;
       for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       for (const [socket, state] of this.#sockets)
-        if (state.active === 0 && !state.upgraded) this.#closeWhenIdle(socket, state);
+        if (state.active === 0 && !state.upgraded) {
+          state.idleAtStop = true;
+          this.#closeWhenIdle(socket, state);
+        }
     });
   }
 
@@ -98,8 +105,9 @@ export class ServerTracker {
   destroyAll(): void {
     this.counts.forced += this.#inFlight.size;
     this.#inFlight.clear();
-    for (const socket of this.#sockets.keys()) {
+    for (const [socket, state] of this.#sockets) {
       if (socket.destroyed) continue;
+      state.cut = true;
       this.counts.destroyed++;
       socket.destroy();
     }
@@ -112,11 +120,15 @@ export class ServerTracker {
     this.#sockets.set(socket, state);
     socket.once('close', () => {
       clearTimeout(state!.idleTimer);
+      if (state!.idleAtStop && state!.active === 0 && !state!.cut) this.counts.idleClosed++;
       this.#sockets.delete(socket);
       this.#changed();
     });
     // A connection that arrives after the stop (already accepted by the kernel) still gets its idle grace.
-    if (this.#stopped) this.#closeWhenIdle(socket, state);
+    if (this.#stopped) {
+      state.idleAtStop = true;
+      this.#closeWhenIdle(socket, state);
+    }
     return state;
   }
 
@@ -124,6 +136,7 @@ export class ServerTracker {
     this.#arrived((req.url ?? '/').split('?', 1)[0]!);
     const state = this.#stateOf(req.socket);
     state.active++;
+    state.idleAtStop = false;
     clearTimeout(state.idleTimer);
     if (this.#stopped) res.setHeader('Connection', 'close');
     this.#inFlight.add(res);
@@ -175,7 +188,6 @@ export class ServerTracker {
     const wait = Math.max(0, Math.min(state.idleSince + this.#idleGraceMs, this.#closeBy) - Date.now());
     state.idleTimer = setTimeout(() => {
       if (state.active > 0 || state.upgraded || socket.destroyed) return;
-      this.counts.idleClosed++;
       socket.destroy();
     }, wait);
   }

@@ -88,7 +88,7 @@ export interface DrainReport {
   durationMs: number;
   /** Requests that settled during the drain: finished, cut at the deadline, or given up by their client. */
   requests: { completed: number; forced: number; aborted: number };
-  /** Idle keep-alive sockets closed after the idle grace, and sockets destroyed at the deadline. */
+  /** Keep-alive sockets idle from the stop that closed gently (idle grace, keep-alive timeout or their client), and sockets destroyed at the deadline. */
   sockets: { idleClosed: number; destroyed: number };
   /** WebSocket clients sent close 1001, and those still open at the deadline and terminated. */
   webSockets: { closed: number; terminated: number };
