@@ -32,6 +32,9 @@ export type MoltErrorCode =
   | 'RUNTIME_UNAVAILABLE'
   | 'UPGRADE_IN_PROGRESS'
   | 'UPGRADE_ABORTED'
+  | 'ENVELOPE_REFUSED'
+  | 'FLEET_REFUSED'
+  | 'AGENT_UPGRADE_FAILED'
   | 'USAGE';
 
 /** The one error class molt throws: a stable `code`, the cause kept, structured details. */

@@ -256,12 +256,14 @@ for (const { kind, create } of DATABASES) {
       const db = await fresh();
       const dir = migrationsDir(base);
       assert.equal((await molt(['migrate', '--db', db.url, '--dir', dir])).code, 0);
-      // What molt 0.1 left behind: no statement_hashes column, no jobs, instances, releases or upgrades table, meta at 1.
+      // What molt 0.1 left behind: no statement_hashes column, no jobs, instances, releases, upgrades or fleet table, meta at 1.
       await queryDb(db, 'ALTER TABLE _molt_migrations DROP COLUMN statement_hashes');
       await queryDb(db, 'DROP TABLE _molt_migrations_jobs');
       await queryDb(db, 'DROP TABLE _molt_migrations_instances');
       await queryDb(db, 'DROP TABLE _molt_migrations_releases');
       await queryDb(db, 'DROP TABLE _molt_migrations_upgrades');
+      for (const part of ['agents', 'state', 'dispatches', 'audit'])
+        await queryDb(db, `DROP TABLE _molt_migrations_fleet_${part}`);
       await queryDb(db, 'DELETE FROM _molt_migrations_meta WHERE version >= 2');
       const status = await molt(['status', '--json', '--db', db.url, '--dir', dir]);
       assert.equal(status.code, 0, status.stderr);

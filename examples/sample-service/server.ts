@@ -144,6 +144,16 @@ async function boot(): Promise<void> {
     }
   });
   life.attach(server);
+  // The fleet, when an admin token is set: agents connect to /fleet/connect, admins use /fleet/api.
+  if (process.env.MOLT_FLEET_ADMIN_TOKEN) {
+    const { openFleet } = await import('../../src/fleet/index.js');
+    const fleet = await openFleet({ serverVersion: VERSION });
+    fleet.attach(server);
+    life.onClose('fleet', () => fleet.close());
+    // Agent builds for download, when a directory of them is named: GET /artifacts/<file>.
+    const artifacts = process.env.SAMPLE_ARTIFACTS_DIR;
+    if (artifacts) serveArtifacts(server, artifacts);
+  }
   // Registered last, so it runs first: what this instance answered, for the operator and the drain test.
   life.onClose('summary', () => void process.stderr.write(`sample: answered ${served} note requests\n`));
 
@@ -153,6 +163,23 @@ async function boot(): Promise<void> {
   process.stderr.write(
     `sample: version ${VERSION} listening on http://127.0.0.1:${port} (GET /notes, POST /notes, GET /jobs, /healthz, /readyz, /api/version)\n`,
   );
+}
+
+/** Serves the files of `dir` under /artifacts/ (only plain names: no path reaches outside it). */
+function serveArtifacts(server: ReturnType<typeof createServer>, dir: string): void {
+  const requests = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const match = /^\/artifacts\/([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec((req.url ?? '').split('?', 1)[0]!);
+    if (!match) return requests.forEach((listener) => listener.call(server, req, res));
+    let body: Buffer;
+    try {
+      body = readFileSync(join(dir, match[1]!));
+    } catch {
+      return void res.writeHead(404).end();
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+  });
 }
 
 boot().catch((error: unknown) => {

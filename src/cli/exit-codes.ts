@@ -28,6 +28,10 @@ export const EXIT = {
   upgradeInProgress: 17,
   /** `run`, `upgrade`: the runtime cannot be reached or used (no supervisor on the control socket, no Docker). */
   runtimeUnavailable: 18,
+  /** `agent`, `fleet`: the fleet refused (no or a wrong credential, an unknown agent, a malformed or unsupported message). */
+  fleetRefused: 19,
+  /** `agent install`: the artifact failed verification (size, sha256, signature); nothing was installed. */
+  artifactRejected: 20,
   /** Ctrl-C (SIGINT), as shells report a process that SIGINT ended. */
   interrupted: 130,
 } as const;
@@ -67,6 +71,9 @@ const BY_CODE: Record<MoltErrorCode, number> = {
   RUNTIME_UNAVAILABLE: EXIT.runtimeUnavailable,
   UPGRADE_IN_PROGRESS: EXIT.upgradeInProgress,
   UPGRADE_ABORTED: EXIT.upgradeAborted,
+  ENVELOPE_REFUSED: EXIT.fleetRefused,
+  FLEET_REFUSED: EXIT.fleetRefused,
+  AGENT_UPGRADE_FAILED: EXIT.artifactRejected,
 };
 
 // Report statuses that end a run without an error yet must not exit 0; every other status without an error is 0.

@@ -17,6 +17,16 @@ export interface TableNames {
   releases: string;
   /** The upgrade journal: one row per `molt upgrade`, its steps and outcome. */
   upgrades: string;
+  /** The fleet: enrolled agents with their hello, drift and upgrade state. */
+  fleetAgents: string;
+  /** The fleet's one state row: policy, rollout, artifact, the evaluator's tick lease, its secret. */
+  fleetState: string;
+  /** Every upgrade sent to an agent, with its outcome. */
+  fleetDispatches: string;
+  /** The append-only audit log. */
+  fleetAudit: string;
+  fleetDispatchesAgent: string;
+  fleetAuditAt: string;
 }
 
 /**
@@ -36,6 +46,12 @@ export function tableNames(table: string, quote: (identifier: string) => string 
     instances: q(`${table}_instances`),
     releases: q(`${table}_releases`),
     upgrades: q(`${table}_upgrades`),
+    fleetAgents: q(`${table}_fleet_agents`),
+    fleetState: q(`${table}_fleet_state`),
+    fleetDispatches: q(`${table}_fleet_dispatches`),
+    fleetAudit: q(`${table}_fleet_audit`),
+    fleetDispatchesAgent: quote(`${base}_fleet_dispatches_agent`),
+    fleetAuditAt: quote(`${base}_fleet_audit_at`),
   };
 }
 
@@ -178,6 +194,89 @@ export const INTERNAL_MIGRATIONS: readonly InternalMigration[] = [
         report ${ty.text},
         UNIQUE (active)
       )`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'fleet',
+    // Times are epoch ms on the database's clock. `secret_hash` is the sha256 of an agent's credential, never the
+    // credential. A dispatch's `slot` is `rollout:agent` while it counts, so one agent gets one dispatch per rollout
+    // however many replicas evaluate (a manual dispatch has a slot of its own). The audit log is append-only: molt
+    // never updates or deletes its rows.
+    statements: (t, ty) => [
+      `CREATE TABLE ${t.fleetAgents} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        secret_hash ${ty.text} NOT NULL,
+        name ${ty.text},
+        host ${ty.text},
+        version ${ty.text},
+        agent_commit ${ty.text},
+        os ${ty.text},
+        arch ${ty.text},
+        group_name ${ty.text},
+        protocol ${ty.int},
+        update_source ${ty.text},
+        pinned ${ty.int} NOT NULL,
+        pin_reason ${ty.text},
+        connected ${ty.int} NOT NULL,
+        replica ${ty.text},
+        state ${ty.text} NOT NULL,
+        reason ${ty.text},
+        detail ${ty.text},
+        dispatch_id ${ty.text},
+        enrolled_at ${ty.bigint} NOT NULL,
+        last_seen ${ty.bigint},
+        updated_at ${ty.bigint} NOT NULL
+      )`,
+      `CREATE TABLE ${t.fleetState} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        mode ${ty.text} NOT NULL,
+        percent ${ty.int} NOT NULL,
+        canaries ${ty.int} NOT NULL,
+        halt_after ${ty.int},
+        halted ${ty.int} NOT NULL,
+        halt_reason ${ty.text},
+        rollout_id ${ty.text},
+        rollout_target ${ty.text},
+        rollout_baseline ${ty.int},
+        artifact ${ty.text},
+        tick_owner ${ty.text},
+        tick_until ${ty.bigint},
+        last_tick ${ty.bigint},
+        updated_at ${ty.bigint} NOT NULL,
+        updated_by ${ty.text}
+      )`,
+      `CREATE TABLE ${t.fleetDispatches} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        slot ${ty.key},
+        agent_id ${ty.key} NOT NULL,
+        rollout_id ${ty.text},
+        canary ${ty.int} NOT NULL,
+        from_version ${ty.text},
+        to_version ${ty.text} NOT NULL,
+        artifact ${ty.text} NOT NULL,
+        actor ${ty.text} NOT NULL,
+        state ${ty.key} NOT NULL,
+        reason ${ty.text},
+        detail ${ty.text},
+        replica ${ty.text},
+        created_at ${ty.bigint} NOT NULL,
+        delivered_at ${ty.bigint},
+        ack_by ${ty.bigint} NOT NULL,
+        confirm_by ${ty.bigint} NOT NULL,
+        ended_at ${ty.bigint},
+        UNIQUE (slot)
+      )`,
+      `CREATE INDEX ${t.fleetDispatchesAgent} ON ${t.fleetDispatches} (agent_id, state)`,
+      `CREATE TABLE ${t.fleetAudit} (
+        id ${ty.key} NOT NULL PRIMARY KEY,
+        at ${ty.bigint} NOT NULL,
+        action ${ty.text} NOT NULL,
+        actor ${ty.text} NOT NULL,
+        agent_id ${ty.text},
+        detail ${ty.text} NOT NULL
+      )`,
+      `CREATE INDEX ${t.fleetAuditAt} ON ${t.fleetAudit} (at)`,
     ],
   },
 ];

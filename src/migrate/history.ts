@@ -77,7 +77,7 @@ export function validateTableName(table: string): string {
 }
 
 // The longest name molt derives from the history table's: the index `<table>_jobs_lease`.
-const LONGEST_SUFFIX = '_jobs_lease';
+const LONGEST_SUFFIX = '_fleet_dispatches_agent';
 
 /** Refuses a history table name the database would cut short or that lies in the database's own schemas. */
 function fitsDialect(table: string, sql: DialectSql): void {
