@@ -58,6 +58,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'upgrade what molt run runs to a new release: plan, backup, expand, roll, validate, contract, journalled',
     load: () => import('./commands/upgrade.js'),
   },
+  fleet: {
+    summary: "the agents' builds: signing keys, signatures, offline bundles for air-gapped hosts",
+    load: () => import('./commands/fleet.js'),
+  },
+  agent: {
+    summary: "on an agent's host: install an offline bundle (verified), show the installed versions",
+    load: () => import('./commands/agent.js'),
+  },
   run: {
     summary: 'run a release under a supervisor that holds the socket: instances replaced without a refused connection',
     load: () => import('./commands/run.js'),
