@@ -56,7 +56,11 @@ describe('the fleet: real agent processes over real WebSockets', () => {
     // a5 is an agent one protocol version behind: it speaks only schema_version 1.
     const started = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => ({
       id,
-      ...world.startAgent(id, world.buildAgent('1.0.0', 'agent-1.0.0.mjs'), id === 'a5' ? { MOLT_AGENT_PROTOCOLS: '1-1' } : {}),
+      ...world.startAgent(
+        id,
+        world.buildAgent('1.0.0', 'agent-1.0.0.mjs'),
+        id === 'a5' ? { MOLT_AGENT_PROTOCOLS: '1-1' } : {},
+      ),
     }));
     const agents = await waitFor('5 agents online', async () => {
       const list = await world.agentsNow();
@@ -67,7 +71,10 @@ describe('the fleet: real agent processes over real WebSockets', () => {
       started.map((s) => [s.id, '1.0.0', true, 'drifted']),
     );
     // N and N-1 side by side: the hello negotiated 2 with four of them and 1 with a5.
-    assert.deepEqual(agents.map((a) => a.protocol), [2, 2, 2, 2, 1]);
+    assert.deepEqual(
+      agents.map((a) => a.protocol),
+      [2, 2, 2, 2, 1],
+    );
     assert.equal((await world.api('PUT', '/artifact', await world.artifact('1.1.0'))).status, 200);
     // Manual: Run now sends nothing.
     const run = await world.api<{ tick: { dispatched: string[]; mode: string } }>('POST', '/run');
@@ -108,8 +115,17 @@ describe('the fleet: real agent processes over real WebSockets', () => {
       const list = await world.agentsNow();
       return list.every((a) => a.version === '1.1.0' && a.state === 'confirmed' && a.online) ? list : null;
     });
-    assert.deepEqual(all.map((a) => a.protocol), [2, 2, 2, 2, 1], world.agents[4]!.output());
-    const rows = (await world.audit()).map((e) => [e.action, e.actor, e.agentId ?? '-', String(e.detail.result ?? e.detail.action ?? '')]);
+    assert.deepEqual(
+      all.map((a) => a.protocol),
+      [2, 2, 2, 2, 1],
+      world.agents[4]!.output(),
+    );
+    const rows = (await world.audit()).map((e) => [
+      e.action,
+      e.actor,
+      e.agentId ?? '-',
+      String(e.detail.result ?? e.detail.action ?? ''),
+    ]);
     const artifactUrl = `${world.url}/artifacts/agent-1.1.0.mjs`;
     const expected = [
       ...['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => ['agent.enrol', 'enrolment', id, '']),
@@ -127,11 +143,18 @@ describe('the fleet: real agent processes over real WebSockets', () => {
     // Each dispatch names the server's version and the binary; the policy change its before and after.
     const deploys = await world.audit('?action=stack.deploy');
     assert.equal(deploys.length, 5);
-    for (const d of deploys) assert.deepEqual([d.detail.server_version, d.detail.binary, d.detail.agent], ['1.1.0', artifactUrl, d.agentId]);
+    for (const d of deploys)
+      assert.deepEqual([d.detail.server_version, d.detail.binary, d.detail.agent], ['1.1.0', artifactUrl, d.agentId]);
     const [policy] = await world.audit('?action=agent.upgrade_policy');
-    assert.deepEqual([(policy!.detail.before as { mode: string }).mode, (policy!.detail.after as { mode: string }).mode], ['manual', 'auto']);
+    assert.deepEqual(
+      [(policy!.detail.before as { mode: string }).mode, (policy!.detail.after as { mode: string }).mode],
+      ['manual', 'auto'],
+    );
     // Filters: by agent and by actor.
-    assert.deepEqual((await world.audit('?agent=a3')).map((e) => e.action), ['agent.enrol', 'stack.deploy', 'agent.upgrade_result']);
+    assert.deepEqual(
+      (await world.audit('?agent=a3')).map((e) => e.action),
+      ['agent.enrol', 'stack.deploy', 'agent.upgrade_result'],
+    );
     assert.equal((await world.audit('?actor=admin')).length, 9);
   });
 });

@@ -30,11 +30,15 @@ export async function run(argv: string[]): Promise<number> {
     1,
     ['json', 'help'],
   );
-  if (!values.dir) throw new MoltError('USAGE', '--dir names the agent install directory', { hint: 'Run molt agent --help' });
+  if (!values.dir)
+    throw new MoltError('USAGE', '--dir names the agent install directory', { hint: 'Run molt agent --help' });
   const dir = resolve(values.dir as string);
   if (sub === 'install') {
     const bundle = positionals[0];
-    if (!bundle) throw new MoltError('USAGE', 'molt agent install needs the bundle file', { hint: 'molt agent install BUNDLE --dir DIR' });
+    if (!bundle)
+      throw new MoltError('USAGE', 'molt agent install needs the bundle file', {
+        hint: 'molt agent install BUNDLE --dir DIR',
+      });
     let publicKey: string | null = null;
     if (values['public-key']) {
       try {
@@ -43,16 +47,30 @@ export async function run(argv: string[]): Promise<number> {
         throw new MoltError('USAGE', `cannot read the public key ${values['public-key']}: ${(error as Error).message}`);
       }
     }
-    const report = await installBundle(resolve(bundle), { dir, publicKey, sha256: values.sha256 as string | undefined });
-    return emit(values.json, { report }, (r) =>
-      `installed ${r.version} (sha256 ${r.sha256}) in ${dir}\n${r.signalled ? `the running agent (pid ${r.signalled}) hands over to it; it confirms on its next hello\n` : 'no agent is running: it starts on the next start\n'}`,
+    const report = await installBundle(resolve(bundle), {
+      dir,
+      publicKey,
+      sha256: values.sha256 as string | undefined,
+    });
+    return emit(
+      values.json,
+      { report },
+      (r) =>
+        `installed ${r.version} (sha256 ${r.sha256}) in ${dir}\n${r.signalled ? `the running agent (pid ${r.signalled}) hands over to it; it confirms on its next hello\n` : 'no agent is running: it starts on the next start\n'}`,
     );
   }
   if (sub === 'status') {
     const report = await readInstall(dir);
-    return emit(values.json, { report }, (r) =>
-      `current: ${r.current ?? '-'}\nprevious: ${r.previous ?? '-'}\nlast upgrade: ${r.marker ? `${r.marker.from} -> ${r.marker.to} (${r.marker.source}): ${r.marker.state}${r.marker.reason ? `: ${r.marker.reason}` : ''}` : '-'}\n`,
+    return emit(
+      values.json,
+      { report },
+      (r) =>
+        `current: ${r.current ?? '-'}\nprevious: ${r.previous ?? '-'}\nlast upgrade: ${r.marker ? `${r.marker.from} -> ${r.marker.to} (${r.marker.source}): ${r.marker.state}${r.marker.reason ? `: ${r.marker.reason}` : ''}` : '-'}\n`,
     );
   }
-  throw new MoltError('USAGE', sub ? `unknown agent command "${sub}"` : 'molt agent needs a command: install or status', { hint: 'Run molt agent --help' });
+  throw new MoltError(
+    'USAGE',
+    sub ? `unknown agent command "${sub}"` : 'molt agent needs a command: install or status',
+    { hint: 'Run molt agent --help' },
+  );
 }

@@ -44,21 +44,45 @@ export async function run(argv: string[]): Promise<number> {
     const keys = generateSigningKeys();
     writeFileSync(`${prefix}.key`, keys.privateKey, { mode: 0o600, flag: 'wx' });
     writeFileSync(`${prefix}.pub`, keys.publicKey, { flag: 'wx' });
-    return emit(values.json, { report: { privateKey: `${prefix}.key`, publicKey: `${prefix}.pub` } }, (r) => `wrote ${r.privateKey} (keep it secret) and ${r.publicKey} (give it to the agents)\n`);
+    return emit(
+      values.json,
+      { report: { privateKey: `${prefix}.key`, publicKey: `${prefix}.pub` } },
+      (r) => `wrote ${r.privateKey} (keep it secret) and ${r.publicKey} (give it to the agents)\n`,
+    );
   }
   const artifact = positionals[0];
-  if (!artifact || !values.version) throw new MoltError('USAGE', `molt fleet ${sub ?? ''} needs ARTIFACT and --version`, { hint: 'Run molt fleet --help' });
+  if (!artifact || !values.version)
+    throw new MoltError('USAGE', `molt fleet ${sub ?? ''} needs ARTIFACT and --version`, {
+      hint: 'Run molt fleet --help',
+    });
   if (sub === 'sign') {
     if (!values.key) throw new MoltError('USAGE', 'molt fleet sign needs --key PRIVATE.pem');
     const { sha256, size } = await hashFile(resolve(artifact));
     const version = values.version as string;
     const report = { version, sha256, size, signature: signArtifact({ version, sha256, size }, readKey(values.key)) };
-    return emit(values.json, { report }, (r) => `version ${r.version}\nsha256 ${r.sha256}\nsize ${r.size}\nsignature ${r.signature}\n`);
+    return emit(
+      values.json,
+      { report },
+      (r) => `version ${r.version}\nsha256 ${r.sha256}\nsize ${r.size}\nsignature ${r.signature}\n`,
+    );
   }
   if (sub === 'bundle') {
     if (!values.out) throw new MoltError('USAGE', 'molt fleet bundle needs --out FILE.tar.gz');
-    const report = await createBundle({ artifact: resolve(artifact), version: values.version as string, out: resolve(values.out as string), privateKey: values.key ? readKey(values.key) : undefined });
-    return emit(values.json, { report }, (r) => `wrote ${values.out}: ${r.version}, sha256 ${r.sha256}, ${r.size} bytes${r.signature ? ', signed' : ''}\n`);
+    const report = await createBundle({
+      artifact: resolve(artifact),
+      version: values.version as string,
+      out: resolve(values.out as string),
+      privateKey: values.key ? readKey(values.key) : undefined,
+    });
+    return emit(
+      values.json,
+      { report },
+      (r) => `wrote ${values.out}: ${r.version}, sha256 ${r.sha256}, ${r.size} bytes${r.signature ? ', signed' : ''}\n`,
+    );
   }
-  throw new MoltError('USAGE', sub ? `unknown fleet command "${sub}"` : 'molt fleet needs a command: keygen, sign or bundle', { hint: 'Run molt fleet --help' });
+  throw new MoltError(
+    'USAGE',
+    sub ? `unknown fleet command "${sub}"` : 'molt fleet needs a command: keygen, sign or bundle',
+    { hint: 'Run molt fleet --help' },
+  );
 }
