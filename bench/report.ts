@@ -1,5 +1,6 @@
 // BENCHMARKS.md as `npm run bench` writes it: the method, the machine, and every table, from the figures of one run.
 import { spawnSync } from 'node:child_process';
+import { fleetSection, type FleetRow } from './fleet.js';
 import { cpus, totalmem } from 'node:os';
 import { mysqlAdmin, pgAdmin } from '../test/helpers/databases.js';
 import type { ApplyRow } from './apply.js';
@@ -33,6 +34,8 @@ export interface Figures {
   instances?: InstanceRow[];
   /** Upgrades under load: molt upgrade against the anchors' procedures; absent in runs before it. */
   upgrades?: UpgradeRow[];
+  /** The fleet at 10,000 agents. */
+  fleet?: FleetRow[];
   wallMs: number;
 }
 
@@ -246,7 +249,7 @@ registration (\`instance: false\`), and \`molt migrate\`'s no-op on the same dat
 ${instancesTable(f.instances)}
 `
     : ''
-}${upgradeSection(f)}`;
+}${upgradeSection(f)}${fleetSection(f.fleet)}`;
 }
 
 /** The section on upgrades under load, or nothing when the run did not measure them. */

@@ -337,13 +337,7 @@ export class FleetServer {
         hello.lastUpgrade.result === 'confirmed' &&
         agent?.state !== 'confirmed'
       )
-        await this.store.agentResult(
-          agentId,
-          'confirmed',
-          null,
-          { source: 'bundle' },
-          result(agentId, 'confirmed', `agent:${agentId}`, { source: 'offline-bundle', to: hello.version }),
-        );
+        await this.#bundleConfirmed(agentId, hello.version);
       return;
     }
     const [dispatch] = await this.store.dispatches({ id: agent.dispatchId });
@@ -381,14 +375,14 @@ export class FleetServer {
         }),
       );
     } else if (hello.lastUpgrade?.source === 'bundle' && hello.lastUpgrade.result === 'confirmed') {
-      await this.store.agentResult(
-        agentId,
-        'confirmed',
-        null,
-        { source: 'bundle' },
-        result(agentId, 'confirmed', `agent:${agentId}`, { source: 'offline-bundle', to: hello.version }),
-      );
+      await this.#bundleConfirmed(agentId, hello.version);
     }
+  }
+
+  /** An agent that says it runs a version an operator installed from a bundle: confirmed, audited. */
+  async #bundleConfirmed(agentId: string, version: string): Promise<void> {
+    const audit = result(agentId, 'confirmed', `agent:${agentId}`, { source: 'offline-bundle', to: version });
+    await this.store.agentResult(agentId, 'confirmed', null, { source: 'bundle' }, audit);
   }
 
   /** Ends a dispatch with a result and its audit row. */

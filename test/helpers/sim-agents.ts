@@ -19,9 +19,14 @@ export class SimAgents {
   readonly #sockets = new Map<string, WebSocket>();
   #stopped = false;
 
+  /** When each agent was first sent an upgrade (passive agents only count it). */
+  readonly ordersAt = new Map<string, number>();
+
   constructor(
     readonly enrolToken: string,
     readonly settleMs = 150,
+    /** Passive agents note the upgrade and do nothing more (a dispatch-throughput bench). */
+    readonly passive = false,
   ) {}
 
   async enrol(server: string, id: string): Promise<string> {
@@ -58,7 +63,10 @@ export class SimAgents {
         if (m.type === 'welcome') {
           protocol = Number(m.payload.protocol);
           resolve();
-        } else if (m.type === 'upgrade') void this.#upgrade(server, id, credential, ws, protocol, m.payload);
+        } else if (m.type === 'upgrade') {
+          if (!this.ordersAt.has(id)) this.ordersAt.set(id, Date.now());
+          if (!this.passive) void this.#upgrade(server, id, credential, ws, protocol, m.payload);
+        }
       });
       ws.on('error', reject);
     });
