@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { createBundle } from '../src/fleet/index.js';
+import { createBundle, generateSigningKeys, signArtifact } from '../src/fleet/index.js';
 import { createSqliteDatabase, type TestDatabase } from './helpers/databases.js';
-import { ADMIN_TOKEN, ENROL_TOKEN, FleetWorld, agentPort, servedBy, sleep, waitFor } from './helpers/fleet-harness.js';
+import { ENROL_TOKEN, FleetWorld, agentPort, servedBy, sleep, waitFor } from './helpers/fleet-harness.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const molt = (args: string[]): { code: number | null; out: string } => {
@@ -76,6 +76,18 @@ describe('the fleet when upgrades go wrong', () => {
         ['failed', 'checksum_mismatch'],
       ],
     );
+    // A pinned agent is never sent an upgrade; pinning is audited with who and why.
+    const pin = await world.api<{ agent: { pinned: boolean } }>('POST', '/agents/c3/pin', {
+      pinned: true,
+      reason: 'customer freeze',
+    });
+    assert.deepEqual([pin.status, pin.body.agent.pinned], [200, true]);
+    const [pinned] = await world.audit('?action=agent.upgrade_pin');
+    assert.deepEqual([pinned!.actor, pinned!.agentId, pinned!.detail.reason], ['admin', 'c3', 'customer freeze']);
+    assert.equal((await world.api('POST', '/agents/nobody/pin', { pinned: true })).status, 404);
+    assert.equal((await world.api('POST', '/agents/c3/pin', { pinned: 'yes' })).status, 400);
+    assert.equal((await world.api('PUT', '/policy', { mode: 'sometimes' })).status, 400);
+    assert.equal((await world.api('PUT', '/policy', { percent: 0 })).status, 400);
     // Back to manual for the next cases, with the good build.
     await world.api('PUT', '/policy', { mode: 'manual' });
     await world.api('POST', '/policy/resume');
@@ -94,6 +106,44 @@ describe('the fleet when upgrades go wrong', () => {
     assert.match(await servedBy(await agentPort(proc)), /^sample-agent 1\.0\.0/);
     const [result] = await world.audit('?agent=r1&action=agent.upgrade_result');
     assert.deepEqual([result!.detail.result, result!.actor], ['rolled_back', 'agent:r1']);
+  });
+
+  it('a fleet with signed builds: a build signed by another key is refused as signature_invalid and never runs; the right signature upgrades', async () => {
+    const mine = molt(['fleet', 'keygen', '--out', join(world.root, 'fleet'), '--json']);
+    assert.equal(mine.code, 0, mine.out);
+    const other = generateSigningKeys();
+    assert.equal(molt(['fleet', 'keygen', '--out', join(world.root, 'fleet')]).code, 2, 'a key is never overwritten');
+    const { proc } = world.startAgent('sig1', world.buildAgent('1.0.0'), {
+      MOLT_AGENT_PUBLIC_KEY_FILE: join(world.root, 'fleet.pub'),
+    });
+    await waitFor('sig1 online', async () => (await world.agentsNow()).find((a) => a.id === 'sig1' && a.online));
+    const good = await world.artifact('1.1.0');
+    await world.api('PUT', '/artifact', { ...good, signature: signArtifact(good as never, other.privateKey) });
+    assert.equal((await world.api('POST', '/agents/sig1/upgrade')).status, 200);
+    const refused = await waitFor('sig1 failed', async () =>
+      (await world.agentsNow()).find((a) => a.id === 'sig1' && a.state === 'failed'),
+    );
+    assert.equal(refused.reason, 'signature_invalid');
+    assert.match(await servedBy(await agentPort(proc)), /^sample-agent 1\.0\.0/);
+    const signed = molt([
+      'fleet',
+      'sign',
+      join(world.artifacts, 'agent-1.1.0.mjs'),
+      '--version',
+      '1.1.0',
+      '--key',
+      join(world.root, 'fleet.key'),
+      '--json',
+    ]);
+    assert.equal(signed.code, 0, signed.out);
+    const { report } = JSON.parse(signed.out) as { report: { sha256: string; size: number; signature: string } };
+    assert.deepEqual([report.sha256, report.size], [good.sha256, good.size]);
+    await world.api('PUT', '/artifact', { ...good, signature: report.signature });
+    assert.equal((await world.api('POST', '/agents/sig1/upgrade')).status, 200);
+    await waitFor('sig1 on 1.1.0', async () =>
+      (await world.agentsNow()).find((a) => a.id === 'sig1' && a.state === 'confirmed' && a.version === '1.1.0'),
+    );
+    await world.api('PUT', '/artifact', good);
   });
 
   it('an agent killed after the dispatch and never back is unconfirmed at the deadline, not updating forever', async () => {
@@ -229,7 +279,51 @@ describe('the fleet when upgrades go wrong', () => {
     assert.equal((error.payload as { code: string }).code, 'unknown_type');
     await sleep(200);
     assert.equal(ws.readyState, WebSocket.OPEN);
-    ws.close();
-    void ADMIN_TOKEN;
+    // Forgetting an agent closes its connection (4012) and revokes its credential; only then may the id enrol again.
+    const closed = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+    assert.equal((await world.api('DELETE', '/agents/raw1')).status, 200);
+    assert.equal(await closed, 4012);
+    const again = await enrol(ENROL_TOKEN, 'raw1');
+    assert.equal(again.status, 200);
+    const refusedOld = await new Promise<number>((resolve) => {
+      const old = connect(`raw1:${credential}`);
+      old.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      old.on('open', () => resolve(101));
+      old.on('error', () => undefined);
+    });
+    assert.equal(refusedOld, 401);
+    const [forgot] = await world.audit('?action=agent.forget');
+    assert.deepEqual([forgot!.actor, forgot!.agentId], ['admin', 'raw1']);
+  });
+
+  it('a version on trial that a service manager keeps restarting, with no predecessor watching: after 3 starts current goes back', async () => {
+    const dir = join(world.root, 'agent-w1');
+    world.agentDirs.push(dir);
+    const bundle = (v: string): string => {
+      const out = join(world.root, `w1-${v}.tar.gz`);
+      return out;
+    };
+    await createBundle({ artifact: world.buildAgent('1.0.0'), version: '1.0.0', out: bundle('1.0.0') });
+    await createBundle({ artifact: join(world.artifacts, 'agent-1.1.0.mjs'), version: '1.1.0', out: bundle('1.1.0') });
+    // Installed by hand, as on a host: 1.0.0 first, confirmed by one run; then 1.1.0 while the agent is stopped.
+    assert.equal(molt(['agent', 'install', bundle('1.0.0'), '--dir', dir]).code, 0);
+    const first = world.startAgent('w1', join(dir, 'current', 'agent.mjs'));
+    await waitFor('w1 online', async () => (await world.agentsNow()).find((a) => a.id === 'w1' && a.online));
+    first.proc.child.kill('SIGTERM');
+    await first.proc.exited;
+    assert.equal(molt(['agent', 'install', bundle('1.1.0'), '--dir', dir]).code, 0);
+    // What systemd's Restart=always does: start current again each time it exits.
+    const codes: (number | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { proc } = world.startAgent('w1', join(dir, 'current', 'agent.mjs'), { SAMPLE_AGENT_CRASH: '1.1.0' });
+      codes.push(await proc.exited);
+    }
+    assert.deepEqual(codes, [3, 3, 3, 1]);
+    const status = JSON.parse(molt(['agent', 'status', '--dir', dir, '--json']).out).report;
+    assert.equal(status.current, '1.0.0');
+    assert.equal(status.marker.state, 'rolled_back');
+    assert.match(status.marker.reason, /1\.1\.0 started 3 times without confirming/);
+    const { proc } = world.startAgent('w1', join(dir, 'current', 'agent.mjs'), { SAMPLE_AGENT_CRASH: '1.1.0' });
+    assert.match(await servedBy(await agentPort(proc)), /^sample-agent 1\.0\.0/);
   });
 });

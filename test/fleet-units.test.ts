@@ -1,7 +1,22 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { download } from '../src/fleet/artifact.js';
 import { EnvelopeError, envelope, negotiate, parseEnvelope } from '../src/envelope/index.js';
-import { planTick, rolloutOrder, type Candidate } from '../src/fleet/index.js';
+import {
+  ArtifactError,
+  checkArtifact,
+  generateSigningKeys,
+  planTick,
+  rolloutOrder,
+  signArtifact,
+  type Candidate,
+} from '../src/fleet/index.js';
 import type { DispatchRecord, Policy } from '../src/fleet/index.js';
 
 const range = { min: 1, max: 2 };
@@ -155,5 +170,62 @@ describe('the evaluator plan', () => {
       ],
     });
     assert.match(many.halt!, /5 failed upgrades in the rollout \(the threshold is 5\)/);
+  });
+});
+
+describe('artifacts', () => {
+  it('a download past the cap is cut and leaves no partial file; size, sha256 and signatures are checked', async () => {
+    const body = Buffer.alloc(300_000, 7);
+    const server = createServer((_req, res) => res.end(body)).listen(0);
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/a`;
+    const dir = mkdtempSync(join(tmpdir(), 'molt-artifact-'));
+    try {
+      const partial = join(dir, 'a.partial');
+      await assert.rejects(
+        download(url, partial, { maxBytes: 100_000, expectedSize: 50_000 }),
+        (e: unknown) => e instanceof ArtifactError && e.problem === 'too_large',
+      );
+      assert.equal(existsSync(partial), false);
+      await assert.rejects(
+        download(url, partial, { maxBytes: 100_000, expectedSize: 200_000 }),
+        (e: unknown) => e instanceof ArtifactError && e.problem === 'too_large',
+      );
+      await assert.rejects(
+        download('http://127.0.0.1:1/x', partial, { maxBytes: 1e6, expectedSize: 1 }),
+        (e: unknown) => e instanceof ArtifactError && e.problem === 'no_network',
+      );
+      const got = await download(url, partial, { maxBytes: 1e6, expectedSize: body.length });
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      assert.deepEqual(got, { sha256, size: body.length });
+      const keys = generateSigningKeys();
+      const artifact = { version: '2.0.0', sha256, size: body.length };
+      const signature = signArtifact(artifact, keys.privateKey);
+      checkArtifact({ ...artifact, signature }, got, keys.publicKey);
+      checkArtifact(artifact, got, null);
+      const problem = (expected: object, key: string | null): string => {
+        try {
+          checkArtifact({ ...artifact, ...expected }, got, key);
+          return 'ok';
+        } catch (e) {
+          return (e as ArtifactError).problem;
+        }
+      };
+      assert.equal(problem({ signature: undefined }, keys.publicKey), 'signature_missing');
+      assert.equal(
+        problem({ signature: signArtifact(artifact, generateSigningKeys().privateKey) }, keys.publicKey),
+        'signature_invalid',
+      );
+      // The signature covers the version: the same bytes signed as another version do not pass.
+      assert.equal(
+        problem({ signature: signArtifact({ ...artifact, version: '1.9.9' }, keys.privateKey) }, keys.publicKey),
+        'signature_invalid',
+      );
+      assert.equal(problem({ sha256: '0'.repeat(64), signature }, keys.publicKey), 'checksum_mismatch');
+      assert.equal(problem({ size: 1 }, null), 'size_mismatch');
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { after, it } from 'node:test';
 import { cleanEnv, ROOT } from './helpers/cli.js';
 
@@ -104,3 +105,22 @@ it('the README releases example runs as written: boot registers the instance, pl
   await new Promise((resolve) => status.on('exit', resolve));
   assert.deepEqual(JSON.parse(json).report.instances, []);
 });
+
+it(
+  'the README fleet example runs as written: the service mounts the fleet, an agent enrols and shows drifted',
+  { timeout: 30_000 },
+  async () => {
+    const { code, dir } = exampleIn('## The fleet: agents that follow the server', '2.0.0');
+    mkdirSync(join(dir, 'data'));
+    // The only change: a free port instead of 8080.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    assert.equal(code.split('8080').length - 1, 3);
+    const { stdout } = await runExample(dir, code.replaceAll('8080', String(port)));
+    assert.match(stdout, /\[ 'edge-1 1\.4\.0 drifted' \]/);
+  },
+);

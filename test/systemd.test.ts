@@ -51,6 +51,19 @@ describe('the systemd units', () => {
     );
     assert.match(text, /^KillMode=mixed$/m);
   });
+
+  it('deploy/systemd-agent/edge-agent.service passes systemd-analyze verify, and lives on through the hand-over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'molt-agent-unit-'));
+    const text = readFileSync(join(ROOT, 'deploy', 'systemd-agent', 'edge-agent.service'), 'utf8');
+    writeFileSync(join(dir, 'edge-agent.service'), text);
+    const result = await verify(dir, ['edge-agent.service']);
+    assert.equal(result.code, 0, result.output);
+    assert.equal(result.output.trim(), '');
+    // The old process exits after the hand-over: the unit must outlive its first process and restart a crashed one.
+    assert.match(text, /^ExitType=cgroup$/m);
+    assert.match(text, /^Restart=always$/m);
+    assert.match(text, /^ExecStart=\/usr\/bin\/node \/var\/lib\/edge-agent\/current\/agent\.mjs$/m);
+  });
 });
 
 function get(port: number, path: string): Promise<number> {

@@ -21,12 +21,6 @@ const need = (name: string): string => {
   return value;
 };
 
-// A build can be told to fail at start, to watch the agent go back to the previous version.
-if (env.SAMPLE_AGENT_CRASH === AGENT_VERSION) {
-  process.stderr.write(`sample-agent ${AGENT_VERSION}: crashing at start, as asked\n`);
-  process.exit(3);
-}
-
 const agent = await startAgent({
   server: need('MOLT_FLEET_URL'),
   id: need('MOLT_AGENT_ID'),
@@ -41,6 +35,12 @@ const agent = await startAgent({
   handoverGraceMs: env.MOLT_AGENT_HANDOVER_GRACE_MS ? Number(env.MOLT_AGENT_HANDOVER_GRACE_MS) : undefined,
   logger: (line) => process.stderr.write(`${line}\n`),
 });
+
+// A build can be told to fail at start, to watch the agent go back to the previous version.
+if (env.SAMPLE_AGENT_CRASH === AGENT_VERSION) {
+  process.stderr.write(`sample-agent ${AGENT_VERSION}: crashing at start, as asked\n`);
+  process.exit(3);
+}
 
 const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'text/plain' }).end(`sample-agent ${AGENT_VERSION} pid ${process.pid}\n`);

@@ -14,6 +14,7 @@ import {
   entryOf,
   installVersion,
   readCurrent,
+  readInstall,
   readMarker,
   switchCurrent,
   writeAtomically,
@@ -60,7 +61,7 @@ export interface Agent {
   readonly protocol: number | null;
   /** Serves `server` on the socket handed over by the previous version, else on `port`. */
   listen(name: string, server: Server, port: number, host?: string): Promise<void>;
-  /** Resolves at the next welcome from the server. */
+  /** Resolves with the server's welcome: at once when connected, else at the next one. */
   welcomed(): Promise<Welcome>;
   /** Disconnects and stops; the listeners are the caller's to close. */
   close(): Promise<void>;
@@ -97,6 +98,7 @@ class AgentProcess implements Agent {
   #upgrading = false;
   #attempt = 0;
   #welcomeWaiters: ((w: Welcome) => void)[] = [];
+  #welcome: Welcome | null = null;
   #retry: NodeJS.Timeout | null = null;
 
   constructor(options: AgentOptions) {
@@ -112,10 +114,31 @@ class AgentProcess implements Agent {
 
   async start(): Promise<void> {
     await mkdir(this.#o.dir, { recursive: true });
+    await this.#countTrialStart();
     this.#credential = this.#o.credential ?? (await this.#storedCredential()) ?? (await this.#enrol());
     await writePid(this.#o.dir);
     process.on('SIGUSR2', () => void this.#installedByHand());
     this.#connect();
+  }
+
+  /**
+   * A version on trial started without its predecessor watching (that process died, and a service manager restarts
+   * `current`): it counts its own starts, and past `maxStarts` it points `current` back at the version it replaced and
+   * exits, so the next start runs that one, which reports `rolled_back`.
+   */
+  async #countTrialStart(): Promise<void> {
+    const dir = this.#o.dir;
+    const marker = await readMarker(dir);
+    if (!marker || marker.state !== 'trial' || marker.to !== this.version || process.send) return;
+    const starts = (marker.starts ?? 0) + 1;
+    const max = this.#o.maxStarts ?? 3;
+    const previous = (await readInstall(dir)).previous;
+    if (starts <= max || !previous || previous !== marker.from) return writeMarker(dir, { ...marker, starts });
+    const reason = `${this.version} started ${starts - 1} times without confirming, with no predecessor to watch it`;
+    await switchCurrent(dir, previous, null);
+    await writeMarker(dir, { ...marker, starts, state: 'rolled_back', reason, at: new Date().toISOString() });
+    this.#log.warn(`agent ${this.id}: ${reason}; current is ${previous} again, exiting for it to start`);
+    process.exit(1);
   }
 
   async #storedCredential(): Promise<string | null> {
@@ -173,6 +196,7 @@ class AgentProcess implements Agent {
   }
 
   welcomed(): Promise<Welcome> {
+    if (this.#welcome && this.protocol !== null) return Promise.resolve(this.#welcome);
     return new Promise((resolve) => this.#welcomeWaiters.push(resolve));
   }
 
@@ -245,6 +269,7 @@ class AgentProcess implements Agent {
     if (message.type === 'welcome') {
       const welcome = message.payload as unknown as Welcome;
       this.protocol = welcome.protocol;
+      this.#welcome = welcome;
       this.#attempt = 0;
       void this.#confirmed();
       for (const waiter of this.#welcomeWaiters.splice(0)) waiter(welcome);

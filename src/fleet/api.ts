@@ -104,6 +104,7 @@ export async function routeApi(
     if (!action && method === 'DELETE') {
       if (!(await fleet.store.forget(id, { action: 'agent.forget', actor, agentId: id, detail: { agent: id } })))
         throw new HttpError(404, 'unknown_agent', `no agent ${id}`);
+      fleet.revoke(id);
       fleet.changed('agent', id);
       return ok({ forgotten: id });
     }

@@ -9,6 +9,7 @@ import {
   installVersion,
   readCurrent,
   readMarker,
+  runningAgent,
   switchCurrent,
   writeMarker,
 } from './install-dir.js';
@@ -146,16 +147,5 @@ export async function installBundle(
     return { version: manifest.version, sha256: actual.sha256, signalled: running };
   } finally {
     await rm(staging, { recursive: true, force: true });
-  }
-}
-
-async function runningAgent(dir: string): Promise<number | null> {
-  try {
-    const pid = Number((await readFile(join(dir, 'agent.pid'), 'utf8')).trim());
-    if (!Number.isInteger(pid) || pid <= 1) return null;
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readlink, rename, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, open, readFile, readlink, rename, rm, symlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MoltError } from '../errors.js';
 
@@ -15,6 +15,8 @@ export interface UpgradeMarker {
   reason?: string;
   /** `dispatch` (sent by the fleet) or `bundle` (installed by hand). */
   source: 'dispatch' | 'bundle';
+  /** Starts of the new version with no predecessor watching it (a service manager restarting it). */
+  starts?: number;
   /** The previous version's entry file, to go back to. */
   previousEntry: string;
   at: string;
@@ -125,8 +127,33 @@ export async function readInstall(dir: string): Promise<InstallState> {
   };
 }
 
-/** Writes the pid file the offline installer signals. */
+/** When a process started, in clock ticks since boot (Linux), so a pid the system reused is never taken for it. */
+async function startTimeOf(pid: number): Promise<string | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the pid file the offline installer signals: the pid and when that process started. */
 export async function writePid(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'agent.pid'), `${process.pid}\n`);
+  await writeAtomically(join(dir, 'agent.pid'), `${process.pid} ${(await startTimeOf(process.pid)) ?? '-'}\n`);
+}
+
+/** The agent process the pid file names, if it still runs (the same process, not a reused pid). */
+export async function runningAgent(dir: string): Promise<number | null> {
+  try {
+    const [pidText, started] = (await readFile(join(dir, 'agent.pid'), 'utf8')).trim().split(' ');
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 1) return null;
+    process.kill(pid, 0);
+    const now = await startTimeOf(pid);
+    if (started && started !== '-' && now !== null && now !== started) return null;
+    return pid;
+  } catch {
+    return null;
+  }
 }

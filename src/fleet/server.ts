@@ -490,6 +490,11 @@ export class FleetServer {
     return shownAgent(row, this.serverVersion, online);
   }
 
+  /** Closes an agent's connection on this replica, if it holds one (a forgotten agent's credential stops working). */
+  revoke(agentId: string): void {
+    this.#connections.get(agentId)?.ws.close(FLEET_CLOSE.revoked, 'the agent was forgotten');
+  }
+
   /** Agents connected to this replica, with a download's progress where a v2 agent reports it. */
   connections(): { agentId: string; protocol: number; version: string; progress?: Connection['progress'] }[] {
     return [...this.#connections.values()].map((c) => ({

@@ -81,6 +81,8 @@ export interface HelloWrite {
 }
 
 const STATE_ID = 'fleet';
+/** Rows per multi-row statement: well under every engine's limit on bind parameters. */
+const CHUNK = 200;
 const json = (value: unknown): Record<string, unknown> | null => {
   if (value === null || value === undefined || value === '') return null;
   try {
@@ -292,12 +294,34 @@ export class FleetStore {
   async hellos(batch: readonly HelloWrite[], replica: string): Promise<void> {
     if (batch.length === 0) return;
     await this.run(async (s) => {
-      for (const h of batch) {
+      // One statement per 200 hellos: each column is a CASE on the id (10,000 agents connecting at once).
+      // An agent that said hello twice in one batch (it reconnected) is written once, with its latest hello.
+      const latest = [...new Map(batch.map((h) => [h.id, h])).values()];
+      for (let i = 0; i < latest.length; i += CHUNK) {
+        const chunk = latest.slice(i, i + CHUNK);
+        const params: unknown[] = [];
+        const bind = (value: unknown): string => {
+          params.push(value);
+          return this.#p(params.length);
+        };
+        const column = (name: string, value: (h: HelloWrite) => unknown): string =>
+          `${name} = CASE id ${chunk.map((h) => `WHEN ${bind(h.id)} THEN ${bind(value(h))}`).join(' ')} END`;
+        const sets = [
+          column('host', (h) => h.host),
+          column('version', (h) => h.version),
+          column('agent_commit', (h) => h.commit),
+          column('os', (h) => h.os),
+          column('arch', (h) => h.arch),
+          column('group_name', (h) => h.group),
+          column('update_source', (h) => h.updateSource),
+          // Integers as literals: a bound parameter in a CASE is text to PostgreSQL.
+          `protocol = CASE id ${chunk.map((h) => `WHEN ${bind(h.id)} THEN ${Math.trunc(Number(h.protocol))}`).join(' ')} END`,
+          `replica = ${bind(replica)}`,
+        ];
+        const ids = chunk.map((h) => bind(h.id)).join(', ');
         await s.query(
-          `UPDATE ${this.#t.fleetAgents} SET host = ${this.#p(1)}, version = ${this.#p(2)}, agent_commit = ${this.#p(3)}, os = ${this.#p(4)},
-             arch = ${this.#p(5)}, group_name = ${this.#p(6)}, protocol = ${this.#p(7)}, update_source = ${this.#p(8)}, connected = 1,
-             replica = ${this.#p(9)}, last_seen = ${this.#now}, updated_at = ${this.#now} WHERE id = ${this.#p(10)}`,
-          [h.host, h.version, h.commit, h.os, h.arch, h.group, h.protocol, h.updateSource, replica, h.id],
+          `UPDATE ${this.#t.fleetAgents} SET ${sets.join(', ')}, connected = 1, last_seen = ${this.#now}, updated_at = ${this.#now} WHERE id IN (${ids})`,
+          params,
         );
       }
       // An upgrade queued for one of them on the replica it left follows it here.
@@ -397,16 +421,31 @@ export class FleetStore {
   ): Promise<DispatchRecord[]> {
     if (list.length === 0) return [];
     return this.run(async (s) => {
-      const made: DispatchRecord[] = [];
-      for (const d of list) {
-        const id = randomUUID();
-        await s.query(
-          `INSERT INTO ${this.#t.fleetDispatches} (id, slot, agent_id, rollout_id, canary, from_version, to_version, artifact, actor, state, replica,
-             created_at, ack_by, confirm_by)
-           VALUES (${[...Array(11)].map((_, i) => this.#p(i + 1)).join(', ')}, ${this.#now}, ${this.#now} + ${Math.round(d.ackWithinMs)},
-             ${this.#now} + ${Math.round(d.confirmWithinMs)})`,
-          [
-            id,
+      const made: DispatchRecord[] = list.map((d) => ({
+        id: randomUUID(),
+        agentId: d.agentId,
+        rolloutId: d.rolloutId,
+        canary: d.canary,
+        fromVersion: d.fromVersion,
+        toVersion: d.artifact.version,
+        artifact: d.artifact,
+        actor: d.actor,
+        state: 'queued',
+        reason: null,
+        detail: null,
+        createdAt: new Date().toISOString(),
+        endedAt: null,
+      }));
+      // A few statements per 200 dispatches, not three per dispatch: one connection moves a 10,000-agent fleet.
+      for (let i = 0; i < list.length; i += CHUNK) {
+        const writes = list.slice(i, i + CHUNK);
+        const records = made.slice(i, i + CHUNK);
+        const params: unknown[] = [];
+        const rows = writes.map((d, j) => {
+          const r = records[j]!;
+          const at = params.length;
+          params.push(
+            r.id,
             `active:${d.agentId}`,
             d.agentId,
             d.rolloutId,
@@ -417,30 +456,27 @@ export class FleetStore {
             d.actor,
             'queued',
             d.replica,
-          ],
-        );
+          );
+          const marks = Array.from({ length: 11 }, (_, k) => this.#p(at + k + 1)).join(', ');
+          return `(${marks}, ${this.#now}, ${this.#now} + ${Math.round(d.ackWithinMs)}, ${this.#now} + ${Math.round(d.confirmWithinMs)})`;
+        });
         await s.query(
-          `UPDATE ${this.#t.fleetAgents} SET state = 'dispatched', reason = NULL, detail = NULL, dispatch_id = ${this.#p(1)}, updated_at = ${this.#now}
-           WHERE id = ${this.#p(2)}`,
-          [id, d.agentId],
+          `INSERT INTO ${this.#t.fleetDispatches} (id, slot, agent_id, rollout_id, canary, from_version, to_version, artifact, actor, state, replica,
+             created_at, ack_by, confirm_by) VALUES ${rows.join(', ')}`,
+          params,
         );
-        const record: DispatchRecord = {
-          id,
-          agentId: d.agentId,
-          rolloutId: d.rolloutId,
-          canary: d.canary,
-          fromVersion: d.fromVersion,
-          toVersion: d.artifact.version,
-          artifact: d.artifact,
-          actor: d.actor,
-          state: 'queued',
-          reason: null,
-          detail: null,
-          createdAt: new Date().toISOString(),
-          endedAt: null,
-        };
-        await this.#audit(s, [audit(record)]);
-        made.push(record);
+        const ids: unknown[] = [];
+        const cases = records.map((r, j) => {
+          ids.push(r.agentId, r.id);
+          return `WHEN ${this.#p(2 * j + 1)} THEN ${this.#p(2 * j + 2)}`;
+        });
+        const where = records.map((_, j) => this.#p(ids.length + j + 1)).join(', ');
+        await s.query(
+          `UPDATE ${this.#t.fleetAgents} SET state = 'dispatched', reason = NULL, detail = NULL, updated_at = ${this.#now},
+             dispatch_id = CASE id ${cases.join(' ')} END WHERE id IN (${where})`,
+          [...ids, ...records.map((r) => r.agentId)],
+        );
+        await this.#audit(s, records.map(audit));
       }
       return made;
     }, true);
@@ -541,10 +577,16 @@ export class FleetStore {
   }
 
   async #audit(s: Session, entries: readonly AuditWrite[]): Promise<void> {
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; i += CHUNK) {
+      const params: unknown[] = [];
+      const rows = entries.slice(i, i + CHUNK).map((e) => {
+        const at = params.length;
+        params.push(auditId(), e.action, e.actor, e.agentId ?? null, JSON.stringify(e.detail));
+        return `(${this.#p(at + 1)}, ${this.#now}, ${this.#p(at + 2)}, ${this.#p(at + 3)}, ${this.#p(at + 4)}, ${this.#p(at + 5)})`;
+      });
       await s.query(
-        `INSERT INTO ${this.#t.fleetAudit} (id, at, action, actor, agent_id, detail) VALUES (${this.#p(1)}, ${this.#now}, ${this.#p(2)}, ${this.#p(3)}, ${this.#p(4)}, ${this.#p(5)})`,
-        [auditId(), e.action, e.actor, e.agentId ?? null, JSON.stringify(e.detail)],
+        `INSERT INTO ${this.#t.fleetAudit} (id, at, action, actor, agent_id, detail) VALUES ${rows.join(', ')}`,
+        params,
       );
     }
   }

@@ -165,7 +165,7 @@ export class FleetWorld {
       if (p.child.pid && p.child.exitCode === null) pids.add(p.child.pid);
     for (const dir of this.agentDirs) {
       const file = join(dir, 'agent.pid');
-      if (existsSync(file)) pids.add(Number(readFileSync(file, 'utf8')));
+      if (existsSync(file)) pids.add(Number(readFileSync(file, 'utf8').split(' ')[0]));
     }
     for (const pid of pids) {
       try {
