@@ -1,7 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { policyOf } from './evaluator-loop.js';
 import { HttpError, readJson, sendJson } from './http-util.js';
-import type { FleetServer } from './server.js';
+import type { FleetStore } from './store.js';
+import type { TickReport } from './evaluator-loop.js';
+import type { AgentRecord, DispatchRecord } from './types.js';
+
+/** What the API needs of the fleet server (it implements this; the API never imports it). */
+export interface ApiHost {
+  readonly replica: string;
+  readonly store: FleetStore;
+  readonly serverVersion: string;
+  agents(id?: string): Promise<AgentRecord[]>;
+  upgradeAgent(agentId: string, actor: string): Promise<DispatchRecord>;
+  runNow(actor: string): Promise<TickReport>;
+  revoke(agentId: string): void;
+  changed(type: string, agentId?: string): void;
+  connections(): unknown[];
+}
 import type { Artifact, AuditFilter, Policy, PolicyMode } from './types.js';
 
 const MODES: readonly PolicyMode[] = ['manual', 'auto', 'staged'];
@@ -80,7 +95,7 @@ function auditFilter(query: URLSearchParams): AuditFilter {
 
 /** The fleet's JSON API (under `${prefix}/api`), for an authenticated admin `actor`. */
 export async function routeApi(
-  fleet: FleetServer,
+  fleet: ApiHost,
   actor: string,
   req: IncomingMessage,
   res: ServerResponse,

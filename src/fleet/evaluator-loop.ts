@@ -1,6 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { planTick } from './evaluator.js';
-import type { FleetServer } from './server.js';
+import type { Logger } from '../runtime/index.js';
+import type { AgentRow, FleetStore } from './store.js';
+import type { AgentRecord, Artifact, DispatchRecord } from './types.js';
+
+/** What the evaluator needs of the fleet server (it implements this; the evaluator never imports it). */
+export interface EvaluatorHost {
+  readonly replica: string;
+  readonly store: FleetStore;
+  readonly serverVersion: string;
+  readonly log: Logger;
+  expire(): Promise<number>;
+  show(row: AgentRow): AgentRecord;
+  dispatch(
+    list: { agentId: string; canary: boolean; fromVersion: string | null; replica: string | null }[],
+    rolloutId: string | null,
+    actor: string,
+    artifact: Artifact,
+  ): Promise<DispatchRecord[]>;
+  changed(type: string, agentId?: string): void;
+}
 
 /** What one evaluation did. */
 export interface TickReport {
@@ -24,11 +43,11 @@ export interface TickReport {
  * once; across replicas a lease on the state row lets one evaluate at a time.
  */
 export class Evaluator {
-  readonly #fleet: FleetServer;
+  readonly #fleet: EvaluatorHost;
   #running: Promise<TickReport> | null = null;
   #again: { actor: string; promise: Promise<TickReport> } | null = null;
 
-  constructor(fleet: FleetServer) {
+  constructor(fleet: EvaluatorHost) {
     this.#fleet = fleet;
   }
 
