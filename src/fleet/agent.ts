@@ -1,5 +1,5 @@
 import { arch, hostname, platform } from 'node:os';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Server as NetServer, type Server } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
@@ -8,7 +8,8 @@ import { EnvelopeError, envelope, parseEnvelope, type Envelope, type VersionRang
 import { MoltError, messageOf } from '../errors.js';
 import { toLogger, type Logger, type LoggerOption } from '../runtime/index.js';
 import { ArtifactError, DEFAULT_MAX_ARTIFACT_BYTES, checkArtifact, download } from './artifact.js';
-import { CONFIRMED_MESSAGE, handedSockets, spawnSuccessor } from './handover.js';
+import { credentialFor } from './agent-credential.js';
+import { awaitConfirmation, CONFIRMED_MESSAGE, handedSockets, spawnSuccessor } from './handover.js';
 import {
   checkVersionName,
   entryOf,
@@ -17,7 +18,6 @@ import {
   readInstall,
   readMarker,
   switchCurrent,
-  writeAtomically,
   writeMarker,
   writePid,
   type UpgradeMarker,
@@ -115,7 +115,7 @@ class AgentProcess implements Agent {
   async start(): Promise<void> {
     await mkdir(this.#o.dir, { recursive: true });
     await this.#countTrialStart();
-    this.#credential = this.#o.credential ?? (await this.#storedCredential()) ?? (await this.#enrol());
+    this.#credential = this.#o.credential ?? (await credentialFor(this.#o));
     await writePid(this.#o.dir);
     process.on('SIGUSR2', () => void this.#installedByHand());
     this.#connect();
@@ -139,46 +139,6 @@ class AgentProcess implements Agent {
     await writeMarker(dir, { ...marker, starts, state: 'rolled_back', reason, at: new Date().toISOString() });
     this.#log.warn(`agent ${this.id}: ${reason}; current is ${previous} again, exiting for it to start`);
     process.exit(1);
-  }
-
-  async #storedCredential(): Promise<string | null> {
-    try {
-      const stored = JSON.parse(await readFile(join(this.#o.dir, 'credential.json'), 'utf8')) as {
-        agentId?: string;
-        credential?: string;
-      };
-      return stored.agentId === this.id && stored.credential ? stored.credential : null;
-    } catch {
-      return null;
-    }
-  }
-
-  async #enrol(): Promise<string> {
-    if (!this.#o.enrolmentToken)
-      throw new MoltError(
-        'FLEET_REFUSED',
-        `agent ${this.id} has no credential in ${this.#o.dir} and no enrolment token`,
-        {
-          hint: 'Pass enrolmentToken (MOLT_FLEET_ENROL_TOKEN) once, or run `molt agent enrol`',
-        },
-      );
-    const response = await fetch(`${this.#o.server}/enrol`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ agentId: this.id, token: this.#o.enrolmentToken }),
-    });
-    const body = (await response.json().catch(() => ({}))) as { credential?: string; error?: { message?: string } };
-    if (!response.ok || !body.credential)
-      throw new MoltError(
-        'FLEET_REFUSED',
-        `enrolment of ${this.id} refused (${response.status}): ${body.error?.message ?? 'no answer'}`,
-      );
-    await writeAtomically(
-      join(this.#o.dir, 'credential.json'),
-      `${JSON.stringify({ agentId: this.id, credential: body.credential })}\n`,
-      0o600,
-    );
-    return body.credential;
   }
 
   async listen(name: string, server: Server, port: number, host?: string): Promise<void> {
@@ -406,28 +366,6 @@ class AgentProcess implements Agent {
     if (this.#retry) clearTimeout(this.#retry);
     this.#ws?.close(1000, 'agent stopping');
   }
-}
-
-/** Waits for a new version's confirmation, its exit, or the deadline. */
-function awaitConfirmation(child: ChildProcess, withinMs: number): Promise<'confirmed' | string> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(
-      () => {
-        child.kill('SIGKILL');
-        resolve(`no confirmation within ${Math.round(withinMs / 1000)} s`);
-      },
-      Math.max(0, withinMs),
-    );
-    child.on('message', (message) => {
-      if (message !== CONFIRMED_MESSAGE) return;
-      clearTimeout(timer);
-      resolve('confirmed');
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
-    });
-  });
 }
 
 /** What a hello says of the last upgrade, from the marker. */

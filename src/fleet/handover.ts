@@ -47,3 +47,25 @@ export function spawnSuccessor(
     env: { ...env, [HANDOVER_ENV]: JSON.stringify(mapping) },
   });
 }
+
+/** Waits for a new version's confirmation, its exit, or the deadline. */
+export function awaitConfirmation(child: ChildProcess, withinMs: number): Promise<'confirmed' | string> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        resolve(`no confirmation within ${Math.round(withinMs / 1000)} s`);
+      },
+      Math.max(0, withinMs),
+    );
+    child.on('message', (message) => {
+      if (message !== CONFIRMED_MESSAGE) return;
+      clearTimeout(timer);
+      resolve('confirmed');
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
+  });
+}
