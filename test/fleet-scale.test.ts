@@ -92,6 +92,12 @@ describe('the fleet at scale: staged rollouts over many agents and two replicas'
       const { connections: onA } = (await world.api<{ connections: unknown[] }>('GET', '/connections')).body;
       assert.equal(onA.length, 100);
       await world.api('PUT', '/artifact', await world.artifact('1.1.0'));
+      // A manual upgrade asked of one replica reaches an agent connected to the other.
+      const manual = await world.api('POST', '/agents/p001/upgrade');
+      assert.equal(manual.status, 200, JSON.stringify(manual.body));
+      await waitFor('p001 confirmed through the other replica', async () =>
+        (await world.agentsNow()).find((x) => x.id === 'p001' && x.state === 'confirmed'),
+      );
       await world.api('PUT', '/policy', { mode: 'staged', percent: 20, canaries: 3 });
       await waitFor(
         'all 200 confirmed',
