@@ -150,6 +150,9 @@ async function boot(): Promise<void> {
     const fleet = await openFleet({ serverVersion: VERSION });
     fleet.attach(server);
     life.onClose('fleet', () => fleet.close());
+    // The operator's console, behind the same admin token: /molt/.
+    const { createConsole } = await import('../../src/console/index.js');
+    createConsole({ fleet, dir: MIGRATIONS }).attach(server);
     // Agent builds for download, when a directory of them is named: GET /artifacts/<file>.
     const artifacts = process.env.SAMPLE_ARTIFACTS_DIR;
     if (artifacts) serveArtifacts(server, artifacts);

@@ -62,6 +62,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "the agents' builds: signing keys, signatures, offline bundles for air-gapped hosts",
     load: () => import('./commands/fleet.js'),
   },
+  console: {
+    summary: 'serve the operator console (agents, upgrades, schema, audit) against a database, for a laptop',
+    load: () => import('./commands/console.js'),
+  },
   agent: {
     summary: "on an agent's host: install an offline bundle (verified), show the installed versions",
     load: () => import('./commands/agent.js'),

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { changePolicy, pinAgent, runAs, setHalted } from './admin-actions.js';
 import { policyOf } from './evaluator-loop.js';
 import { HttpError, readJson, sendJson } from './http-util.js';
 import type { FleetStore } from './store.js';
@@ -128,16 +129,8 @@ export async function routeApi(
       const body = await readJson(req);
       if (typeof body.pinned !== 'boolean') throw new HttpError(400, 'bad_value', 'pinned must be true or false');
       const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : null;
-      if (
-        !(await fleet.store.pin(id, body.pinned, reason, {
-          action: 'agent.upgrade_pin',
-          actor,
-          agentId: id,
-          detail: { agent: id, pinned: body.pinned, reason },
-        }))
-      )
+      if (!(await pinAgent(fleet, id, body.pinned, reason, actor)))
         throw new HttpError(404, 'unknown_agent', `no agent ${id}`);
-      fleet.changed('agent', id);
       return ok({ agent: (await fleet.agents(id))[0] });
     }
   }
@@ -154,41 +147,14 @@ export async function routeApi(
     });
   }
   if (path === '/policy' && method === 'PUT') {
-    const patch = policyPatch(await readJson(req));
-    const { after } = await fleet.store.setPolicy(
-      patch,
-      (before) => ({
-        action: 'agent.upgrade_policy',
-        actor,
-        detail: { before: policyOf(before), after: policyOf({ ...before, ...patch }) },
-      }),
-      true,
-      actor,
-    );
-    fleet.changed('policy');
+    const after = await changePolicy(fleet, policyPatch(await readJson(req)), actor);
     return ok({ policy: { ...policyOf(after), haltReason: after.haltReason } });
   }
-  if (path === '/policy/resume' && method === 'POST') {
-    const { after } = await fleet.store.setPolicy(
-      { halted: false, haltReason: null },
-      (before) => ({
-        action: 'agent.upgrade_policy',
-        actor,
-        detail: { before: policyOf(before), after: { ...policyOf(before), halted: false } },
-      }),
-      true,
-      actor,
-    );
-    fleet.changed('policy');
+  if ((path === '/policy/resume' || path === '/policy/halt') && method === 'POST') {
+    const after = await setHalted(fleet, path.endsWith('/halt'), actor);
     return ok({ policy: { ...policyOf(after), haltReason: after.haltReason } });
   }
-  if (path === '/run' && method === 'POST') {
-    const state = await fleet.store.state();
-    await fleet.store.audit([
-      { action: 'agent.upgrade_run', actor, detail: { mode: state.mode, server_version: fleet.serverVersion } },
-    ]);
-    return ok({ tick: await fleet.runNow(actor) });
-  }
+  if (path === '/run' && method === 'POST') return ok({ tick: await runAs(fleet, actor) });
   if (path === '/artifact' && method === 'GET') return ok({ artifact: (await fleet.store.state()).artifact });
   if (path === '/artifact' && method === 'PUT') {
     const artifact = artifactOf(await readJson(req));

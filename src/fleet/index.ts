@@ -1,6 +1,7 @@
 // moltkit/fleet: the server agents connect to (registry, policy, evaluator, dispatch, audit, JSON API) and the agent
 // library (hello, verified self-upgrade with socket hand-over, rollback). `ws` loads only when a socket opens.
 export { openFleet, type OpenFleetOptions } from './open.js';
+export { changePolicy, pinAgent, runAs, setHalted, type AdminHost } from './admin-actions.js';
 export { FleetServer, type FleetServerOptions, type FleetTimings } from './server.js';
 export type { TickReport } from './evaluator-loop.js';
 export {

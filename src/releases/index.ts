@@ -12,5 +12,5 @@ export {
 } from './instance.js';
 export { applyContracts, waitingError, type ContractOptions } from './contract.js';
 export { plan, type PlanOptions, type PlanReport, type PlanItem, type PlanFinding } from './plan.js';
-export { rollback, type RollbackOptions, type RollbackReport } from './rollback.js';
+export { rollback, rollbackVerdicts, type RollbackOptions, type RollbackReport } from './rollback.js';
 export type { RollbackVerdict, ArchiveRef } from './verdicts.js';

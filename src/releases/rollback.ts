@@ -93,3 +93,19 @@ export async function rollback(options: RollbackOptions): Promise<Outcome<Rollba
   };
   return { report };
 }
+
+/**
+ * The rollback verdict of every release this database has seen (the newest applied one's included), without lint:
+ * what the console shows beside the schema.
+ * @example
+ * for (const v of await rollbackVerdicts({ db })) console.log(v.appVersion, v.summary);
+ */
+export async function rollbackVerdicts(options: CommonOptions = {}): Promise<RollbackVerdict[]> {
+  const dir = resolveConfig(options, { cwd: options.cwd ?? process.cwd() }).dir;
+  const state = await readReleaseState(options, existsSync(dir));
+  const { ctx, rows, live } = state;
+  const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
+  const pending = ctx.migrations.length ? judge(ctx.migrations, rows, { allowOutOfOrder: true, planOf }).pending : [];
+  const toRun = pending.map((m) => ({ id: idOf(m), phase: m.phase }));
+  return earlierReleases(rows, state.releases, live, null).map((release) => rollbackVerdict(release, rows, toRun, state.archives));
+}
