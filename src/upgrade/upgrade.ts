@@ -262,8 +262,12 @@ class UpgradeRun {
   ): Promise<RollOutcome> {
     const record = this.#begin(name);
     await this.#save(name);
+    let done = 0;
     const outcome = await rollTo(this.#o.runtime, release, waits, (report) => {
       this.#replaced.push(report);
+      // The journal says how far the roll is, for molt status and the console, one instance at a time.
+      if (report.status !== 'failed') done++;
+      record.detail = `${report.instance} ${report.status} on ${report.to} (${done} so far)`;
       this.#o.onEvent?.({ type: 'instance', step: name, report });
       void this.#save(name);
     });
