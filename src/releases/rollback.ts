@@ -107,5 +107,7 @@ export async function rollbackVerdicts(options: CommonOptions = {}): Promise<Rol
   const planOf = planner(ctx.driver.sql, ctx.driver.capabilities);
   const pending = ctx.migrations.length ? judge(ctx.migrations, rows, { allowOutOfOrder: true, planOf }).pending : [];
   const toRun = pending.map((m) => ({ id: idOf(m), phase: m.phase }));
-  return earlierReleases(rows, state.releases, live, null).map((release) => rollbackVerdict(release, rows, toRun, state.archives));
+  return earlierReleases(rows, state.releases, live, null).map((release) =>
+    rollbackVerdict(release, rows, toRun, state.archives),
+  );
 }

@@ -45,7 +45,8 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     const probe = await openFleet({ ...options, serverVersion: values['server-version'] ?? 'unknown', start: false });
     const version = values['server-version'] ?? (await probe.store.state()).artifact?.version;
     await probe.close();
-    if (!version) process.stderr.write('molt: no --server-version and no agent build set: agents are compared with "unknown"\n');
+    if (!version)
+      process.stderr.write('molt: no --server-version and no agent build set: agents are compared with "unknown"\n');
     fleet = await openFleet({ ...options, serverVersion: version ?? 'unknown', start: false });
   } catch (error) {
     if (!(error instanceof MoltError) || error.code !== 'PENDING') throw error;
