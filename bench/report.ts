@@ -1,6 +1,7 @@
 // BENCHMARKS.md as `npm run bench` writes it: the method, the machine, and every table, from the figures of one run.
 import { spawnSync } from 'node:child_process';
 import { fleetSection, type FleetRow } from './fleet.js';
+import { consoleCostSection, type ConsoleCostRow } from './console-cost.js';
 import { cpus, totalmem } from 'node:os';
 import { mysqlAdmin, pgAdmin } from '../test/helpers/databases.js';
 import type { ApplyRow } from './apply.js';
@@ -36,6 +37,8 @@ export interface Figures {
   upgrades?: UpgradeRow[];
   /** The fleet at 10,000 agents. */
   fleet?: FleetRow[];
+  /** The sample's boot with and without the console mounted. */
+  consoleCost?: ConsoleCostRow[];
   wallMs: number;
 }
 
@@ -249,7 +252,7 @@ registration (\`instance: false\`), and \`molt migrate\`'s no-op on the same dat
 ${instancesTable(f.instances)}
 `
     : ''
-}${upgradeSection(f)}${fleetSection(f.fleet)}`;
+}${upgradeSection(f)}${fleetSection(f.fleet)}${consoleCostSection(f.consoleCost, 9)}`;
 }
 
 /** The section on upgrades under load, or nothing when the run did not measure them. */

@@ -15,6 +15,7 @@ import { measureReplicas } from './replicas.js';
 import { renderReport, type Figures } from './report.js';
 import { measureUpgrade, type UpgradeRow } from './upgrade.js';
 import { measureFleet, type FleetRow } from './fleet.js';
+import { measureConsoleCost, type ConsoleCostRow } from './console-cost.js';
 
 // Rounds per kind of figure, sized so that the whole run stays under 20 minutes on 2 cores: a round of the 10,000-file
 // sets takes 40 s to 90 s per database, and one of backup and restore of 1 GiB a minute or two.
@@ -56,7 +57,7 @@ const workloads: Workload[] = [
   { server: MARIADB, name: GEN_10K, dir: gen10k, rounds: HUGE_ROUNDS },
 ];
 
-// BENCH_ONLY=apply,replicas,peers,stampede,lint,backup,instances,upgrade,fleet runs some sections: their figures go to bench/results/partial.json,
+// BENCH_ONLY=apply,replicas,peers,stampede,lint,backup,instances,upgrade,fleet,console runs some sections: their figures go to bench/results/partial.json,
 // and BENCHMARKS.md, which holds one whole run, is left alone.
 const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
 const wanted = (section: string): boolean => {
@@ -114,6 +115,7 @@ if (wanted('instances'))
   for (const server of [SQLITE, POSTGRES, MARIADB]) instances.push(await measureInstances(server, ROUNDS + 2));
 const upgrades: UpgradeRow[] = wanted('upgrade') ? await measureUpgrade(ROUNDS, log) : [];
 const fleet: FleetRow[] = wanted('fleet') ? await measureFleet(10_000, log) : [];
+const consoleCost: ConsoleCostRow[] = wanted('console') ? await measureConsoleCost(9) : [];
 log('done');
 for (const dir of [gen1k, gen10k, kratosMysql]) rmSync(dir, { recursive: true, force: true });
 
@@ -131,6 +133,7 @@ const figures: Figures = {
   instances,
   upgrades,
   fleet,
+  consoleCost,
   wallMs: Date.now() - started,
 };
 // Kept before rendering, so a report can be written again from a run's figures without running it again.

@@ -91,7 +91,8 @@ describe('the console during molt upgrade', { skip: chromiumMissing }, () => {
         const wait = await schema.locator('#pending-0005[data-waiting="yes"]').allInnerTexts();
         if (wait.length) {
           seenWaits.add(wait[0]!.replace(/\s+/g, ' '));
-          if (!shotSchema) {
+          // The picture the README shows: the expand migration applied, the contract one waiting for the old release.
+          if (!shotSchema && (await schema.locator('#applied-0004').count()) > 0) {
             await shoot(schema, 'schema');
             shotSchema = true;
           }

@@ -81,6 +81,8 @@ describe(
 
     it('sign in; the Agents page lists the agents with versions and drift, and a pending agent shows the banner', async () => {
       await page.goto(`${world.url}/molt/agents`);
+      assert.deepEqual(await seriousViolations(page), [], 'the sign-in page');
+      await shoot(page, 'sign-in');
       await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(/\/molt\/agents$/);

@@ -124,3 +124,20 @@ it(
     assert.match(stdout, /\[ 'edge-1 1\.4\.0 drifted' \]/);
   },
 );
+
+it(
+  'the README console example runs as written: mounted, and nothing without signing in',
+  { timeout: 30_000 },
+  async () => {
+    const { code, dir } = exampleIn('## The console: agents, upgrades and the schema', '1.0.0');
+    mkdirSync(join(dir, 'data'));
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const { stdout } = await runExample(dir, code.replaceAll('8080', String(port)));
+    assert.equal(stdout.trim(), '401');
+  },
+);
