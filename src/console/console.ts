@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FleetServer } from '../fleet/index.js';
 import { messageOf, MoltError } from '../errors.js';
 import type { CommonOptions } from '../migrate/index.js';
+import { mountBefore } from '../runtime/index.js';
 import { COOKIE, ConsoleAuth, crossSite, type ConsoleSession } from './auth.js';
 import { runAction } from './actions.js';
 import { layout, PAGES, type PageName } from './layout.js';
@@ -64,12 +65,7 @@ export class Console {
 
   /** Mounts the console on a server: requests under the prefix are the console's, the rest the service's. */
   attach(server: Server): void {
-    const requests = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-    server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.handle(req, res)) return;
-      for (const listener of requests) listener.call(server, req, res);
-    });
+    mountBefore(server, (req, res) => this.handle(req, res));
   }
 
   /** Answers a request under the prefix (true), or leaves it (false). */
@@ -119,14 +115,7 @@ export class Console {
     const session = this.#auth.sessionOf(req);
     if (!session) {
       if (path === '/login' || method === 'GET') {
-        const page = layout({
-          prefix: this.prefix,
-          page: 'login',
-          title: 'Sign in',
-          admin: null,
-          csrf: null,
-          body: loginPage(this.prefix, null),
-        });
+        const page = this.#signIn(null);
         // Refused: nothing of the service is shown, and the status says why.
         return this.#send(res, path === '/login' ? 200 : 401, 'text/html; charset=utf-8', page.text);
       }
@@ -177,20 +166,18 @@ export class Console {
     return new URLSearchParams(text);
   }
 
+  #signIn(error: string | null): ReturnType<typeof layout> {
+    const body = loginPage(this.prefix, error);
+    return layout({ prefix: this.prefix, page: 'login', title: 'Sign in', admin: null, csrf: null, body });
+  }
+
   async #login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (crossSite(req))
       return this.#send(res, 403, 'text/plain; charset=utf-8', 'refused: a sign-in from another site\n');
     const form = await this.#form(req);
     const admin = this.#auth.adminFor(form.get('token') ?? '');
     if (!admin) {
-      const page = layout({
-        prefix: this.prefix,
-        page: 'login',
-        title: 'Sign in',
-        admin: null,
-        csrf: null,
-        body: loginPage(this.prefix, 'That token is not an admin token of this fleet.'),
-      });
+      const page = this.#signIn('That token is not an admin token of this fleet.');
       return this.#send(res, 401, 'text/html; charset=utf-8', page.text);
     }
     const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https';

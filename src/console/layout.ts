@@ -77,3 +77,22 @@ export function took(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * A table under a heading, in a scrolling region the keyboard can reach (a phone's narrow screen scrolls it): the
+ * column heads, and each row with its first cell as the row's header.
+ */
+export function table(o: { label: string; headingId: string; columns: string[]; rows: Html[] }): Html {
+  return html`<div class="table" tabindex="0" role="region" aria-label="${o.label}">
+    <table aria-labelledby="${o.headingId}">
+      <thead>
+        <tr>
+          ${o.columns.map((c) => html`<th scope="col">${c}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${o.rows}
+      </tbody>
+    </table>
+  </div>`;
+}

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { messageOf } from '../errors.js';
-import type { Logger } from '../runtime/index.js';
+import { mountBefore, type Logger } from '../runtime/index.js';
 import { AgentLinks } from './agent-links.js';
 import { routeApi } from './api.js';
 import { Evaluator, type TickReport } from './evaluator-loop.js';
@@ -100,12 +100,7 @@ export class FleetServer {
    * listeners the server had.
    */
   attach(server: Server): void {
-    const requests = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-    server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.handle(req, res)) return;
-      for (const listener of requests) listener.call(server, req, res);
-    });
+    mountBefore(server, (req, res) => this.handle(req, res));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.handleUpgrade(req, socket, head);
     });

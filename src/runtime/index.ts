@@ -11,3 +11,4 @@ export {
 export { stderrLogger, silentLogger, toLogger, type Logger, type LoggerOption } from './logger.js';
 export { COMMIT_ENV, resolveAppVersion, type AppVersionSource } from './app-version.js';
 export { MOLT_VERSION } from '../version.js';
+export { mountBefore } from './mount.js';
