@@ -81,6 +81,10 @@ describe(
 
     it('sign in; the Agents page lists the agents with versions and drift, and a pending agent shows the banner', async () => {
       await page.goto(`${world.url}/molt/agents`);
+      // The sign-in page stays put while someone types (it has nothing live to follow).
+      const shown = navigations.length;
+      await new Promise((r) => setTimeout(r, 2_500));
+      assert.equal(navigations.length, shown, 'the sign-in page reloaded by itself');
       assert.deepEqual(await seriousViolations(page), [], 'the sign-in page');
       await shoot(page, 'sign-in');
       await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
@@ -179,6 +183,39 @@ describe(
       );
       assert.deepEqual([...new Set(exported.entries.map((e) => e.action))], ['stack.deploy']);
       await shoot(page, 'audit');
+    });
+
+    it('Halt and Resume, Pin and Unpin work from the keyboard, live, and each is audited with the admin', async () => {
+      await page.goto(`${world.url}/molt/agents`);
+      const before = navigations.length;
+      await page.locator('#halt').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#halted');
+      assert.match(await page.locator('#halted').innerText(), /Halted: halted by admin/);
+      await page.locator('#resume').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#halted', { state: 'detached' });
+      await page.locator('#pin-c3').click();
+      await page.waitForFunction(() => document.querySelector('#agent-c3 th')?.textContent?.includes('pinned'));
+      await page.locator('#pin-c3').click();
+      await page.waitForFunction(() => !document.querySelector('#agent-c3 th')?.textContent?.includes('pinned'));
+      assert.equal(navigations.length, before, 'the page was not reloaded');
+      const policy = (await world.audit('?action=agent.upgrade_policy')).slice(-2);
+      assert.deepEqual(
+        policy.map((e) => [e.actor, (e.detail.after as { halted: boolean }).halted]),
+        [
+          ['admin', true],
+          ['admin', false],
+        ],
+      );
+      const pins = await world.audit('?action=agent.upgrade_pin&agent=c3');
+      assert.deepEqual(
+        pins.map((e) => [e.actor, e.detail.pinned]),
+        [
+          ['admin', true],
+          ['admin', false],
+        ],
+      );
     });
 
     it('a forged cross-site POST is refused: from another site the cookie does not go, and with it the origin and token fail', async () => {

@@ -40,4 +40,5 @@ document.addEventListener('submit', (event) => {
     });
 });
 
-setInterval(() => void refresh().catch(() => undefined), 1000);
+// Only a page with live parts follows the server: the sign-in page has none, so it never reloads under the person typing.
+if (document.querySelector('[data-live-part]')) setInterval(() => void refresh().catch(() => undefined), 1000);

@@ -63,7 +63,7 @@ export async function schemaPage(options: CommonOptions): Promise<Html> {
       Database <code>${report.database}</code> at
       <strong id="current">${report.current ?? 'nothing applied'}</strong> (${report.status}).
     </p>
-    <h2 id="pending-h">Pending and deferred</h2>
+    <h2 id="pending-h">Plan: what runs before and after the roll</h2>
     ${pending.length
       ? table({
           label: 'Pending migrations',
