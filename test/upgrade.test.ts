@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { UpgradeReport } from '../src/upgrade/index.js';
 import { cleanEnv, ROOT } from './helpers/cli.js';
@@ -74,7 +74,14 @@ describe('molt upgrade over molt run, under load', () => {
             ),
           );
           assert.deepEqual(report.migrations, { expand: ['0004_add_note_stats'], contract: ['0005_drop_note_words'] });
-          assert.equal(archives(work).length, 1, 'the backup step wrote one archive');
+          // The backup step's archive (schema 0003), and at most one more: the automatic backup a 2.0.0 instance takes
+          // (SQLite's default) when it applies the deferred contract migration itself, before the upgrade's contract step.
+          const written = archives(work);
+          assert.ok(written.includes(basename(report.backup!)), `${report.backup} among ${written.join(', ')}`);
+          assert.ok(
+            written.length === 1 || (written.length === 2 && written.some((f) => /-0004\.tar\.gz$/.test(f))),
+            written.join(', '),
+          );
           assertNoFailedRequest(load, 200);
           const status = await run.control.status();
           assert.deepEqual(await versionsServing(status), { '2.0.0': count });
