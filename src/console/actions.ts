@@ -1,4 +1,4 @@
-import { changePolicy, pinAgent, runAs, setHalted, type FleetServer } from '../fleet/index.js';
+import { changePolicy, pinAgent, policyPatch, runAs, setHalted, type FleetServer } from '../fleet/index.js';
 import { messageOf } from '../errors.js';
 
 /** What an action did, for the page's status line. */
@@ -22,16 +22,13 @@ export async function runAction(
   try {
     switch (name) {
       case 'policy': {
-        const mode = form.get('mode');
-        const percent = Number(form.get('percent'));
-        const canaries = Number(form.get('canaries'));
-        if (mode !== 'manual' && mode !== 'auto' && mode !== 'staged')
-          return { status: 400, ok: false, message: `mode must be manual, auto or staged` };
-        if (!Number.isInteger(percent) || percent < 1 || percent > 100)
-          return { status: 400, ok: false, message: 'percent must be a whole number from 1 to 100' };
-        if (!Number.isInteger(canaries) || canaries < 0 || canaries > 100)
-          return { status: 400, ok: false, message: 'canaries must be a whole number from 0 to 100' };
-        await changePolicy(fleet, { mode, percent, canaries }, admin);
+        // The API's own check: the same fields, ranges and messages (a number field left empty is 0, and refused).
+        const patch = policyPatch({
+          mode: form.get('mode'),
+          percent: Number(form.get('percent')),
+          canaries: Number(form.get('canaries')),
+        });
+        const { mode, percent, canaries } = await changePolicy(fleet, patch, admin);
         return {
           status: 200,
           ok: true,

@@ -82,9 +82,16 @@ export function took(ms: number | null | undefined): string {
  * A table under a heading, in a scrolling region the keyboard can reach (a phone's narrow screen scrolls it): the
  * column heads, and each row with its first cell as the row's header.
  */
-export function table(o: { label: string; headingId: string; columns: string[]; rows: Html[] }): Html {
+export function table(o: {
+  label: string;
+  headingId?: string;
+  tableLabel?: string;
+  columns: string[];
+  rows: Html[];
+}): Html {
+  const named = o.headingId ? html`aria-labelledby="${o.headingId}"` : html`aria-label="${o.tableLabel ?? o.label}"`;
   return html`<div class="table" tabindex="0" role="region" aria-label="${o.label}">
-    <table aria-labelledby="${o.headingId}">
+    <table ${named}>
       <thead>
         <tr>
           ${o.columns.map((c) => html`<th scope="col">${c}</th>`)}

@@ -34,7 +34,8 @@ function integer(body: Record<string, unknown>, key: string, min: number, max: n
   return value;
 }
 
-function policyPatch(body: Record<string, unknown>): Partial<Policy> {
+/** A policy change read strictly from a body: known fields only, each in its range, or a 400 naming the value. */
+export function policyPatch(body: Record<string, unknown>): Partial<Policy> {
   const known = new Set(['mode', 'percent', 'canaries', 'haltAfter']);
   const unknown = Object.keys(body).filter((k) => !known.has(k));
   if (unknown.length)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { planTick } from './evaluator.js';
+import { upgrading } from './registry.js';
 import type { Logger } from '../runtime/index.js';
 import type { AgentRow, FleetStore } from './store.js';
 import type { AgentRecord, Artifact, DispatchRecord } from './types.js';
@@ -122,7 +123,7 @@ export class Evaluator {
           online: a.online,
           pinned: a.pinned,
           updateSource: a.updateSource,
-          busy: ['dispatched', 'downloading', 'installed'].includes(a.state),
+          busy: upgrading(a.state),
         })),
         rolloutDispatches,
         newRolloutId: randomUUID(),

@@ -2,6 +2,7 @@
 // library (hello, verified self-upgrade with socket hand-over, rollback). `ws` loads only when a socket opens.
 export { openFleet, type OpenFleetOptions } from './open.js';
 export { changePolicy, pinAgent, runAs, setHalted, type AdminHost } from './admin-actions.js';
+export { policyPatch } from './api.js';
 export { FleetServer, type FleetServerOptions, type FleetTimings } from './server.js';
 export type { TickReport } from './evaluator-loop.js';
 export {

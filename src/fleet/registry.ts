@@ -9,6 +9,11 @@ const IN_FLIGHT: Record<string, AgentState> = {
 };
 const RESULTS = new Set(['failed', 'rolled_back', 'unconfirmed']);
 
+/** True for the states an agent shows while an upgrade is in flight for it. */
+export function upgrading(state: string): boolean {
+  return Object.hasOwn(IN_FLIGHT, state);
+}
+
 /**
  * What a person reads of an agent: an upgrade in flight first; then, on the server's version, `current` (or
  * `confirmed` after an upgrade); newer, `ahead`; behind and air-gapped or offline, `pending`; behind after a failed
@@ -18,7 +23,7 @@ export function shownAgent(row: AgentRow, serverVersion: string, online: boolean
   const drift = row.version !== serverVersion;
   let state: AgentState;
   let reason = row.reason;
-  if (IN_FLIGHT[row.state]) state = IN_FLIGHT[row.state]!;
+  if (upgrading(row.state)) state = IN_FLIGHT[row.state]!;
   else if (!drift) state = row.state === 'confirmed' ? 'confirmed' : 'current';
   else if (row.version !== null && !isBehind(row.version, serverVersion)) state = 'ahead';
   else if (row.updateSource === 'offline') {

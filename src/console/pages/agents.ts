@@ -1,6 +1,6 @@
 import type { FleetServer } from '../../fleet/index.js';
 import { html, type Html } from '../html.js';
-import { when } from '../layout.js';
+import { table, when } from '../layout.js';
 
 /** A POST form with the session's token and one button. */
 export function action(o: {
@@ -84,67 +84,52 @@ export async function agentsPage(fleet: FleetServer | null, prefix: string, csrf
     </div>
     <div id="agents-part" data-live-part>
       <h2 id="agents-h">${agents.length} agents</h2>
-      <div class="table" tabindex="0" role="region" aria-label="Agents table">
-        <table aria-labelledby="agents-h">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Host</th>
-              <th scope="col">Version</th>
-              <th scope="col">Drift</th>
-              <th scope="col">State</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Last upgrade</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${agents.map(
-              (a) =>
-                html`<tr id="agent-${a.id}" data-version="${a.version ?? ''}" data-state="${a.state}">
-                  <th scope="row">
-                    ${a.id}${a.pinned
-                      ? html` <span class="muted">(pinned${a.pinReason ? `: ${a.pinReason}` : ''})</span>`
-                      : ''}
-                  </th>
-                  <td>${a.host ?? '—'}</td>
-                  <td class="version">${a.version ?? '—'}</td>
-                  <td>${a.drift ? 'drifted' : 'no'}</td>
-                  <td class="state-${a.state}">
-                    ${a.state}${a.online ? '' : html` <span class="muted">(offline)</span>`}
-                  </td>
-                  <td>${when(a.lastSeen)}</td>
-                  <td>${a.reason ?? '—'}</td>
-                  <td>
-                    ${a.state === 'drifted' ||
-                    a.state === 'failed' ||
-                    a.state === 'rolled_back' ||
-                    a.state === 'unconfirmed'
-                      ? action({
-                          prefix,
-                          csrf,
-                          name: 'upgrade',
-                          fields: { agent: a.id },
-                          label: 'Upgrade',
-                          id: `upgrade-${a.id}`,
-                          aria: `Upgrade ${a.id}`,
-                        })
-                      : ''}
-                    ${action({
+      ${table({
+        label: 'Agents table',
+        headingId: 'agents-h',
+        columns: ['Agent', 'Host', 'Version', 'Drift', 'State', 'Last seen', 'Last upgrade', 'Actions'],
+        rows: agents.map(
+          (a) =>
+            html`<tr id="agent-${a.id}" data-version="${a.version ?? ''}" data-state="${a.state}">
+              <th scope="row">
+                ${a.id}${a.pinned
+                  ? html` <span class="muted">(pinned${a.pinReason ? `: ${a.pinReason}` : ''})</span>`
+                  : ''}
+              </th>
+              <td>${a.host ?? '—'}</td>
+              <td class="version">${a.version ?? '—'}</td>
+              <td>${a.drift ? 'drifted' : 'no'}</td>
+              <td class="state-${a.state}">${a.state}${a.online ? '' : html` <span class="muted">(offline)</span>`}</td>
+              <td>${when(a.lastSeen)}</td>
+              <td>${a.reason ?? '—'}</td>
+              <td>
+                ${a.state === 'drifted' ||
+                a.state === 'failed' ||
+                a.state === 'rolled_back' ||
+                a.state === 'unconfirmed'
+                  ? action({
                       prefix,
                       csrf,
-                      name: 'pin',
-                      fields: { agent: a.id, pinned: a.pinned ? 'false' : 'true' },
-                      label: a.pinned ? 'Unpin' : 'Pin',
-                      id: `pin-${a.id}`,
-                      secondary: true,
-                      aria: `${a.pinned ? 'Unpin' : 'Pin'} ${a.id}`,
-                    })}
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
+                      name: 'upgrade',
+                      fields: { agent: a.id },
+                      label: 'Upgrade',
+                      id: `upgrade-${a.id}`,
+                      aria: `Upgrade ${a.id}`,
+                    })
+                  : ''}
+                ${action({
+                  prefix,
+                  csrf,
+                  name: 'pin',
+                  fields: { agent: a.id, pinned: a.pinned ? 'false' : 'true' },
+                  label: a.pinned ? 'Unpin' : 'Pin',
+                  id: `pin-${a.id}`,
+                  secondary: true,
+                  aria: `${a.pinned ? 'Unpin' : 'Pin'} ${a.id}`,
+                })}
+              </td>
+            </tr>`,
+        ),
+      })}
     </div>`;
 }

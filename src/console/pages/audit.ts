@@ -1,7 +1,7 @@
 import type { FleetServer } from '../../fleet/index.js';
 import type { AuditFilter } from '../../fleet/index.js';
 import { html, type Html } from '../html.js';
-import { when } from '../layout.js';
+import { table, when } from '../layout.js';
 
 /** The audit filter a query string names. */
 export function auditFilterOf(query: URLSearchParams): AuditFilter {
@@ -38,30 +38,22 @@ export async function auditPage(fleet: FleetServer | null, prefix: string, query
       <button type="submit">Filter</button>
       <a href="${prefix}/audit.json?${query.toString()}" id="export" download="audit.json">Export as JSON</a>
     </form>
-    <div class="table" tabindex="0" role="region" aria-label="Audit log" id="audit-part" data-live-part>
-      <table aria-label="Audit log">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${entries.map(
-            (e) =>
-              html`<tr data-action="${e.action}" data-actor="${e.actor}">
-                <td>${when(e.at)}</td>
-                <th scope="row">${e.action}</th>
-                <td>${e.actor}</td>
-                <td>${e.agentId ?? '—'}</td>
-                <td><code>${detailText(e.detail)}</code></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
+    <div id="audit-part" data-live-part>
+      ${table({
+        label: 'Audit log',
+        tableLabel: 'Audit log',
+        columns: ['When', 'Action', 'Actor', 'Agent', 'Detail'],
+        rows: entries.map(
+          (e) =>
+            html`<tr data-action="${e.action}" data-actor="${e.actor}">
+              <td>${when(e.at)}</td>
+              <th scope="row">${e.action}</th>
+              <td>${e.actor}</td>
+              <td>${e.agentId ?? '—'}</td>
+              <td><code>${detailText(e.detail)}</code></td>
+            </tr>`,
+        ),
+      })}
     </div>`;
 }
 

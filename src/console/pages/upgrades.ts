@@ -1,7 +1,7 @@
 import type { CommonOptions } from '../../migrate/index.js';
 import { readUpgrades } from '../../upgrade/read.js';
 import { html, type Html } from '../html.js';
-import { took, when } from '../layout.js';
+import { table, took, when } from '../layout.js';
 
 type Entry = Awaited<ReturnType<typeof readUpgrades>>['recent'][number];
 
@@ -21,31 +21,21 @@ function journal(e: Entry, live: boolean): Html {
         ? html` <span class="bad">${e.error}</span>`
         : ''}
     </p>
-    <div class="table" tabindex="0" role="region" aria-label="Steps">
-      <table aria-label="Steps of the upgrade to ${e.toVersion}">
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Took</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${e.steps.map(
-            (s) =>
-              html`<tr data-step="${s.step}" data-status="${s.status}">
-                <th scope="row">${s.step}</th>
-                <td class="${s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : 'warn'}">${s.status}</td>
-                <td>${when(s.startedAt)}</td>
-                <td>${took(s.ms)}</td>
-                <td>${s.detail ?? ''}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${table({
+      label: 'Steps',
+      tableLabel: `Steps of the upgrade to ${e.toVersion}`,
+      columns: ['Step', 'Status', 'Started', 'Took', 'Detail'],
+      rows: e.steps.map(
+        (s) =>
+          html`<tr data-step="${s.step}" data-status="${s.status}">
+            <th scope="row">${s.step}</th>
+            <td class="${s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : 'warn'}">${s.status}</td>
+            <td>${when(s.startedAt)}</td>
+            <td>${took(s.ms)}</td>
+            <td>${s.detail ?? ''}</td>
+          </tr>`,
+      ),
+    })}
   </section>`;
 }
 
