@@ -83,6 +83,34 @@ describe('the sample service', () => {
     });
   }
 
+  it('two instances on one PostgreSQL database given 80 notes at once answer 201 to each, with 80 distinct ids', async () => {
+    // Each instance writes through one connection: 40 requests interleaving their id pick and insert there used to
+    // collide in lock step until the retries ran out (an HTTP 500 a clean-clone CI once saw under load).
+    const db = await createPostgresDatabase();
+    dbs.push(db);
+    const a = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+    const b = await start(mkdtempSync(join(tmpdir(), 'molt-sample-')), { DATABASE_URL: db.url });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 80 }, async (_, i) => {
+          const res = await fetch(`http://127.0.0.1:${(i % 2 ? a : b).port}/notes`, { method: 'POST', body: `n${i}` });
+          return { status: res.status, body: (await res.json()) as { id: number } };
+        }),
+      );
+      assert.deepEqual(
+        answers.filter((x) => x.status !== 201),
+        [],
+      );
+      assert.equal(new Set(answers.map((x) => x.body.id)).size, 80);
+      const [count] = await queryDb<{ n: unknown }>(db, 'SELECT count(*) AS n FROM notes');
+      assert.equal(Number(count!.n), 80);
+    } finally {
+      for (const app of [a, b]) app.child.kill('SIGTERM');
+    }
+    assert.equal(await a.exit, 0);
+    assert.equal(await b.exit, 0);
+  });
+
   it('refuses to start, exit 1 and never listening, when the database holds a contract migration it does not know', async () => {
     const db = await createPostgresDatabase();
     dbs.push(db);

@@ -40,6 +40,14 @@ async function boot(): Promise<void> {
   const db = await driver.connect();
   life.onClose('database', () => db.close());
   const p = driver.sql.param;
+  // Within one instance, notes are written one at a time: the id pick and the insert are two queries on one
+  // connection, and two requests interleaving them would pick the same id.
+  let writing: Promise<unknown> = Promise.resolve();
+  const oneNoteAtATime = <T>(write: () => Promise<T>): Promise<T> => {
+    const done = writing.then(write, write);
+    writing = done.catch(() => undefined);
+    return done;
+  };
 
   const probes = createProbes({
     lifecycle: life,
@@ -116,24 +124,27 @@ async function boot(): Promise<void> {
       if (req.method === 'POST' && url.pathname === '/notes') {
         const body = (await readBody(req)).trim();
         if (!body) return send(res, 400, { error: 'send the note text as the request body' });
-        // The next id is max + 1; two instances may pick the same one at once, so the loser picks again.
-        let next = 0;
-        for (let attempt = 1; next === 0; attempt++) {
-          const [row] = await db.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM notes');
-          try {
-            await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
-              Number(row!.next),
-              body,
-              new Date().toISOString(),
-            ]);
-            next = Number(row!.next);
-          } catch (error) {
-            if (attempt >= 10 || !/unique|duplicate/i.test((error as Error).message)) throw error;
+        const next = await oneNoteAtATime(async () => {
+          // The next id is max + 1. Another instance may pick the same one at once, so the loser picks again after a
+          // random pause that grows with each loss (losers retrying in lock step would collide again).
+          for (let attempt = 1; ; attempt++) {
+            const [row] = await db.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM notes');
+            try {
+              await db.query(`INSERT INTO notes (id, body, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [
+                Number(row!.next),
+                body,
+                new Date().toISOString(),
+              ]);
+              return Number(row!.next);
+            } catch (error) {
+              if (attempt >= 20 || !/unique|duplicate/i.test((error as Error).message)) throw error;
+              await new Promise((r) => setTimeout(r, Math.random() * attempt * 5));
+            }
           }
-        }
-        await leases.submit('note-words', { id: Number(next) });
+        });
+        await leases.submit('note-words', { id: next });
         served++;
-        return send(res, 201, { id: Number(next), body });
+        return send(res, 201, { id: next, body });
       }
       if (req.method === 'GET' && url.pathname === '/jobs') return send(res, 200, await leases.stats());
       send(res, 404, {
