@@ -10,6 +10,7 @@ import {
   type Job,
   type JobState,
   type LeasePolicy,
+  type LeaseStore,
   type SweepItem,
   type SweepReport,
 } from './types.js';
@@ -39,7 +40,7 @@ const positive = (name: string, value: number, zero = false): number => {
  * Background jobs with worker leases, in molt's jobs table. Every state change is a compare-and-set
  * on `(id, epoch)`: a worker whose lease was superseded can neither extend nor complete it.
  */
-export class Leases {
+export class Leases implements LeaseStore {
   readonly #driver: Driver;
   readonly #jobs: JobsSql;
   readonly #policy: Required<LeasePolicy>;

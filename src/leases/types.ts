@@ -76,3 +76,13 @@ export interface LeasePolicy {
   /** How long a job released as interrupted waits before it is due again, in ms. Default 30 s. */
   interruptDelayMs?: number;
 }
+
+/** What a worker asks of the lease store: claim a job, hold, end or hand back its lease, and sweep expired ones. */
+export interface LeaseStore {
+  claim<P = unknown>(kind: string, owner: string, options?: { ttlMs?: number }): Promise<Claim<P> | null>;
+  heartbeat(id: string, epoch: number, options?: { ttlMs?: number }): Promise<{ leaseUntil: string }>;
+  complete(id: string, epoch: number, result?: unknown): Promise<void>;
+  fail(id: string, epoch: number, error: unknown, options?: { retryDelayMs?: number }): Promise<void>;
+  release(id: string, epoch: number, options?: { delayMs?: number }): Promise<void>;
+  sweep(): Promise<SweepReport>;
+}

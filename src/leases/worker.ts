@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MoltError, messageOf } from '../errors.js';
-import type { Leases } from './leases.js';
-import type { Claim, SweepReport } from './types.js';
+import type { Claim, LeaseStore, SweepReport } from './types.js';
 
 /** What a handler gets besides its job: the signal aborts when the lease is lost or a drain runs out of time. */
 export interface JobContext {
@@ -106,7 +105,7 @@ export class Worker<P = unknown, R = unknown> {
   readonly name: string;
   readonly kind: string;
   readonly owner: string;
-  readonly #leases: Leases;
+  readonly #leases: LeaseStore;
   readonly #handler: JobHandler<P, R>;
   readonly #o: Required<Omit<WorkOptions, 'owner' | 'onEvent'>>;
   readonly #onEvent: (event: WorkerEvent) => void;
@@ -119,7 +118,7 @@ export class Worker<P = unknown, R = unknown> {
   #draining: Promise<void> | null = null;
 
   /** Use `leases.work()`. */
-  constructor(leases: Leases, kind: string, handler: JobHandler<P, R>, options: WorkOptions & { ttlMs: number }) {
+  constructor(leases: LeaseStore, kind: string, handler: JobHandler<P, R>, options: WorkOptions & { ttlMs: number }) {
     const defaults = { ...DEFAULTS, heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(options.ttlMs / 3)) };
     const o = {
       ...defaults,
