@@ -9,6 +9,8 @@ import { FleetStore } from './store.js';
 export interface OpenFleetOptions extends RuntimeOptions {
   /** The version agents are compared with (default: the service's app version). */
   serverVersion?: string;
+  /** Without `serverVersion`, compare agents with the agent build the fleet holds, before the app version. */
+  versionFromAgentBuild?: boolean;
   /** Admin names and API tokens (default: `admin` with `MOLT_FLEET_ADMIN_TOKEN`). */
   admins?: Record<string, string>;
   /** The enrolment token agents present once (default `MOLT_FLEET_ENROL_TOKEN`; none: enrolment closed). */
@@ -29,11 +31,6 @@ export interface OpenFleetOptions extends RuntimeOptions {
  */
 export async function openFleet(options: OpenFleetOptions = {}): Promise<FleetServer> {
   const runtime = await openRuntime(options);
-  const serverVersion = options.serverVersion ?? runtime.appVersion;
-  if (!serverVersion)
-    throw new MoltError('CONFIG_INVALID', 'the fleet needs the server version agents are compared with', {
-      hint: 'Pass serverVersion, or set MOLT_APP_VERSION, or run from the directory of the package.json',
-    });
   const admins =
     options.admins ?? (process.env.MOLT_FLEET_ADMIN_TOKEN ? { admin: process.env.MOLT_FLEET_ADMIN_TOKEN } : {});
   for (const [name, token] of Object.entries(admins))
@@ -53,7 +50,16 @@ export async function openFleet(options: OpenFleetOptions = {}): Promise<FleetSe
         hint: 'Run `molt migrate` (or migrate() at boot) before opening the fleet',
       });
     const store = new FleetStore(session, runtime.driver.sql, history.tables);
-    await store.state();
+    const state = await store.state();
+    const serverVersion =
+      options.serverVersion ??
+      (options.versionFromAgentBuild ? state.artifact?.version : undefined) ??
+      runtime.appVersion;
+    if (!serverVersion)
+      throw new MoltError('CONFIG_INVALID', 'the fleet needs the server version agents are compared with', {
+        hint: 'Pass serverVersion, or set MOLT_APP_VERSION, or run from the directory of the package.json',
+        details: { missing: 'serverVersion' },
+      });
     const fleet = new FleetServer({
       store,
       serverVersion,

@@ -42,12 +42,15 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   // The fleet's tables may be there or not: the console shows the schema either way.
   let fleet = null;
   try {
-    const probe = await openFleet({ ...options, serverVersion: values['server-version'] ?? 'unknown', start: false });
-    const version = values['server-version'] ?? (await probe.store.state()).artifact?.version;
-    await probe.close();
-    if (!version)
-      process.stderr.write('molt: no --server-version and no agent build set: agents are compared with "unknown"\n');
-    fleet = await openFleet({ ...options, serverVersion: version ?? 'unknown', start: false });
+    const open = (serverVersion?: string) =>
+      openFleet({ ...options, serverVersion, versionFromAgentBuild: true, start: false });
+    fleet = await open(values['server-version'] as string | undefined).catch((error: unknown) => {
+      if (!(error instanceof MoltError) || error.details.missing !== 'serverVersion') throw error;
+      process.stderr.write(
+        'molt: no --server-version, no agent build set and no app version: agents are compared with "unknown"\n',
+      );
+      return open('unknown');
+    });
   } catch (error) {
     if (!(error instanceof MoltError) || error.code !== 'PENDING') throw error;
     process.stderr.write(`molt: the fleet's tables are not there (${error.message}); showing the schema only\n`);
