@@ -6,8 +6,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { UpgradeReport } from '../src/upgrade/index.js';
-import { buildImages, dockerMissing, startComposeProject, stopComposeProject } from './helpers/compose-images.js';
-import { killAll, runCli, startLoad } from './helpers/upgrade-harness.js';
+import {
+  buildImages,
+  dockerMissing,
+  poisonedImage,
+  startComposeProject,
+  stopComposeProject,
+} from './helpers/compose-images.js';
+import { killAll, runCli, startLoad, type LoadResult } from './helpers/upgrade-harness.js';
 
 const missing = dockerMissing();
 const projects: string[] = [];
@@ -15,6 +21,45 @@ after(async () => {
   await killAll();
   for (const dir of projects) stopComposeProject(dir);
 });
+
+/** The upgrade command for the project in `dir`, with `more` flags. */
+function composeUpgrade(dir: string, more: string[]): string[] {
+  return [
+    'upgrade',
+    '--runtime',
+    'compose',
+    '--compose-dir',
+    dir,
+    '--service',
+    'app',
+    '--molt-command',
+    'node /app/dist/src/cli/main.js',
+    '--state',
+    join(dir, '.molt'),
+    ...more,
+  ];
+}
+
+/** The service's containers as `image state` lines, as `docker compose ps` lists them. */
+function appContainers(dir: string): string[] {
+  const ps = execFileSync('docker', ['compose', 'ps', '--all', '--format', '{{.Service}} {{.Image}} {{.State}}'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  return ps
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('app '))
+    .map((l) => l.slice(4))
+    .sort();
+}
+
+/** No request through the proxy failed, and the load did run. */
+function assertServed(load: LoadResult): void {
+  assert.deepEqual(load.errors, {}, `failed requests: ${load.firstErrors.join('; ')}`);
+  assert.deepEqual(Object.keys(load.statuses).sort(), ['200', '201'], JSON.stringify(load.statuses));
+  assert.ok(load.sent > 500, `the load ran through the proxy: ${load.sent}`);
+}
 
 describe('Docker Compose', { skip: missing ?? false }, () => {
   it(
@@ -28,26 +73,7 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
       await new Promise((r) => setTimeout(r, 1_500));
 
       const env = { MOLT_DATABASE_URL: `sqlite:${join(dir, 'data', 'app.db')}` };
-      const result = await runCli(
-        [
-          'upgrade',
-          '--runtime',
-          'compose',
-          '--compose-dir',
-          dir,
-          '--service',
-          'app',
-          '--to',
-          images.v2,
-          '--molt-command',
-          'node /app/dist/src/cli/main.js',
-          '--state',
-          join(dir, '.molt'),
-          '--json',
-        ],
-        dir,
-        env,
-      );
+      const result = await runCli(composeUpgrade(dir, ['--to', images.v2, '--json']), dir, env);
       await new Promise((r) => setTimeout(r, 1_000));
       const load = await stopLoad();
       assert.equal(result.code, 0, result.stderr);
@@ -59,23 +85,11 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
         report.instances.map((i) => i.status),
         ['replaced', 'replaced', 'replaced'],
       );
-
-      assert.deepEqual(load.errors, {}, `failed requests: ${load.firstErrors.join('; ')}`);
-      assert.deepEqual(Object.keys(load.statuses).sort(), ['200', '201'], JSON.stringify(load.statuses));
+      assertServed(load);
       assert.ok(load.sent > 1_000, `the load ran through the proxy: ${load.sent}`);
 
       // Three containers, every one on the new image and answering 2.0.0; .env names it for the next `up`.
-      const ps = execFileSync('docker', ['compose', 'ps', '--format', '{{.Service}} {{.Image}} {{.State}}'], {
-        cwd: dir,
-        encoding: 'utf8',
-      });
-      assert.deepEqual(
-        ps
-          .trim()
-          .split('\n')
-          .filter((l) => l.startsWith('app ')),
-        [`app ${images.v2} running`, `app ${images.v2} running`, `app ${images.v2} running`],
-      );
+      assert.deepEqual(appContainers(dir), Array(3).fill(`${images.v2} running`));
       for (let i = 0; i < 6; i++) {
         const version = (await (await fetch(`http://127.0.0.1:${port}/api/version`)).json()) as { version: string };
         assert.equal(version.version, '2.0.0');
@@ -84,6 +98,53 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
         readFileSync(join(dir, '.env'), 'utf8'),
         new RegExp(`^APP_IMAGE=${images.v2.replace('.', '\\.')}$`, 'm'),
       );
+    },
+  );
+
+  it(
+    'an image that never gets ready stops the roll with the old containers serving; a killed upgrade goes back with --rollback',
+    { timeout: 300_000 },
+    async () => {
+      const images = buildImages();
+      const poisoned = poisonedImage(images.v2, 'molt-sample:2.0.0-poisoned');
+      const { dir, port } = await startComposeProject(images, 'molt-fail');
+      projects.push(dir);
+      const env = { MOLT_DATABASE_URL: `sqlite:${join(dir, 'data', 'app.db')}` };
+      const stopLoad = await startLoad(port);
+      await new Promise((r) => setTimeout(r, 1_000));
+
+      // The poisoned image: its migrations pass, its process never listens. The roll stops at the first new container,
+      // which is removed; the three old ones never stopped.
+      const bad = await runCli(composeUpgrade(dir, ['--to', poisoned, '--ready-timeout', '4s', '--json']), dir, env);
+      assert.equal(bad.code, 16, bad.stderr);
+      const report = (JSON.parse(bad.stdout) as { report: UpgradeReport }).report;
+      assert.equal(report.status, 'aborted');
+      assert.deepEqual(
+        report.steps.map((s) => `${s.step} ${s.status}`),
+        ['stage done', 'preflight done', 'backup done', 'expand done', 'roll failed', 'rollback done'],
+      );
+      assert.match(report.reason!, /aborted at \S+ \(1\/3\): ready: not ready after 4 s/);
+      assert.deepEqual(appContainers(dir), Array(3).fill(`${images.v1} running`));
+      assert.match(readFileSync(join(dir, '.env'), 'utf8'), /^APP_IMAGE=molt-sample:1\.1\.0$/m);
+
+      // A real release, its orchestrator killed once the first container is replaced: --rollback (with the same
+      // runtime flags) returns the project to 1.1.0.
+      const killed = await runCli(composeUpgrade(dir, ['--to', images.v2]), dir, env, (stderr, child) => {
+        if (/roll +\S+ 1\.1\.0 -> 2\.0\.0: replaced/.test(stderr) && child.exitCode === null) child.kill('SIGKILL');
+      });
+      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+      assert.deepEqual(appContainers(dir), [...Array(2).fill(`${images.v1} running`), `${images.v2} running`].sort());
+      const back = await runCli(composeUpgrade(dir, ['--rollback', '--json']), dir, env);
+      assert.equal(back.code, 0, back.stderr);
+      assert.equal((JSON.parse(back.stdout) as { report: UpgradeReport }).report.status, 'rolled_back');
+      await new Promise((r) => setTimeout(r, 1_000));
+      const load = await stopLoad();
+      assertServed(load);
+      assert.deepEqual(appContainers(dir), Array(3).fill(`${images.v1} running`));
+      for (let i = 0; i < 6; i++) {
+        const version = (await (await fetch(`http://127.0.0.1:${port}/api/version`)).json()) as { version: string };
+        assert.equal(version.version, '1.1.0');
+      }
     },
   );
 });

@@ -51,8 +51,11 @@ function importImage(root: string, tag: string, changes: string[]): void {
   );
 }
 
-/** Builds the sample's two release images and the proxy image; returns their tags. */
+let built = false;
+
+/** Builds the sample's two release images and the proxy image (once per test process); returns their tags. */
 export function buildImages(): typeof IMAGES {
+  if (built) return IMAGES;
   const work = mkdtempSync(join(tmpdir(), 'molt-images-'));
   try {
     const base = join(work, 'base');
@@ -94,10 +97,27 @@ export function buildImages(): typeof IMAGES {
     importImage(proxy, IMAGES.proxy, [
       'CMD ["/usr/sbin/haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]',
     ]);
+    built = true;
     return IMAGES;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A poisoned build of `from`: the same release inside (its migrations pass), but a process that never listens.
+ * Made with `docker commit` from a stopped container of `from`; returns its tag.
+ */
+export function poisonedImage(from: string, tag: string): string {
+  const id = execFileSync('docker', ['create', from], { encoding: 'utf8' }).trim();
+  try {
+    execFileSync('docker', ['commit', '-c', 'CMD ["/usr/bin/node", "-e", "setInterval(() => {}, 1000)"]', id, tag], {
+      stdio: 'ignore',
+    });
+  } finally {
+    execFileSync('docker', ['rm', id], { stdio: 'ignore' });
+  }
+  return tag;
 }
 
 /** A port nothing listens on right now. */
