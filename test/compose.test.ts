@@ -1,7 +1,7 @@
 // molt upgrade --runtime compose against a real Docker daemon: three replicas of the sample behind HAProxy, a client
 // sending reads and writes through the proxy, and a rolling replace onto the new image with no failed request.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -126,6 +126,31 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
       assert.match(report.reason!, /aborted at \S+ \(1\/3\): ready: not ready after 4 s/);
       assert.deepEqual(appContainers(dir), Array(3).fill(`${images.v1} running`));
       assert.match(readFileSync(join(dir, '.env'), 'utf8'), /^APP_IMAGE=molt-sample:1\.1\.0$/m);
+
+      // Killed while the new container is still on trial, the project has one container too many: --rollback removes
+      // it instead of keeping a fourth replica.
+      let upgrading: ChildProcess | null = null;
+      let rolling = false;
+      const onTrial = runCli(
+        composeUpgrade(dir, ['--to', poisoned, '--ready-timeout', '60s']),
+        dir,
+        env,
+        (stderr, child) => {
+          upgrading = child;
+          rolling = /upgrade: roll +\.\.\./.test(stderr);
+        },
+      );
+      // Past the expand step (whose `docker compose run` container is not a replica), a fourth container is on trial.
+      for (let i = 0; !rolling || appContainers(dir).length < 4; i++) {
+        assert.ok(i < 120, 'the upgrade never started a fourth container');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      upgrading!.kill('SIGKILL');
+      assert.equal((await onTrial).signal, 'SIGKILL');
+      assert.deepEqual(appContainers(dir), [...Array(3).fill(`${images.v1} running`), `${poisoned} running`]);
+      const undone = await runCli(composeUpgrade(dir, ['--rollback', '--json']), dir, env);
+      assert.equal(undone.code, 0, undone.stderr);
+      assert.deepEqual(appContainers(dir), Array(3).fill(`${images.v1} running`));
 
       // A real release, its orchestrator killed once the first container is replaced: --rollback (with the same
       // runtime flags) returns the project to 1.1.0.

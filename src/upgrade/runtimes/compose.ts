@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { MoltError } from '../../errors.js';
 import { readRelease, soak, waitReady, type ProbeTarget, type ReplaceReport } from '../../supervisor/index.js';
 import type { RuntimeInstance, StagedRelease, UpgradeRuntime } from '../runtime.js';
@@ -47,6 +47,8 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
   const molt = options.moltCommand ?? ['node', '/app/node_modules/moltkit/dist/src/cli/main.js'];
   const envFile = join(dir, '.env');
   const staged = new Map<string, StagedRelease>();
+  // The service's scale while a replace has one container too many; left behind only by a replace that was killed.
+  const scaleMarker = join(resolve(options.stateDir), `compose-${options.service}.scale`);
 
   const compose = (args: string[], image?: string, allowFailure = false) =>
     docker(['compose', ...args], {
@@ -68,16 +70,22 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
     const { stdout } = await compose(['ps', '--all', '--quiet', options.service]);
     const ids = stdout.split('\n').filter(Boolean);
     if (ids.length === 0) return [];
-    const { stdout: json } = await docker(['inspect', ...ids]);
-    const all = JSON.parse(json) as {
+    // A container may go between the two commands (a `docker compose run --rm` ending): inspect prints the others.
+    const { stdout: json, stderr, code } = await docker(['inspect', ...ids], { allowFailure: true });
+    if (code !== 0 && !/no such object/i.test(stderr))
+      throw new MoltError('RUNTIME_UNAVAILABLE', `docker inspect failed: ${stderr.trim()}`, {
+        hint: 'Check that the Docker daemon runs',
+      });
+    const all = JSON.parse(json || '[]') as {
       Id: string;
       Name: string;
       Created: string;
-      Config: { Image: string };
+      Config: { Image: string; Labels: Record<string, string> | null };
       State: { Status: string; Pid: number };
       NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
     }[];
     return all
+      .filter((c) => c.Config.Labels?.['com.docker.compose.oneoff'] !== 'True') // `run` containers are no replicas
       .map((c) => ({
         id: c.Id,
         name: c.Name.replace(/^\//, ''),
@@ -167,9 +175,24 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
     await docker(['rm', '-f', container.id], { allowFailure: true });
   }
 
+  /**
+   * Undoes what a killed replace left: the containers it started beyond the service's scale go, newest first (a new
+   * container still on trial is cheaper to start again than an old one that serves), and so do exited ones.
+   */
+  async function settle(): Promise<void> {
+    if (!existsSync(scaleMarker)) return;
+    const scale = Number(readFileSync(scaleMarker, 'utf8'));
+    const all = await containers();
+    const running = all.filter((c) => c.status === 'running');
+    for (const extra of running.slice(scale).reverse()) await remove(extra, 30);
+    for (const dead of all.filter((c) => c.status !== 'running')) await remove(dead, 0);
+    rmSync(scaleMarker, { force: true });
+  }
+
   return {
     name: 'compose',
     async current() {
+      await settle();
       const ref = currentImage();
       const list = (await containers()).filter((c) => c.status === 'running');
       const instances: RuntimeInstance[] = [];
@@ -254,6 +277,8 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
         ...extra,
       });
       if (olds.length === 0) return report('unchanged');
+      mkdirSync(dirname(scaleMarker), { recursive: true });
+      writeFileSync(scaleMarker, String(before.length));
       await compose(
         [
           'up',
@@ -267,14 +292,17 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
         release.ref,
       );
       const fresh = (await containers()).find((c) => !before.some((b) => b.id === c.id) && c.image === release.ref);
-      if (!fresh)
+      if (!fresh) {
+        rmSync(scaleMarker, { force: true });
         return report('failed', { failedAt: 'ready', reason: 'docker compose up did not start a new container' });
+      }
       const target = targetOf(fresh, release);
       try {
         const ready = await waitReady(target, waits.readyTimeoutMs);
         const failure = ready.ok ? await soak(target, waits.soakMs) : ready.reason;
         if (failure) {
           await remove(fresh, 5);
+          rmSync(scaleMarker, { force: true });
           return report('failed', {
             instance: fresh.name,
             failedAt: ready.ok ? 'soak' : 'ready',
@@ -288,6 +316,7 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
       // The oldest goes: SIGTERM, so it drains behind the proxy (its /readyz turns 503 and the proxy stops routing).
       const old = olds[0]!;
       await remove(old, 30);
+      rmSync(scaleMarker, { force: true });
       return report('replaced', { instance: fresh.name, pid: fresh.pid, oldExitedAt: new Date().toISOString() });
     },
     async retire() {
