@@ -175,7 +175,8 @@ describe('SQLite locks', () => {
     const m = await molt(['migrate', '--lock-timeout', '2s', '--db', db.url, '--dir', dir]);
     const took = Date.now() - started;
     assert.equal(m.code, 5, m.stderr);
-    assert.ok(took < 4_000, `--lock-timeout 2s took ${took} ms`);
+    // It gave up at its 2 s, not when the 8 s hold ended (the rest is the CLI's start on a busy machine).
+    assert.ok(took < 6_000, `--lock-timeout 2s took ${took} ms`);
   });
 
   it('in a database molt made, status and verify read while a migration holds the write lock', async () => {

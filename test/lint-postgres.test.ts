@@ -148,9 +148,10 @@ describe('postgres analyzer: history', () => {
   });
 });
 
-// The CLI budget is 3 s for the whole trigger-dev history; the analyzer must take well under 2 s of it.
+// The whole trigger-dev history through the analyzer. Its speed is measured by bench/lint.ts (BENCHMARKS.md), not
+// here: a timed test fails on a busy machine, not on slow code.
 describe(
-  'postgres analyzer: speed on a real history',
+  'postgres analyzer: a real history',
   { skip: !existsSync(join(CORPORA, 'trigger-dev')) && 'corpora missing' },
   () => {
     let texts: string[] = [];
@@ -163,12 +164,12 @@ describe(
         .map((p) => readFileSync(p, 'utf8'));
     });
 
-    it('analyses the 820 trigger-dev files in well under 2 s', async () => {
+    it('analyses every statement of the 820 trigger-dev files', async () => {
       const analyzer = await createPostgresAnalyzer({});
-      const started = performance.now();
-      for (const sql of texts) lintOne(analyzer, { sql });
-      const ms = performance.now() - started;
-      assert.ok(ms < 1500, `took ${ms.toFixed(0)} ms`);
+      assert.equal(texts.length, 820);
+      let statements = 0;
+      for (const sql of texts) statements += lintOne(analyzer, { sql }).length;
+      assert.ok(statements > texts.length, `${statements} statements`);
     });
   },
 );
