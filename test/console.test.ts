@@ -218,6 +218,41 @@ describe(
       );
     });
 
+    it('a page in a hidden tab stops asking the service, and catches up as soon as it shows', async () => {
+      await page.goto(`${world.url}/molt/agents`);
+      const asked: number[] = [];
+      const count = (r: { url(): string; method(): string }): void => {
+        if (r.method() === 'GET' && r.url().endsWith('/molt/agents')) asked.push(Date.now());
+      };
+      page.on('request', count);
+      try {
+        await waitFor('the page follows the server', async () => asked.length >= 2, 10_000);
+        const setHidden = (hidden: boolean) =>
+          page.evaluate((h) => {
+            Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+            document.dispatchEvent(new Event('visibilitychange'));
+          }, hidden);
+        await setHidden(true);
+        await new Promise((r) => setTimeout(r, 1_500)); // a refresh already under way may end
+        const whileHidden = asked.length;
+        await new Promise((r) => setTimeout(r, 3_000));
+        assert.equal(asked.length, whileHidden, 'no request while hidden');
+        // The pin changes while nobody looks; the row shows it once the tab is back.
+        assert.equal((await world.api('POST', '/agents/c3/pin', { pinned: true })).status, 200);
+        await setHidden(false);
+        await page.waitForFunction(
+          () => document.querySelector('#agent-c3 th')?.textContent?.includes('pinned'),
+          null,
+          {
+            timeout: 5_000,
+          },
+        );
+        await world.api('POST', '/agents/c3/pin', { pinned: false });
+      } finally {
+        page.off('request', count);
+      }
+    });
+
     it('a forged cross-site POST is refused: from another site the cookie does not go, and with it the origin and token fail', async () => {
       const runs = async (): Promise<number> => (await world.audit('?action=agent.upgrade_run')).length;
       const before = await runs();

@@ -1,4 +1,4 @@
-// The console's one script, for the browser: live parts of the page follow the server every second without a reload,
+// The console's one script, for the browser: live parts of the page follow the server each second without a reload,
 // and forms post in place. Without it every page and form still works (a reload shows what changed).
 const csrf = document.body.dataset.csrf ?? '';
 const notice = document.getElementById('notice');
@@ -40,5 +40,20 @@ document.addEventListener('submit', (event) => {
     });
 });
 
+// One refresh at a time, a second after the last one ended (a slow answer never piles requests up), and none while
+// the tab is hidden: a console left open in a background tab costs the service nothing. It catches up when shown.
+function follow(): void {
+  const next = (): void => void setTimeout(follow, 1000);
+  if (document.hidden) return next();
+  refresh()
+    .catch(() => undefined)
+    .finally(next);
+}
+
 // Only a page with live parts follows the server: the sign-in page has none, so it never reloads under the person typing.
-if (document.querySelector('[data-live-part]')) setInterval(() => void refresh().catch(() => undefined), 1000);
+if (document.querySelector('[data-live-part]')) {
+  setTimeout(follow, 1000);
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) void refresh().catch(() => undefined);
+  });
+}
