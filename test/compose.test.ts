@@ -16,11 +16,7 @@ import {
 import { killAll, runCli, startLoad, type LoadResult } from './helpers/upgrade-harness.js';
 
 const missing = dockerMissing();
-const projects: string[] = [];
-after(async () => {
-  await killAll();
-  for (const dir of projects) stopComposeProject(dir);
-});
+after(killAll);
 
 /** The upgrade command for the project in `dir`, with `more` flags. */
 function composeUpgrade(dir: string, more: string[]): string[] {
@@ -65,10 +61,10 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
   it(
     '3 replicas behind HAProxy: molt upgrade --runtime compose rolls them onto the new image with 0 failed requests',
     { timeout: 300_000 },
-    async () => {
+    async (t) => {
       const images = buildImages();
       const { dir, port } = await startComposeProject(images, 'molt-test');
-      projects.push(dir);
+      t.after(() => stopComposeProject(dir)); // idle replicas' health checks would load the next test
       const stopLoad = await startLoad(port);
       await new Promise((r) => setTimeout(r, 1_500));
 
@@ -104,11 +100,11 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
   it(
     'an image that never gets ready stops the roll with the old containers serving; a killed upgrade goes back with --rollback',
     { timeout: 300_000 },
-    async () => {
+    async (t) => {
       const images = buildImages();
       const poisoned = poisonedImage(images.v2, 'molt-sample:2.0.0-poisoned');
       const { dir, port } = await startComposeProject(images, 'molt-fail');
-      projects.push(dir);
+      t.after(() => stopComposeProject(dir)); // idle replicas' health checks would load the next test
       const env = { MOLT_DATABASE_URL: `sqlite:${join(dir, 'data', 'app.db')}` };
       const stopLoad = await startLoad(port);
       await new Promise((r) => setTimeout(r, 1_000));
