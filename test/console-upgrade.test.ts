@@ -66,6 +66,19 @@ describe('the console during molt upgrade', { skip: chromiumMissing }, () => {
       for (const p of [upgrades, schema]) p.on('framenavigated', (f) => (f === p.mainFrame() ? navigations++ : 0));
       assert.equal(await upgrades.locator('#no-active').count(), 1);
 
+      // Before it starts, the Plan page (one link from the Schema page) says the release is rolling-safe: the expand
+      // migration runs before the roll, the contract one after it, waiting for both 1.1.0 instances.
+      assert.equal(await schema.locator('#check-plan').getAttribute('href'), '/molt/plan');
+      const planTab = await context.newPage();
+      await planTab.goto(`${base}/molt/plan`);
+      assert.equal((await planTab.locator('#plan-status').innerText()).trim(), 'rolling-safe');
+      assert.equal(await planTab.locator('#plan-0004').getAttribute('data-runs'), 'before_roll');
+      assert.equal(await planTab.locator('#plan-0005').getAttribute('data-runs'), 'after_roll');
+      assert.equal(await planTab.locator('#plan-0005').getAttribute('data-waits'), '2', 'it waits for both 1.1.0');
+      assert.deepEqual(await seriousViolations(planTab), []);
+      await shoot(planTab, 'plan');
+      await planTab.close();
+
       // The upgrade runs in its own process; the pages are read every 100 ms while it does.
       const sequence: string[] = [];
       const seenWaits = new Set<string>();

@@ -10,6 +10,7 @@ import { layout, PAGES, type PageName } from './layout.js';
 import { agentsPage } from './pages/agents.js';
 import { auditFilterOf, auditPage } from './pages/audit.js';
 import { loginPage } from './pages/login.js';
+import { planPage } from './pages/plan.js';
 import { schemaPage } from './pages/schema.js';
 import { upgradesPage } from './pages/upgrades.js';
 import { STYLES } from './styles.js';
@@ -136,9 +137,14 @@ export class Console {
         'content-disposition': 'attachment; filename="audit.json"',
       });
     }
-    const page = PAGES.find((p) => `/${p.path}` === path);
+    // The plan is a page of the schema's, read on request only: it has no live part, so nothing polls its lint.
+    const page =
+      path === '/plan' ? { path: 'schema' as const, title: 'Plan' } : PAGES.find((p) => `/${p.path}` === path);
     if (!page) return this.#send(res, 404, 'text/plain; charset=utf-8', `no console page ${path}\n`);
-    const body = await this.#page(page.path, url.searchParams, session);
+    const body =
+      path === '/plan'
+        ? await planPage(this.#options, this.prefix)
+        : await this.#page(page.path, url.searchParams, session);
     const doc = layout({
       prefix: this.prefix,
       page: page.path,
@@ -153,7 +159,7 @@ export class Console {
   #page(name: PageName, query: URLSearchParams, session: ConsoleSession): ReturnType<typeof agentsPage> {
     if (name === 'agents') return agentsPage(this.#fleet, this.prefix, session.csrf);
     if (name === 'upgrades') return upgradesPage(this.#options);
-    if (name === 'schema') return schemaPage(this.#options);
+    if (name === 'schema') return schemaPage(this.#options, this.prefix);
     return auditPage(this.#fleet, this.prefix, query);
   }
 

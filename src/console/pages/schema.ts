@@ -8,7 +8,7 @@ const verdictClass = (v: string): string =>
   v === 'image_rollback_safe' ? 'ok' : v === 'needs_restore' ? 'bad' : 'warn';
 
 /** The Schema page: applied, pending and deferred migrations, live instances by release, rollback verdicts, backups. */
-export async function schemaPage(options: CommonOptions): Promise<Html> {
+export async function schemaPage(options: CommonOptions, prefix: string): Promise<Html> {
   const report = await status(options);
   const [verdicts, backups] = await Promise.all([
     rollbackVerdicts(options).catch(() => []),
@@ -64,6 +64,7 @@ export async function schemaPage(options: CommonOptions): Promise<Html> {
       <strong id="current">${report.current ?? 'nothing applied'}</strong> (${report.status}).
     </p>
     <h2 id="pending-h">Plan: what runs before and after the roll</h2>
+    <p><a id="check-plan" href="${prefix}/plan">Check whether this release is rolling-safe</a> (runs lint once).</p>
     ${pending.length
       ? table({
           label: 'Pending migrations',
