@@ -137,7 +137,7 @@ describe('Docker Compose', { skip: missing ?? false }, () => {
         },
       );
       // Past the expand step (whose `docker compose run` container is not a replica), a fourth container is on trial.
-      for (let i = 0; !rolling || appContainers(dir).length < 4; i++) {
+      for (let i = 0; !rolling || appContainers(dir).filter((c) => c.endsWith(' running')).length < 4; i++) {
         assert.ok(i < 120, 'the upgrade never started a fourth container');
         await new Promise((r) => setTimeout(r, 500));
       }
