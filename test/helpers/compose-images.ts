@@ -151,7 +151,13 @@ export async function startComposeProject(images: typeof IMAGES, name: string): 
       '',
     ].join('\n'),
   );
-  execFileSync('docker', ['compose', 'up', '-d', '--wait'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
+  try {
+    execFileSync('docker', ['compose', 'up', '-d', '--wait'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
+  } catch (error) {
+    // A project that did not come up is taken down here: its caller never gets the directory to do it.
+    stopComposeProject(dir);
+    throw error;
+  }
   return { dir, port };
 }
 
