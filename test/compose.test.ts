@@ -38,10 +38,21 @@ function composeUpgrade(dir: string, more: string[]): string[] {
 
 /** The service's containers as `image state` lines, as `docker compose ps` lists them. */
 function appContainers(dir: string): string[] {
-  const ps = execFileSync('docker', ['compose', 'ps', '--all', '--format', '{{.Service}} {{.Image}} {{.State}}'], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
+  let ps = '';
+  // `compose ps` fails when a container it listed is removed before it inspects it; a moment later it answers.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ps = execFileSync('docker', ['compose', 'ps', '--all', '--format', '{{.Service}} {{.Image}} {{.State}}'], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/no such container/i.test(String((error as { stderr?: unknown }).stderr))) throw error;
+      execFileSync('sleep', ['0.3']);
+    }
+  }
   return ps
     .trim()
     .split('\n')

@@ -67,7 +67,17 @@ export function composeRuntime(options: ComposeRuntimeOptions): UpgradeRuntime {
   };
 
   async function containers(): Promise<Container[]> {
-    const { stdout } = await compose(['ps', '--all', '--quiet', options.service]);
+    // `compose ps` lists, then inspects each container: one removed in between (a `run --rm` ending) fails it; again.
+    let listed = await compose(['ps', '--all', '--quiet', options.service], undefined, true);
+    for (let i = 0; listed.code !== 0 && /no such container/i.test(listed.stderr) && i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = await compose(['ps', '--all', '--quiet', options.service], undefined, true);
+    }
+    if (listed.code !== 0)
+      throw new MoltError('RUNTIME_UNAVAILABLE', `docker compose ps failed: ${listed.stderr.trim()}`, {
+        hint: 'Check that the Docker daemon runs and --compose-dir names the project',
+      });
+    const stdout = listed.stdout;
     const ids = stdout.split('\n').filter(Boolean);
     if (ids.length === 0) return [];
     // A container may go between the two commands (a `docker compose run --rm` ending): inspect prints the others.
